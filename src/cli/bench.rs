@@ -1,0 +1,47 @@
+//! `aslcheck bench DEF [--input FILE] [--iterations N]`: runs the execution N times in-process,
+//! without history, and prints executions per second.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use super::{read_input, Exit, InputError};
+use crate::asl::load_definition;
+use crate::cli::run::report_load_error;
+use crate::engine::{self, RunOptions};
+
+pub fn main(definition: PathBuf, input: Option<String>, iterations: u64) -> Exit {
+    let def = match load_definition(&definition) {
+        Ok(d) => d,
+        Err(e) => return report_load_error(&definition, e),
+    };
+    let input = match read_input(input.as_deref()) {
+        Ok(v) => v,
+        Err(InputError::Io(m)) => {
+            eprintln!("{m}");
+            return Exit::Other;
+        }
+        Err(InputError::Invalid(m)) => {
+            eprintln!("{m}");
+            return Exit::Invalid;
+        }
+    };
+    let iterations = iterations.max(1);
+    // One run first, so a definition that fails says so before it is timed.
+    let first = engine::run(&def.machine, &input, RunOptions::default());
+    let started = Instant::now();
+    for i in 0..iterations {
+        let options = RunOptions {
+            seed: i,
+            ..RunOptions::default()
+        };
+        std::hint::black_box(engine::run(&def.machine, &input, options));
+    }
+    let secs = started.elapsed().as_secs_f64();
+    println!(
+        "{}: {iterations} executions in {secs:.3} s: {:.0} executions/s (status {})",
+        definition.display(),
+        iterations as f64 / secs.max(1e-9),
+        first.status.as_str()
+    );
+    Exit::Ok
+}

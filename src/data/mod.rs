@@ -1,0 +1,48 @@
+//! JSONPath data flow (ASL spec "Input and Output Processing"; ASL-SEMANTICS §2–3).
+//!
+//! - [`path`]: the JSONPath dialect (Jayway) AWS evaluates, including reference paths and
+//!   ResultPath writes;
+//! - [`template`]: payload templates (`Parameters`, `ResultSelector`, `ItemSelector`) with `.$` keys;
+//! - [`context`]: the context object (`$$`);
+//! - [`flow`]: the InputPath → … → OutputPath pipeline steps shared by all states;
+//! - [`timestamp`]: timestamps as AWS parses and prints them.
+
+pub mod context;
+pub mod flow;
+pub mod path;
+pub mod template;
+pub mod timestamp;
+
+use path::Path;
+
+/// A path in a field that may address the state data (`$…`) or the context object (`$$…`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum PathRef {
+    Input(Path),
+    /// Compiled without the first `$`; `text` keeps the original.
+    Context { path: Path, text: String },
+}
+
+impl PathRef {
+    /// Compiles a Path field value (`$.a`, `$$.Execution.Id`, `$$`).
+    pub fn compile(text: &str) -> Result<PathRef, String> {
+        if let Some(rest) = text.strip_prefix("$$") {
+            let inner = format!("${rest}");
+            let path = Path::parse(&inner).map_err(|e| e.message)?;
+            Ok(PathRef::Context {
+                path,
+                text: text.to_string(),
+            })
+        } else {
+            Path::parse(text).map(PathRef::Input).map_err(|e| e.message)
+        }
+    }
+
+    /// The path as written in the definition.
+    pub fn text(&self) -> &str {
+        match self {
+            PathRef::Input(p) => p.text(),
+            PathRef::Context { text, .. } => text,
+        }
+    }
+}

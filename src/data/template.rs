@@ -1,0 +1,189 @@
+//! Payload templates: `Parameters`, `ResultSelector`, `ItemSelector` (ASL spec "Payload Template";
+//! ASL-SEMANTICS §2.4; <https://docs.aws.amazon.com/step-functions/latest/dg/input-output-inputpath-params.html>).
+//!
+//! Every key ending in `.$`, at any depth (objects inside arrays included), is replaced by the key
+//! without the suffix; its value is a path on the state data (`$…`), on the context object (`$$…`),
+//! or an intrinsic function call. Other keys and values are copied literally — a string that looks
+//! like a path stays a string. A template is compiled once when the definition is loaded.
+
+use std::borrow::Cow;
+
+use rand::RngCore;
+use serde_json::{Map, Value};
+
+use super::context::Context;
+use super::PathRef;
+use crate::errors::{Failure, RUNTIME};
+use crate::intrinsics::{self, Call, EvalError};
+
+/// A compiled payload template.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Template {
+    /// A subtree without `.$` keys, copied as is.
+    Literal(Value),
+    Object(Vec<(String, Template)>),
+    Array(Vec<Template>),
+    /// `"key.$": "$.path"`; `field` is the key as written (with `.$`).
+    Path { field: String, path: PathRef },
+    /// `"key.$": "States.Format(…)"`.
+    Call { field: String, call: Call<PathRef> },
+}
+
+/// What a template is evaluated against.
+pub struct Scope<'a> {
+    /// `$`: the effective input (Parameters, ItemSelector) or the raw result (ResultSelector).
+    pub input: &'a Value,
+    pub context: &'a Context<'a>,
+}
+
+impl Template {
+    /// Compiles a template object. Errors name the offending key, as AWS's
+    /// `The value for the field 'k.$' must be a valid JSONPath or a valid intrinsic function call`.
+    pub fn compile(value: &Value) -> Result<Template, String> {
+        match value {
+            Value::Object(map) => {
+                if !has_dynamic(value) {
+                    return Ok(Template::Literal(value.clone()));
+                }
+                let mut fields = Vec::with_capacity(map.len());
+                for (key, v) in map {
+                    if let Some(stripped) = key.strip_suffix(".$") {
+                        let text = v.as_str().ok_or_else(|| invalid_dynamic(key))?;
+                        fields.push((stripped.to_string(), compile_dynamic(key, text)?));
+                    } else {
+                        fields.push((key.clone(), Template::compile(v)?));
+                    }
+                }
+                Ok(Template::Object(fields))
+            }
+            Value::Array(items) if has_dynamic(value) => Ok(Template::Array(
+                items
+                    .iter()
+                    .map(Template::compile)
+                    .collect::<Result<_, _>>()?,
+            )),
+            other => Ok(Template::Literal(other.clone())),
+        }
+    }
+
+    /// Evaluates the template.
+    pub fn eval(&self, scope: &Scope<'_>, rng: &mut dyn RngCore) -> Result<Value, Failure> {
+        match self {
+            Template::Literal(v) => Ok(v.clone()),
+            Template::Object(fields) => {
+                let mut out = Map::with_capacity(fields.len());
+                for (key, t) in fields {
+                    out.insert(key.clone(), t.eval(scope, rng)?);
+                }
+                Ok(Value::Object(out))
+            }
+            Template::Array(items) => items
+                .iter()
+                .map(|t| t.eval(scope, rng))
+                .collect::<Result<Vec<_>, _>>()
+                .map(Value::Array),
+            Template::Path { field, path } => resolve(path, scope)
+                .map(Cow::into_owned)
+                .map_err(|()| not_found(path, field, scope.input)),
+            Template::Call { field, call } => eval_call(call, field, scope, rng),
+        }
+    }
+}
+
+/// Compiles the value of one `.$` key: a path or an intrinsic call.
+pub fn compile_dynamic(field: &str, text: &str) -> Result<Template, String> {
+    if text.starts_with('$') {
+        let path = PathRef::compile(text).map_err(|_| invalid_dynamic(field))?;
+        Ok(Template::Path {
+            field: field.to_string(),
+            path,
+        })
+    } else {
+        let call = intrinsics::parse(text, &mut |p| PathRef::compile(p))
+            .map_err(|_| invalid_dynamic(field))?;
+        Ok(Template::Call {
+            field: field.to_string(),
+            call,
+        })
+    }
+}
+
+fn invalid_dynamic(field: &str) -> String {
+    format!("The value for the field '{field}' must be a valid JSONPath or a valid intrinsic function call")
+}
+
+fn has_dynamic(value: &Value) -> bool {
+    match value {
+        Value::Object(map) => map
+            .iter()
+            .any(|(k, v)| k.ends_with(".$") || has_dynamic(v)),
+        Value::Array(items) => items.iter().any(has_dynamic),
+        _ => false,
+    }
+}
+
+/// Resolves a path on the scope; `Err(())` when a definite path selects nothing.
+pub fn resolve<'a>(path: &PathRef, scope: &'a Scope<'a>) -> Result<Cow<'a, Value>, ()> {
+    match path {
+        PathRef::Input(p) => p.select(scope.input).map_err(|_| ()),
+        PathRef::Context { path, .. } => path.select(scope.context.value()).map_err(|_| ()),
+    }
+}
+
+/// AWS: `The JSONPath '$.x' specified for the field 'value.$' could not be found in the input '<json>'` (§2.5).
+pub fn not_found(path: &PathRef, field: &str, input: &Value) -> Failure {
+    Failure::runtime(format!(
+        "The JSONPath '{}' specified for the field '{}' could not be found in the input '{}'",
+        path.text(),
+        field,
+        compact(input)
+    ))
+}
+
+/// Compact JSON text, as AWS prints values in causes.
+pub fn compact(value: &Value) -> String {
+    serde_json::to_string(value).unwrap_or_default()
+}
+
+/// Evaluates an intrinsic call in a template field (or a Fail `ErrorPath`/`CausePath`).
+pub fn eval_call(
+    call: &Call<PathRef>,
+    field: &str,
+    scope: &Scope<'_>,
+    rng: &mut dyn RngCore,
+) -> Result<Value, Failure> {
+    let mut env = CallEnv { scope, field, rng };
+    intrinsics::eval(call, &mut env).map_err(|e| {
+        if e.error == RUNTIME {
+            Failure::runtime(e.cause)
+        } else {
+            Failure::raised(e.error, e.cause)
+        }
+    })
+}
+
+struct CallEnv<'s, 'a, 'r> {
+    scope: &'s Scope<'a>,
+    field: &'s str,
+    rng: &'r mut dyn RngCore,
+}
+
+impl intrinsics::Env<PathRef> for CallEnv<'_, '_, '_> {
+    fn resolve(&mut self, path: &PathRef) -> Result<Value, EvalError> {
+        // UNVERIFIED (ASL-SEMANTICS §4.3): a path argument that selects nothing is assumed to fail
+        // like a `.$` field does.
+        resolve(path, self.scope)
+            .map(Cow::into_owned)
+            .map_err(|()| {
+                let f = not_found(path, self.field, self.scope.input);
+                EvalError {
+                    error: RUNTIME.to_string(),
+                    cause: f.cause.unwrap_or_default(),
+                }
+            })
+    }
+
+    fn next_u64(&mut self) -> u64 {
+        self.rng.next_u64()
+    }
+}

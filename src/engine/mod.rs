@@ -1,0 +1,446 @@
+//! The execution loop: runs a compiled [`Machine`] on an input and produces AWS's observable
+//! result — status, output, error, cause — and, on request, the execution history.
+//!
+//! Everything nondeterministic enters through [`RunOptions`]: the virtual start time, the seed of
+//! the random source (execution name, tokens, `States.UUID`, jitter) and the task resources. Time
+//! is virtual unless `real_time` is set: a `Wait` or a retry interval advances a simulated clock
+//! and costs no wall-clock time, so the same options always give the same result, history included.
+
+pub mod history;
+
+use rand::{RngCore, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use serde_json::Value;
+
+use crate::asl::model::{Body, Graph, Machine, Transition};
+use crate::data::context::ExecutionContext;
+use crate::data::timestamp::{self, Millis};
+use crate::errors::{Failure, Origin, DATA_LIMIT_EXCEEDED};
+use crate::tasks::{BuiltIn, Resources};
+use history::{Detail, History, Seq, MAX_EVENTS};
+
+/// AWS's payload limit for execution input, state input/output and task results: 256 KiB (§2.8).
+pub const MAX_PAYLOAD_BYTES: usize = 262_144;
+
+/// Standard executions run for at most one year (§13.1).
+pub const MAX_EXECUTION_SECONDS: i64 = 365 * 24 * 3600;
+
+/// The virtual start time used unless one is given: 2024-01-01T00:00:00Z.
+pub const DEFAULT_START_TIME: Millis = 1_704_067_200_000;
+
+/// How to run one execution.
+pub struct RunOptions {
+    /// Seed of the run's random source.
+    pub seed: u64,
+    /// Record payloads in history events and return the history.
+    pub history: bool,
+    /// Sleep for real in `Wait` states and retry intervals instead of advancing virtual time.
+    pub real_time: bool,
+    /// Virtual start time; `None` means [`DEFAULT_START_TIME`] (or the wall clock in real time).
+    pub start_time: Option<Millis>,
+    pub state_machine_name: String,
+    /// Execution name; `None` draws a UUID from the seeded source, as AWS does when none is given.
+    pub execution_name: Option<String>,
+    pub region: String,
+    pub account: String,
+    /// Task behaviour.
+    pub resources: Box<dyn Resources>,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        RunOptions {
+            seed: 0,
+            history: false,
+            real_time: false,
+            start_time: None,
+            state_machine_name: "aslcheck".into(),
+            execution_name: None,
+            region: "us-east-1".into(),
+            account: "123456789012".into(),
+            resources: Box::new(BuiltIn),
+        }
+    }
+}
+
+/// Terminal status of an execution, as `DescribeExecution` reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Succeeded,
+    Failed,
+    TimedOut,
+    Aborted,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Succeeded => "SUCCEEDED",
+            Status::Failed => "FAILED",
+            Status::TimedOut => "TIMED_OUT",
+            Status::Aborted => "ABORTED",
+        }
+    }
+}
+
+/// What an execution produced.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outcome {
+    pub status: Status,
+    pub output: Option<Value>,
+    pub error: Option<String>,
+    pub cause: Option<String>,
+    /// Events in AWS's shape, when requested.
+    pub history: Option<Vec<Value>>,
+}
+
+impl Outcome {
+    /// The CLI's JSON result object.
+    pub fn to_json(&self) -> Value {
+        let mut obj = serde_json::Map::new();
+        obj.insert("status".into(), Value::String(self.status.as_str().into()));
+        obj.insert("output".into(), self.output.clone().unwrap_or(Value::Null));
+        obj.insert("error".into(), opt(&self.error));
+        obj.insert("cause".into(), opt(&self.cause));
+        if let Some(h) = &self.history {
+            obj.insert("history".into(), Value::Array(h.clone()));
+        }
+        Value::Object(obj)
+    }
+}
+
+fn opt(s: &Option<String>) -> Value {
+    s.as_ref().map(|s| Value::String(s.clone())).unwrap_or(Value::Null)
+}
+
+/// Why a thread of execution stopped early.
+#[derive(Debug)]
+pub(crate) enum Stop {
+    Fail(Failure),
+    /// The execution's `TimeoutSeconds` (or the one-year cap) was reached at this time.
+    TimedOut(Millis),
+}
+
+impl From<Failure> for Stop {
+    fn from(f: Failure) -> Stop {
+        Stop::Fail(f)
+    }
+}
+
+/// The clock and last event of one thread of execution (the top level, a branch, an iteration).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Cursor {
+    pub now: Millis,
+    pub last: Option<Seq>,
+}
+
+/// Where a state sends the execution.
+pub(crate) enum Step {
+    Next(usize, Value),
+    End(Value),
+}
+
+/// The state of one execution while it runs.
+pub(crate) struct Runner {
+    pub exec: ExecutionContext,
+    pub rng: ChaCha8Rng,
+    pub history: History,
+    pub deadline: Option<Millis>,
+    /// Deadlines from the one-year cap are reached only when passed, explicit ones when reached.
+    pub deadline_inclusive: bool,
+    pub real_time: bool,
+    pub resources: Box<dyn Resources>,
+    pub region: String,
+}
+
+/// Runs `machine` on `input`.
+pub fn run(machine: &Machine, input: &Value, options: RunOptions) -> Outcome {
+    let mut rng = ChaCha8Rng::seed_from_u64(options.seed);
+    let start = match (options.start_time, options.real_time) {
+        (Some(t), _) => t,
+        (None, true) => timestamp::now_millis(),
+        (None, false) => DEFAULT_START_TIME,
+    };
+    let name = options
+        .execution_name
+        .clone()
+        .unwrap_or_else(|| uuid_from(&mut rng));
+    let sm_arn = format!(
+        "arn:aws:states:{}:{}:stateMachine:{}",
+        options.region, options.account, options.state_machine_name
+    );
+    let exec_arn = format!(
+        "arn:aws:states:{}:{}:execution:{}:{}",
+        options.region, options.account, options.state_machine_name, name
+    );
+    let role_arn = format!(
+        "arn:aws:iam::{}:role/aslcheck-execution-role",
+        options.account
+    );
+    let exec = ExecutionContext::new(
+        &exec_arn,
+        input,
+        start,
+        &name,
+        &role_arn,
+        &sm_arn,
+        &options.state_machine_name,
+    );
+    let (deadline, inclusive) = match machine.timeout_seconds {
+        Some(s) => (start.saturating_add((s as i64).saturating_mul(1000)), true),
+        None => (start + MAX_EXECUTION_SECONDS * 1000, false),
+    };
+    let mut runner = Runner {
+        exec,
+        rng,
+        history: History::new(options.history),
+        deadline: Some(deadline),
+        deadline_inclusive: inclusive,
+        real_time: options.real_time,
+        resources: options.resources,
+        region: options.region,
+    };
+    let payload = runner.history.payload(input);
+    runner.history.push(
+        start,
+        "ExecutionStarted",
+        None,
+        Detail::ExecutionStarted {
+            input: payload,
+            role_arn,
+        },
+    );
+    let mut cur = Cursor {
+        now: start,
+        last: None,
+    };
+    let result = runner.run_graph(&machine.graph, input.clone(), &mut cur);
+    runner.finish(result, cur)
+}
+
+fn uuid_from(rng: &mut ChaCha8Rng) -> String {
+    let mut bytes = [0u8; 16];
+    rng.fill_bytes(&mut bytes);
+    uuid::Builder::from_random_bytes(bytes)
+        .into_uuid()
+        .hyphenated()
+        .to_string()
+}
+
+/// Exact size of the compact JSON text of `v`, without building it.
+pub fn json_size(v: &Value) -> usize {
+    struct Count(usize);
+    impl std::io::Write for Count {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0 += buf.len();
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut c = Count(0);
+    let _ = serde_json::to_writer(&mut c, v);
+    c.0
+}
+
+impl Runner {
+    fn finish(mut self, result: Result<Value, Stop>, cur: Cursor) -> Outcome {
+        let (status, output, failure, at, kind) = match result {
+            Ok(out) => (Status::Succeeded, Some(out), None, cur.now, "ExecutionSucceeded"),
+            Err(Stop::Fail(f)) => (Status::Failed, None, Some(f), cur.now, "ExecutionFailed"),
+            Err(Stop::TimedOut(t)) => {
+                let f = Failure {
+                    error: Some(crate::errors::TIMEOUT.into()),
+                    cause: None,
+                    origin: Origin::Terminal,
+                    site: None,
+                };
+                (Status::TimedOut, None, Some(f), t, "ExecutionTimedOut")
+            }
+        };
+        let detail = match (&output, &failure) {
+            (Some(o), _) => Detail::Output(self.history.payload(o)),
+            (None, Some(f)) => Detail::Failure(f.clone()),
+            (None, None) => Detail::None,
+        };
+        let prev = if status == Status::TimedOut { None } else { cur.last };
+        self.history.push(at, kind, prev, detail);
+        let needs_ids = self.history.enabled || failure.as_ref().is_some_and(|f| f.site.is_some());
+        let ids = if needs_ids { self.history.ids() } else { Vec::new() };
+        let (error, cause) = match &failure {
+            Some(f) => (
+                f.error.clone(),
+                f.rendered_cause(|seq| ids.get(seq).copied().unwrap_or(0)),
+            ),
+            None => (None, None),
+        };
+        let history = self.history.enabled.then(|| self.history.render(&ids));
+        Outcome {
+            status,
+            output,
+            error,
+            cause,
+            history,
+        }
+    }
+
+    /// Records an event on a thread, failing the execution when the history limit is reached.
+    pub(crate) fn event(&mut self, cur: &mut Cursor, kind: &'static str, detail: Detail) -> Result<Seq, Stop> {
+        self.event_after(cur, cur.last, kind, detail)
+    }
+
+    /// Records an event with an explicit predecessor.
+    pub(crate) fn event_after(
+        &mut self,
+        cur: &mut Cursor,
+        prev: Option<Seq>,
+        kind: &'static str,
+        detail: Detail,
+    ) -> Result<Seq, Stop> {
+        // UNVERIFIED (ASL-SEMANTICS §13.1, appendix 31): the error name AWS uses when the history
+        // limit is reached.
+        if self.history.len() + 1 >= MAX_EVENTS {
+            return Err(Stop::Fail(Failure {
+                error: Some("States.Runtime".into()),
+                cause: Some(format!(
+                    "The execution reached the maximum number of history events ({MAX_EVENTS})."
+                )),
+                origin: Origin::Terminal,
+                site: None,
+            }));
+        }
+        let seq = self.history.push(cur.now, kind, prev, detail);
+        cur.last = Some(seq);
+        Ok(seq)
+    }
+
+    /// Advances a thread's clock by `millis` (virtual time), or sleeps in real-time mode.
+    pub(crate) fn advance(&mut self, cur: &mut Cursor, millis: i64) -> Result<(), Stop> {
+        let target = cur.now.saturating_add(millis.max(0));
+        if let Some(d) = self.deadline {
+            let hit = if self.deadline_inclusive { target >= d } else { target > d };
+            if hit {
+                if self.real_time {
+                    sleep_ms(d - cur.now);
+                }
+                cur.now = d;
+                return Err(Stop::TimedOut(d));
+            }
+        }
+        if self.real_time {
+            sleep_ms(target - cur.now);
+        }
+        cur.now = target;
+        Ok(())
+    }
+
+    /// Fails with `States.DataLimitExceeded` when a state's output is above the payload limit.
+    pub(crate) fn check_size(&self, v: &Value, state: &str) -> Result<(), Stop> {
+        if json_size(v) > MAX_PAYLOAD_BYTES {
+            return Err(Stop::Fail(Failure {
+                error: Some(DATA_LIMIT_EXCEEDED.into()),
+                cause: Some(format!(
+                    "The state/task '{state}' returned a result with a size exceeding the maximum number of bytes service limit."
+                )),
+                origin: Origin::Terminal,
+                site: None,
+            }));
+        }
+        Ok(())
+    }
+
+    /// Runs one `StartAt`/`States` graph from its start state to its end.
+    pub(crate) fn run_graph(&mut self, graph: &Graph, input: Value, cur: &mut Cursor) -> Result<Value, Stop> {
+        let mut index = graph.start;
+        let mut input = input;
+        loop {
+            let state = graph
+                .states
+                .get(index)
+                .ok_or_else(|| Failure::runtime("transition to a state that does not exist"))?;
+            let (entered, exited) = event_kinds(&state.body);
+            let payload = self.history.payload(&input);
+            let entered_seq = self.event(
+                cur,
+                entered,
+                Detail::StateEntered {
+                    name: state.name.clone(),
+                    input: payload,
+                },
+            )?;
+            let entered_at = cur.now;
+            let step = match self.run_state(state, input, cur, entered_at) {
+                Ok(step) => step,
+                Err(Stop::Fail(f)) => return Err(Stop::Fail(f.at(&state.name, entered_seq))),
+                Err(other) => return Err(other),
+            };
+            let (next, output) = match step {
+                Step::Next(n, out) => (Some(n), out),
+                Step::End(out) => (None, out),
+            };
+            self.check_size(&output, &state.name)?;
+            if let Some(exited) = exited {
+                let payload = self.history.payload(&output);
+                self.event(
+                    cur,
+                    exited,
+                    Detail::StateExited {
+                        name: state.name.clone(),
+                        output: payload,
+                    },
+                )?;
+            }
+            match next {
+                Some(n) => {
+                    index = n;
+                    input = output;
+                }
+                None => return Ok(output),
+            }
+        }
+    }
+
+    fn run_state(
+        &mut self,
+        state: &crate::asl::model::State,
+        input: Value,
+        cur: &mut Cursor,
+        entered_at: Millis,
+    ) -> Result<Step, Stop> {
+        let output = match &state.body {
+            Body::Pass(p) => self.pass(state, p, input, entered_at)?,
+            Body::Succeed => self.succeed(state, input, entered_at)?,
+            Body::Fail(f) => return Err(Stop::Fail(self.fail(state, f, &input, entered_at)?)),
+            Body::Choice(c) => return self.choice(state, c, input, entered_at),
+            Body::Wait(w) => self.wait(state, w, input, cur, entered_at)?,
+            Body::Task(t) => return self.task(state, t, input, cur, entered_at),
+            Body::Parallel(p) => return self.parallel(state, p, input, cur, entered_at),
+            Body::Map(m) => return self.map(state, m, input, cur, entered_at),
+        };
+        Ok(match state.next {
+            Transition::Next(n) => Step::Next(n, output),
+            Transition::End => Step::End(output),
+        })
+    }
+}
+
+/// `…StateEntered` / `…StateExited` event types per state type; Fail states never exit (§6.5).
+fn event_kinds(body: &Body) -> (&'static str, Option<&'static str>) {
+    match body {
+        Body::Pass(_) => ("PassStateEntered", Some("PassStateExited")),
+        Body::Succeed => ("SucceedStateEntered", Some("SucceedStateExited")),
+        Body::Fail(_) => ("FailStateEntered", None),
+        Body::Choice(_) => ("ChoiceStateEntered", Some("ChoiceStateExited")),
+        Body::Wait(_) => ("WaitStateEntered", Some("WaitStateExited")),
+        Body::Task(_) => ("TaskStateEntered", Some("TaskStateExited")),
+        Body::Parallel(_) => ("ParallelStateEntered", Some("ParallelStateExited")),
+        Body::Map(_) => ("MapStateEntered", Some("MapStateExited")),
+    }
+}
+
+fn sleep_ms(ms: i64) {
+    if ms > 0 {
+        std::thread::sleep(std::time::Duration::from_millis(ms as u64));
+    }
+}

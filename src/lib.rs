@@ -1,0 +1,22 @@
+//! aslcheck: a reference interpreter for the Amazon States Language that behaves as AWS Step
+//! Functions does, and the harness that compares other implementations with it.
+//!
+//! The module tree follows the ASL specification:
+//! - [`asl`]: definitions — loading, validation, the typed model;
+//! - [`data`]: JSONPath data flow — paths, payload templates, the context object;
+//! - [`intrinsics`]: intrinsic functions;
+//! - [`states`]: one module per state type, plus Retry/Catch;
+//! - [`errors`]: error names and the failure value;
+//! - [`engine`]: the execution loop, virtual time and history;
+//! - [`tasks`]: what Task resources do;
+//! - [`cli`]: the subcommands of the `aslcheck` binary.
+#![forbid(unsafe_code)]
+
+pub mod asl;
+pub mod cli;
+pub mod data;
+pub mod engine;
+pub mod errors;
+pub mod intrinsics;
+pub mod states;
+pub mod tasks;

@@ -1,0 +1,97 @@
+//! The `aslcheck` command line. Each subcommand lives in `aslcheck::cli`.
+#![forbid(unsafe_code)]
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use aslcheck::cli::{self, Exit};
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "aslcheck", version, about = "Conformance and differential testing for the Amazon States Language")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Validate definitions (JSON or YAML) and print every problem, AWS-style.
+    Validate {
+        /// Definition files.
+        #[arg(required = true)]
+        definitions: Vec<PathBuf>,
+    },
+    /// Run one execution on the reference interpreter and print its result as JSON.
+    Run {
+        /// Definition file (JSON or YAML).
+        definition: PathBuf,
+        /// Execution input file, or - for stdin [default: {}].
+        #[arg(long)]
+        input: Option<String>,
+        /// Include the execution history (AWS event shape).
+        #[arg(long)]
+        history: bool,
+        /// Seed for execution names, tokens, UUIDs, random numbers and jitter.
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        /// Wait for real in Wait states and retry intervals instead of using virtual time.
+        #[arg(long)]
+        real_time: bool,
+        /// Virtual start time (RFC 3339) [default: 2024-01-01T00:00:00Z; the wall clock with --real-time].
+        #[arg(long)]
+        start_time: Option<String>,
+        /// Execution name [default: a UUID drawn from the seed].
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// Run an execution many times in-process and print executions per second.
+    Bench {
+        definition: PathBuf,
+        #[arg(long)]
+        input: Option<String>,
+        #[arg(long, default_value_t = 10_000)]
+        iterations: u64,
+    },
+}
+
+fn main() -> ExitCode {
+    // Usage errors exit 1: exit code 2 is reserved for invalid definitions and inputs.
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { ExitCode::from(1) } else { ExitCode::SUCCESS };
+        }
+    };
+    let exit = match cli.command {
+        Command::Validate { definitions } => cli::validate::main(&definitions),
+        Command::Run {
+            definition,
+            input,
+            history,
+            seed,
+            real_time,
+            start_time,
+            name,
+        } => cli::run::main(cli::run::Args {
+            definition,
+            input,
+            history,
+            seed,
+            real_time,
+            start_time,
+            name,
+        }),
+        Command::Bench {
+            definition,
+            input,
+            iterations,
+        } => cli::bench::main(definition, input, iterations),
+    };
+    match exit {
+        Exit::Ok => ExitCode::SUCCESS,
+        Exit::Other => ExitCode::from(1),
+        Exit::Invalid => ExitCode::from(2),
+    }
+}

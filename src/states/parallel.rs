@@ -1,0 +1,139 @@
+//! Parallel state (<https://docs.aws.amazon.com/step-functions/latest/dg/state-parallel.html>;
+//! ASL-SEMANTICS §8).
+//!
+//! Every branch starts from the same input at the same virtual time; the result is the array of
+//! branch outputs in `Branches` order. Branches are simulated one after another, each on its own
+//! clock; the Parallel ends when the last branch ends. If a branch fails, the failure that happened
+//! first in virtual time wins, the work the other branches would have done after it is dropped,
+//! and the Parallel fails with the **branch's own** error (AWS does not use
+//! `States.BranchFailed`). Retry runs all branches again.
+
+use serde_json::Value;
+
+use crate::asl::model::{Parallel, State};
+use crate::data::context::Context;
+use crate::data::template::Scope;
+use crate::data::timestamp::Millis;
+use crate::engine::history::{Detail, Seq};
+use crate::engine::{Cursor, Runner, Step, Stop};
+use crate::errors::Failure;
+use crate::states::errors::{recover, Attempts, Recovery};
+
+/// The outcome of one branch or iteration.
+pub(crate) struct Thread {
+    pub result: Result<Value, Stop>,
+    pub cursor: Cursor,
+    /// The events it recorded.
+    pub events: std::ops::Range<Seq>,
+}
+
+/// How a set of threads ended.
+pub(crate) enum Settled {
+    /// All succeeded: outputs in order, end time, and the last event of the thread that ended last.
+    Done(Vec<Value>, Cursor),
+    /// The first failure in virtual time; `cursor` is where it happened.
+    Failed(Stop, Cursor),
+}
+
+impl Runner {
+    /// Combines the threads of a Parallel or Map (see the module docs).
+    pub(crate) fn settle(&mut self, threads: Vec<Thread>, start: Cursor) -> Settled {
+        let first_failure = threads
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| t.result.is_err())
+            .min_by_key(|(i, t)| (t.cursor.now, *i))
+            .map(|(i, t)| (i, t.cursor.now));
+        if let Some((failed, at)) = first_failure {
+            for (i, t) in threads.iter().enumerate() {
+                if i != failed {
+                    self.history.kill_after(t.events.clone(), at);
+                }
+            }
+            let mut threads = threads;
+            let t = threads.swap_remove(failed);
+            let stop = match t.result {
+                Err(s) => s,
+                Ok(_) => Stop::Fail(Failure::runtime("internal: failed thread without a failure")),
+            };
+            return Settled::Failed(stop, t.cursor);
+        }
+        let mut end = start;
+        let mut outputs = Vec::with_capacity(threads.len());
+        for t in threads {
+            if t.cursor.now >= end.now {
+                end = t.cursor;
+            }
+            if let Ok(v) = t.result {
+                outputs.push(v);
+            }
+        }
+        Settled::Done(outputs, end)
+    }
+
+    pub(crate) fn parallel(
+        &mut self,
+        state: &State,
+        p: &Parallel,
+        input: Value,
+        cur: &mut Cursor,
+        entered_at: Millis,
+    ) -> Result<Step, Stop> {
+        let mut attempts = Attempts::new(&p.handling);
+        loop {
+            let retry_count = attempts.total();
+            let branch_input = {
+                let ctx = Context::new(&self.exec, &state.name, entered_at).with_retry_count(retry_count);
+                let effective = state.input_path.apply(&input, &ctx)?;
+                match &p.handling.parameters {
+                    Some(t) => t.eval(
+                        &Scope {
+                            input: &effective,
+                            context: &ctx,
+                        },
+                        &mut self.rng,
+                    )?,
+                    None => effective.into_owned(),
+                }
+            };
+            let started = self.event(cur, "ParallelStateStarted", Detail::None)?;
+            let mut threads = Vec::with_capacity(p.branches.len());
+            for branch in &p.branches {
+                let mut bc = Cursor {
+                    now: cur.now,
+                    last: Some(started),
+                };
+                let first = self.history.len();
+                let result = self.run_graph(branch, branch_input.clone(), &mut bc);
+                threads.push(Thread {
+                    result,
+                    cursor: bc,
+                    events: first..self.history.len(),
+                });
+            }
+            match self.settle(threads, *cur) {
+                Settled::Done(outputs, end) => {
+                    *cur = end;
+                    let before = cur.last;
+                    self.event(cur, "ParallelStateSucceeded", Detail::None)?;
+                    // AWS: ParallelStateExited points at the same predecessor as …Succeeded (§8).
+                    cur.last = before;
+                    return self.complete(state, &p.handling, input, Value::Array(outputs), entered_at, retry_count);
+                }
+                Settled::Failed(stop, at) => {
+                    *cur = at;
+                    let f = match stop {
+                        Stop::Fail(f) => f,
+                        timed_out => return Err(timed_out),
+                    };
+                    self.event(cur, "ParallelStateFailed", Detail::None)?;
+                    match recover(&p.handling, &f, &mut attempts, &mut self.rng) {
+                        Recovery::Retry(ms) => self.advance(cur, ms)?,
+                        Recovery::Catch(i) => return self.caught(&p.handling, i, input, &f),
+                        Recovery::Fail => return Err(Stop::Fail(f)),
+                    }
+                }
+            }
+        }
+    }
+}
