@@ -13,6 +13,7 @@
 #![forbid(unsafe_code)]
 
 pub mod asl;
+pub mod backend;
 pub mod cli;
 pub mod data;
 pub mod engine;

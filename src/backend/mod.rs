@@ -1,0 +1,100 @@
+//! Backends: every implementation the harness can run a case on, behind one trait.
+//!
+//! A backend returns a raw [`Observation`]; only the runner normalises and judges it (as in
+//! Bowtie). A backend that lacks a capability a case needs answers [`Observation::Skipped`] with
+//! the reason; trouble with infrastructure (throttling, 5xx, timeouts of the service, crashes) is
+//! [`Observation::Indeterminate`] — neither counts as a disagreement.
+
+pub mod reference;
+
+use serde_json::Value;
+
+/// How a case is judged (the case's "oracle mode").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Mode {
+    /// Run an execution: status, output, error, cause (and history when both sides have it).
+    Execution,
+    /// Run one state through TestState.
+    TestState,
+    /// Validate the definition only.
+    Validate,
+}
+
+impl Mode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Execution => "execution",
+            Mode::TestState => "test_state",
+            Mode::Validate => "validate",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Mode> {
+        match s {
+            "execution" => Some(Mode::Execution),
+            "test_state" => Some(Mode::TestState),
+            "validate" => Some(Mode::Validate),
+            _ => None,
+        }
+    }
+}
+
+/// What a backend can do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Capabilities {
+    pub modes: Vec<Mode>,
+    /// Returns execution history.
+    pub history: bool,
+    /// Query languages it runs (`JSONPath`, `JSONata`).
+    pub query_languages: Vec<String>,
+}
+
+/// One case as a backend receives it.
+#[derive(Debug, Clone, Copy)]
+pub struct Request<'a> {
+    pub mode: Mode,
+    pub definition: &'a Value,
+    pub input: &'a Value,
+    /// Mocks, callback scripts, fixture set — see the case format.
+    pub environment: &'a Value,
+    /// Ask for the execution history.
+    pub history: bool,
+}
+
+/// A validation diagnostic as observed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub code: String,
+    pub message: String,
+    pub location: Option<String>,
+}
+
+/// The raw result of running one case.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Observation {
+    Execution {
+        status: String,
+        output: Option<Value>,
+        error: Option<String>,
+        cause: Option<String>,
+        history: Option<Vec<Value>>,
+    },
+    Validation {
+        valid: bool,
+        diagnostics: Vec<Diagnostic>,
+    },
+    /// The backend cannot run this case (a missing capability); the reason says which.
+    Skipped(String),
+    /// Infrastructure trouble; the case says nothing about the implementation.
+    Indeterminate(String),
+    /// The implementation itself broke (crash, protocol violation).
+    Errored(String),
+}
+
+/// An implementation the harness can run cases on.
+pub trait Backend: Send {
+    /// A short name used in reports (`reference`, `sfn-api`, `external:…`).
+    fn name(&self) -> &str;
+    fn capabilities(&self) -> Capabilities;
+    fn run(&mut self, request: &Request<'_>) -> Observation;
+}
