@@ -65,6 +65,16 @@ impl Failure {
         }
     }
 
+    /// `States.Timeout` of a task or heartbeat: no cause in history, `""` in the Error Output (§6.4).
+    pub fn timeout() -> Failure {
+        Failure {
+            error: Some(TIMEOUT.to_string()),
+            cause: None,
+            origin: Origin::Raised,
+            site: None,
+        }
+    }
+
     /// Whether Retry and Catch may consider this failure at all.
     pub fn is_handleable(&self) -> bool {
         self.origin == Origin::Raised && self.error.as_deref() != Some(RUNTIME)
@@ -98,7 +108,12 @@ impl Failure {
     pub fn error_output(&self) -> Value {
         let mut map = Map::new();
         map.insert("Error".into(), opt_string(&self.error));
-        map.insert("Cause".into(), opt_string(&self.cause));
+        let cause = match (&self.cause, self.error.as_deref()) {
+            // A caught timeout shows `"Cause": ""` (ASL-SEMANTICS §6.4).
+            (None, Some(TIMEOUT)) => Value::String(String::new()),
+            (c, _) => opt_string(c),
+        };
+        map.insert("Cause".into(), cause);
         Value::Object(map)
     }
 }

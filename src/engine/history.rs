@@ -32,8 +32,8 @@ pub enum Detail {
     Failure(Failure),
     MapStarted { length: usize },
     MapIteration { name: String, index: usize },
-    LambdaScheduled { resource: String, input: Value },
-    TaskScheduled { resource_type: String, resource: String, region: String, parameters: Value },
+    LambdaScheduled { resource: String, input: Value, timeout: Option<u64> },
+    TaskScheduled { resource_type: String, resource: String, region: String, parameters: Value, timeout: Option<u64>, heartbeat: Option<u64> },
     Task { resource_type: String, resource: String },
     TaskOutput { resource_type: String, resource: String, output: Value },
     TaskFailure { resource_type: String, resource: String, failure: Failure },
@@ -192,13 +192,31 @@ fn render_detail(kind: &str, d: &Detail, ids: &[u64]) -> Option<(String, Value)>
         }
         Detail::MapStarted { length } => json!({"length": length}),
         Detail::MapIteration { name, index } => json!({"name": name, "index": index}),
-        Detail::LambdaScheduled { resource, input } => json!({
-            "resource": resource, "input": text(input), "inputDetails": {"truncated": false}
-        }),
-        Detail::TaskScheduled { resource_type, resource, region, parameters } => json!({
-            "resourceType": resource_type, "resource": resource, "region": region,
-            "parameters": text(parameters)
-        }),
+        Detail::LambdaScheduled { resource, input, timeout } => {
+            let mut v = json!({
+                "resource": resource, "input": text(input), "inputDetails": {"truncated": false}
+            });
+            // `timeoutInSeconds` is logged only when a timeout was specified (§10.2).
+            if let (Some(t), Some(o)) = (timeout, v.as_object_mut()) {
+                o.insert("timeoutInSeconds".into(), Value::from(*t));
+            }
+            v
+        }
+        Detail::TaskScheduled { resource_type, resource, region, parameters, timeout, heartbeat } => {
+            let mut v = json!({
+                "resourceType": resource_type, "resource": resource, "region": region,
+                "parameters": text(parameters)
+            });
+            if let Some(o) = v.as_object_mut() {
+                if let Some(t) = timeout {
+                    o.insert("timeoutInSeconds".into(), Value::from(*t));
+                }
+                if let Some(h) = heartbeat {
+                    o.insert("heartbeatInSeconds".into(), Value::from(*h));
+                }
+            }
+            v
+        }
         Detail::Task { resource_type, resource } => json!({
             "resourceType": resource_type, "resource": resource
         }),

@@ -16,7 +16,8 @@ use crate::asl::model::{Body, Graph, Machine, Transition};
 use crate::data::context::ExecutionContext;
 use crate::data::timestamp::{self, Millis};
 use crate::errors::{Failure, Origin, DATA_LIMIT_EXCEEDED};
-use crate::tasks::{BuiltIn, Resources};
+use crate::tasks::callbacks::{Callbacks, Silent};
+use crate::tasks::{Registry, Resources};
 use history::{Detail, History, Seq, MAX_EVENTS};
 
 /// AWS's payload limit for execution input, state input/output and task results: 256 KiB (§2.8).
@@ -45,6 +46,8 @@ pub struct RunOptions {
     pub account: String,
     /// Task behaviour.
     pub resources: Box<dyn Resources>,
+    /// Who answers `.waitForTaskToken` tasks.
+    pub callbacks: Box<dyn Callbacks>,
 }
 
 impl Default for RunOptions {
@@ -58,7 +61,8 @@ impl Default for RunOptions {
             execution_name: None,
             region: "us-east-1".into(),
             account: "123456789012".into(),
-            resources: Box::new(BuiltIn),
+            resources: Box::new(Registry::default()),
+            callbacks: Box::new(Silent),
         }
     }
 }
@@ -92,6 +96,9 @@ pub struct Outcome {
     pub cause: Option<String>,
     /// Events in AWS's shape, when requested.
     pub history: Option<Vec<Value>>,
+    /// Problems outside the execution itself, e.g. a callback that named an unknown token (the
+    /// API error AWS would have returned to the caller).
+    pub notes: Vec<String>,
 }
 
 impl Outcome {
@@ -150,7 +157,13 @@ pub(crate) struct Runner {
     pub deadline_inclusive: bool,
     pub real_time: bool,
     pub resources: Box<dyn Resources>,
+    pub callbacks: Box<dyn Callbacks>,
     pub region: String,
+    /// Waits per Task state so far (the `visit` a callback script can select).
+    pub waits: std::collections::HashMap<String, u32>,
+    /// Tokens issued so far and whether each is still open.
+    pub tokens: std::collections::HashMap<String, bool>,
+    pub notes: Vec<String>,
 }
 
 /// Runs `machine` on `input`.
@@ -198,7 +211,11 @@ pub fn run(machine: &Machine, input: &Value, options: RunOptions) -> Outcome {
         deadline_inclusive: inclusive,
         real_time: options.real_time,
         resources: options.resources,
+        callbacks: options.callbacks,
         region: options.region,
+        waits: Default::default(),
+        tokens: Default::default(),
+        notes: Vec::new(),
     };
     let payload = runner.history.payload(input);
     runner.history.push(
@@ -218,7 +235,8 @@ pub fn run(machine: &Machine, input: &Value, options: RunOptions) -> Outcome {
     runner.finish(result, cur)
 }
 
-fn uuid_from(rng: &mut ChaCha8Rng) -> String {
+/// A version-4 UUID from the run's seeded source.
+pub(crate) fn uuid_from(rng: &mut ChaCha8Rng) -> String {
     let mut bytes = [0u8; 16];
     rng.fill_bytes(&mut bytes);
     uuid::Builder::from_random_bytes(bytes)
@@ -282,6 +300,7 @@ impl Runner {
             error,
             cause,
             history,
+            notes: std::mem::take(&mut self.notes),
         }
     }
 

@@ -1,10 +1,22 @@
-//! Task resources: what a Task state's `Resource` does when it runs.
+//! Task resources: what a Task state's `Resource` does when it runs (ASL-SEMANTICS §10).
 //!
-//! Every resource call goes through the [`Resources`] trait, so tests and backends can give tasks
-//! behaviour. The built-in set here is deliberately small: a direct Lambda function ARN returns its
-//! input, and `arn:aws:states:::lambda:invoke` wraps the `Payload` it is given in the Lambda Invoke
-//! response envelope (ASL-SEMANTICS §10.4). Any other resource fails with `States.TaskFailed`
-//! naming the resource, so a machine never silently pretends to call a service.
+//! Every call goes through the [`Resources`] trait. The interpreter's default, [`Registry`],
+//! answers in this order:
+//! 1. a mocked response, when a Step Functions Local MockConfigFile test case is selected
+//!    ([`mock`]);
+//! 2. the fixture functions `aslcheck-echo`, `aslcheck-fail`, `aslcheck-flaky`, `aslcheck-sleep`
+//!    ([`fixtures`], contract in `docs/fixtures.md`), as a direct Lambda ARN or through
+//!    `arn:aws:states:::lambda:invoke`;
+//! 3. any other Lambda function returns its input (so documentation examples run);
+//! 4. a `.waitForTaskToken` call to any service records its request and waits for the token
+//!    ([`callbacks`]);
+//! 5. anything else fails with `States.TaskFailed`, naming the resource, so a machine never
+//!    silently pretends to call a service.
+
+pub mod callbacks;
+pub mod fixtures;
+pub mod lambda;
+pub mod mock;
 
 use serde_json::{json, Value};
 
@@ -12,53 +24,89 @@ use crate::errors::{Failure, TASK_FAILED};
 
 /// One call of a task resource.
 pub struct Invocation<'a> {
+    /// The Task state's name.
+    pub state: &'a str,
     pub resource: &'a str,
     /// The effective task input (after InputPath and Parameters).
     pub input: &'a Value,
-    /// 0 on the first attempt, then 1, 2, … for retries.
+    /// 0 on the first attempt, then 1, 2, … for retries (`$$.State.RetryCount`).
     pub attempt: u32,
+    /// A request id drawn from the run's seeded source (for Lambda error causes).
+    pub request_id: &'a str,
 }
 
-/// Gives Task states their behaviour.
-pub trait Resources: Send {
-    fn invoke(&mut self, call: &Invocation<'_>) -> Result<Value, Failure>;
+/// What a resource did.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Response {
+    /// Finished after `after_ms` of (virtual) time with a result or an error.
+    Done {
+        after_ms: i64,
+        result: Result<Value, Failure>,
+    },
+    /// `.waitForTaskToken`: the request was sent (the service's response goes into
+    /// `TaskSubmitted`); the task now waits for its token.
+    Submitted { response: Value },
 }
 
-/// The built-in resources.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct BuiltIn;
+impl Response {
+    pub fn ok(v: Value) -> Response {
+        Response::Done {
+            after_ms: 0,
+            result: Ok(v),
+        }
+    }
 
-impl Resources for BuiltIn {
-    fn invoke(&mut self, call: &Invocation<'_>) -> Result<Value, Failure> {
-        match Kind::of(call.resource) {
-            Kind::LambdaFunction => Ok(call.input.clone()),
-            Kind::Service { .. } if call.resource.starts_with("arn:aws:states:::lambda:invoke") => {
-                let payload = call.input.get("Payload").cloned().unwrap_or(Value::Null);
-                Ok(lambda_invoke_envelope(payload))
-            }
-            _ => Err(Failure::raised(
-                TASK_FAILED,
-                format!(
-                    "The resource '{}' has no built-in behaviour in aslcheck; only Lambda function ARNs and arn:aws:states:::lambda:invoke run without a resource handler.",
-                    call.resource
-                ),
-            )),
+    pub fn err(f: Failure) -> Response {
+        Response::Done {
+            after_ms: 0,
+            result: Err(f),
         }
     }
 }
 
-/// The `lambda:invoke` response around a function result (ASL-SEMANTICS §10.4).
-pub fn lambda_invoke_envelope(payload: Value) -> Value {
-    json!({
-        "ExecutedVersion": "$LATEST",
-        "Payload": payload,
-        "SdkHttpMetadata": {
-            "HttpHeaders": {"Content-Type": "application/json", "X-Amz-Executed-Version": "$LATEST"},
-            "HttpStatusCode": 200
-        },
-        "SdkResponseMetadata": {},
-        "StatusCode": 200
-    })
+/// Gives Task states their behaviour.
+pub trait Resources: Send {
+    fn invoke(&mut self, call: &Invocation<'_>) -> Response;
+}
+
+/// The interpreter's resource handlers (see the module docs for the order).
+#[derive(Debug, Clone, Default)]
+pub struct Registry {
+    pub mocks: Option<mock::TestCase>,
+}
+
+impl Resources for Registry {
+    fn invoke(&mut self, call: &Invocation<'_>) -> Response {
+        if let Some(m) = &mut self.mocks {
+            if let Some(r) = m.respond(call.state) {
+                return r;
+            }
+        }
+        let waits = call.resource.ends_with(".waitForTaskToken");
+        if let Some(r) = lambda::invoke(call) {
+            if waits {
+                // The function is invoked with the token in its payload; its own result only
+                // goes into TaskSubmitted.
+                return match r {
+                    Response::Done { result: Ok(v), .. } => Response::Submitted { response: v },
+                    other => other,
+                };
+            }
+            return r;
+        }
+        if waits {
+            return Response::Submitted {
+                response: callbacks::service_response(call),
+            };
+        }
+        Response::err(Failure::raised(
+            TASK_FAILED,
+            format!(
+                "The resource '{}' has no behaviour in aslcheck: give it one with a mock (--mock-config), use a fixture function, or a .waitForTaskToken callback.",
+                call.resource
+            ),
+        ))
+    }
 }
 
 /// How a resource ARN shows up in history (ASL-SEMANTICS §10.1).
@@ -98,6 +146,11 @@ impl Kind {
     }
 }
 
+/// An empty JSON object.
+pub fn empty() -> Value {
+    json!({})
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -119,5 +172,25 @@ mod tests {
                 resource: "listObjects".into()
             }
         );
+    }
+
+    #[test]
+    fn unknown_services_fail_with_a_clear_cause() {
+        let mut r = Registry::default();
+        let input = json!({});
+        let call = Invocation {
+            state: "S",
+            resource: "arn:aws:states:::dynamodb:getItem",
+            input: &input,
+            attempt: 0,
+            request_id: "r",
+        };
+        match r.invoke(&call) {
+            Response::Done { result: Err(f), .. } => {
+                assert_eq!(f.error.as_deref(), Some(TASK_FAILED));
+                assert!(f.cause.unwrap().contains("dynamodb:getItem"));
+            }
+            other => panic!("unexpected {other:?}"),
+        }
     }
 }
