@@ -44,6 +44,18 @@ enum Command {
         /// Execution name [default: a UUID drawn from the seed].
         #[arg(long)]
         name: Option<String>,
+        /// Scripted answers for .waitForTaskToken tasks (see docs/callbacks.md).
+        #[arg(long)]
+        callbacks: Option<PathBuf>,
+        /// A Step Functions Local MockConfigFile.
+        #[arg(long, requires = "test_case")]
+        mock_config: Option<PathBuf>,
+        /// The mock test case to use.
+        #[arg(long, requires = "mock_config")]
+        test_case: Option<String>,
+        /// The state machine name (selects it in the mock file; default: the file name).
+        #[arg(long)]
+        state_machine: Option<String>,
     },
     /// Run an execution many times in-process and print executions per second.
     Bench {
@@ -74,6 +86,10 @@ fn main() -> ExitCode {
             real_time,
             start_time,
             name,
+            callbacks,
+            mock_config,
+            test_case,
+            state_machine,
         } => cli::run::main(cli::run::Args {
             definition,
             input,
@@ -82,6 +98,10 @@ fn main() -> ExitCode {
             real_time,
             start_time,
             name,
+            callbacks,
+            mock_config,
+            test_case,
+            state_machine,
         }),
         Command::Bench {
             definition,

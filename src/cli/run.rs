@@ -9,6 +9,48 @@ use super::{read_input, with_big_stack, Exit, InputError};
 use crate::asl::{load_definition, LoadError};
 use crate::data::timestamp;
 use crate::engine::{self, RunOptions};
+use crate::tasks::callbacks::{Callbacks, Reply, Script, Silent, Waiting};
+use crate::tasks::mock::TestCase;
+use crate::tasks::Registry;
+
+/// Lets the CLI read which script entries were used after the run.
+struct SharedScript(std::sync::Arc<std::sync::Mutex<Script>>);
+
+impl Callbacks for SharedScript {
+    fn replies(&mut self, w: &Waiting<'_>) -> Vec<Reply> {
+        match self.0.lock() {
+            Ok(mut s) => s.replies(w),
+            Err(_) => Vec::new(),
+        }
+    }
+}
+
+fn read_json(file: &std::path::Path) -> Result<serde_json::Value, String> {
+    let text = std::fs::read_to_string(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+    serde_json::from_str(&text).map_err(|e| format!("{}: not valid JSON: {e}", file.display()))
+}
+
+/// All state names of a definition, nested ones included.
+pub fn state_names(def: &serde_json::Value) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stack = vec![def];
+    while let Some(v) = stack.pop() {
+        if let Some(states) = v.get("States").and_then(serde_json::Value::as_object) {
+            for (name, s) in states {
+                out.push(name.clone());
+                if let Some(b) = s.get("Branches").and_then(serde_json::Value::as_array) {
+                    stack.extend(b.iter());
+                }
+                for k in ["ItemProcessor", "Iterator"] {
+                    if let Some(p) = s.get(k) {
+                        stack.push(p);
+                    }
+                }
+            }
+        }
+    }
+    out
+}
 
 pub struct Args {
     pub definition: PathBuf,
@@ -18,6 +60,13 @@ pub struct Args {
     pub real_time: bool,
     pub start_time: Option<String>,
     pub name: Option<String>,
+    /// `--callbacks FILE`: scripted answers for `.waitForTaskToken` tasks.
+    pub callbacks: Option<PathBuf>,
+    /// `--mock-config FILE` and `--test-case NAME` (Step Functions Local mocks).
+    pub mock_config: Option<PathBuf>,
+    pub test_case: Option<String>,
+    /// `--state-machine NAME`: which state machine of the mock file (default: its only one).
+    pub state_machine: Option<String>,
 }
 
 pub fn main(args: Args) -> Exit {
@@ -46,8 +95,53 @@ pub fn main(args: Args) -> Exit {
             }
         },
     };
-    let sm_name = state_machine_name(&args.definition);
+    let sm_name = args
+        .state_machine
+        .clone()
+        .unwrap_or_else(|| state_machine_name(&args.definition));
+    let mut registry = Registry::default();
+    match (&args.mock_config, &args.test_case) {
+        (Some(file), Some(case)) => {
+            let config = match read_json(file) {
+                Ok(v) => v,
+                Err(m) => {
+                    eprintln!("{m}");
+                    return Exit::Invalid;
+                }
+            };
+            let names = state_names(&def.json);
+            match TestCase::load(&config, args.state_machine.as_deref(), case, &names) {
+                Ok(tc) => registry.mocks = Some(tc),
+                Err(e) => {
+                    eprintln!("{}: {e}", file.display());
+                    return Exit::Invalid;
+                }
+            }
+        }
+        (None, None) => {}
+        _ => {
+            eprintln!("--mock-config and --test-case go together: give both or neither");
+            return Exit::Other;
+        }
+    }
+    let script = match &args.callbacks {
+        None => None,
+        Some(file) => match read_json(file).and_then(|v| Script::parse(&v).map_err(|m| format!("{}: {m}", file.display()))) {
+            Ok(s) => Some(s),
+            Err(m) => {
+                eprintln!("{m}");
+                return Exit::Invalid;
+            }
+        },
+    };
+    let shared = script.map(|s| std::sync::Arc::new(std::sync::Mutex::new(s)));
+    let callbacks: Box<dyn Callbacks> = match &shared {
+        Some(s) => Box::new(SharedScript(s.clone())),
+        None => Box::new(Silent),
+    };
     let options = RunOptions {
+        resources: Box::new(registry),
+        callbacks,
         seed: args.seed,
         history: args.history,
         real_time: args.real_time,
@@ -64,6 +158,16 @@ pub fn main(args: Args) -> Exit {
             return Exit::Other;
         }
     };
+    for note in &outcome.notes {
+        eprintln!("note: {note}");
+    }
+    if let Some(s) = shared {
+        if let Ok(s) = s.lock() {
+            for u in s.unused() {
+                eprintln!("note: callbacks: {u}");
+            }
+        }
+    }
     match serde_json::to_string_pretty(&outcome.to_json()) {
         Ok(s) => {
             println!("{s}");
