@@ -15,7 +15,9 @@
 pub mod asl;
 pub mod backend;
 pub mod cli;
+pub mod corpus;
 pub mod data;
+pub mod diff;
 pub mod engine;
 pub mod errors;
 pub mod intrinsics;

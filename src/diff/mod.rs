@@ -1,0 +1,14 @@
+//! Judging results, in three pure steps (STYLE "Shape we want"):
+//!
+//! - [`normalise`]: replace run-to-run values (ARNs, names, timestamps, tokens, request ids,
+//!   UUIDs) with numbered placeholders that keep identity;
+//! - [`compare`]: an observation against a case's expected result — JSON values, patterns,
+//!   `any_of` — giving an [`compare::Outcome`] whose mismatches are JSON Pointers;
+//! - [`render`]: mismatch lists and unified diffs (`similar`), coloured only on a terminal.
+
+pub mod compare;
+pub mod normalise;
+pub mod render;
+
+pub use compare::{judge, Mismatch, Outcome};
+pub use normalise::Normaliser;
