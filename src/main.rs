@@ -115,3 +115,7 @@ fn main() -> ExitCode {
         Exit::Invalid => ExitCode::from(2),
     }
 }
+
+// The interpreter allocates many small JSON values; mimalloc handles that pattern well.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;

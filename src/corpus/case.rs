@@ -110,6 +110,8 @@ pub enum HistoryConstraint {
     /// Each expected event matches a distinct observed event, in order: by `id` when the
     /// expectation gives one, else the next event that matches. Objects match as subsets.
     Events(Vec<Expect>),
+    /// How many events of each listed type the history has (types not listed are not counted).
+    Counts(Vec<(String, u64)>),
 }
 
 /// The expected outcome of validation.

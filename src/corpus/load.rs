@@ -584,9 +584,9 @@ fn execution_expectation(v: &Value, at: &str, mode: Mode) -> Result<ExecutionExp
         for (i, c) in arr.iter().enumerate() {
             let cat = format!("{hat}/{i}");
             let cm = object(c, &cat, "a history constraint")?;
-            only_members(cm, &cat, &["types", "events"])?;
+            only_members(cm, &cat, &["types", "events", "counts"])?;
             if cm.is_empty() {
-                return Err(problem(&cat, "a history constraint has \"types\" and/or \"events\""));
+                return Err(problem(&cat, "a history constraint has \"types\", \"events\" and/or \"counts\""));
             }
             if let Some(t) = cm.get("types") {
                 history.push(HistoryConstraint::Types(strings_allow_repeats(t, &format!("{cat}/types"))?));
@@ -601,6 +601,18 @@ fn execution_expectation(v: &Value, at: &str, mode: Mode) -> Result<ExecutionExp
                     out.push(expect(ev, &evat)?);
                 }
                 history.push(HistoryConstraint::Events(out));
+            }
+            if let Some(c) = cm.get("counts") {
+                let cat = format!("{cat}/counts");
+                let counts = object(c, &cat, "counts (event type → number)")?;
+                let mut out = Vec::with_capacity(counts.len());
+                for (t, n) in counts {
+                    let n = n.as_u64().ok_or_else(|| {
+                        problem(&format!("{cat}/{}", escape_token(t)), "a count is a non-negative integer")
+                    })?;
+                    out.push((t.clone(), n));
+                }
+                history.push(HistoryConstraint::Counts(out));
             }
         }
     }

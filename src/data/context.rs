@@ -9,41 +9,85 @@ use std::cell::OnceCell;
 
 use serde_json::{Map, Value};
 
+use std::borrow::Cow;
+
+use super::path::{Path, PathError};
 use super::timestamp::{format_millis, Millis};
 
-/// Execution-wide parts of the context object, built once per execution.
+/// Execution-wide parts of the context object, built on first use (most executions never read
+/// `$$`).
 #[derive(Debug, Clone)]
 pub struct ExecutionContext {
-    /// `{"Id","Input","StartTime","Name","RoleArn","RedriveCount"}`.
-    pub execution: Value,
-    /// `{"Id","Name"}`.
-    pub state_machine: Value,
+    pub region: String,
+    pub account: String,
+    pub state_machine_name: String,
+    /// The execution name.
+    pub name: String,
+    pub input: Value,
+    pub start_time: Millis,
+    /// `{"Execution": {"Id","Input","StartTime","Name","RoleArn","RedriveCount"},
+    /// "StateMachine": {"Id","Name"}}`.
+    root: OnceCell<Value>,
 }
 
 impl ExecutionContext {
     pub fn new(
-        execution_arn: &str,
-        input: &Value,
+        region: String,
+        account: String,
+        state_machine_name: String,
+        name: String,
+        input: Value,
         start_time: Millis,
-        name: &str,
-        role_arn: &str,
-        state_machine_arn: &str,
-        state_machine_name: &str,
     ) -> ExecutionContext {
-        let mut execution = Map::new();
-        execution.insert("Id".into(), Value::String(execution_arn.into()));
-        execution.insert("Input".into(), input.clone());
-        execution.insert("StartTime".into(), Value::String(format_millis(start_time)));
-        execution.insert("Name".into(), Value::String(name.into()));
-        execution.insert("RoleArn".into(), Value::String(role_arn.into()));
-        execution.insert("RedriveCount".into(), Value::from(0));
-        let mut sm = Map::new();
-        sm.insert("Id".into(), Value::String(state_machine_arn.into()));
-        sm.insert("Name".into(), Value::String(state_machine_name.into()));
         ExecutionContext {
-            execution: Value::Object(execution),
-            state_machine: Value::Object(sm),
+            region,
+            account,
+            state_machine_name,
+            name,
+            input,
+            start_time,
+            root: OnceCell::new(),
         }
+    }
+
+    /// `arn:aws:states:<region>:<account>:execution:<machine>:<name>` (ASL-SEMANTICS §13.2).
+    pub fn execution_arn(&self) -> String {
+        format!(
+            "arn:aws:states:{}:{}:execution:{}:{}",
+            self.region, self.account, self.state_machine_name, self.name
+        )
+    }
+
+    pub fn state_machine_arn(&self) -> String {
+        format!(
+            "arn:aws:states:{}:{}:stateMachine:{}",
+            self.region, self.account, self.state_machine_name
+        )
+    }
+
+    /// The execution role the reference pretends to run with.
+    pub fn role_arn(&self) -> String {
+        format!("arn:aws:iam::{}:role/aslcheck-execution-role", self.account)
+    }
+
+    /// `{"Execution": …, "StateMachine": …}`.
+    pub fn root(&self) -> &Value {
+        self.root.get_or_init(|| {
+            let mut execution = Map::new();
+            execution.insert("Id".into(), Value::String(self.execution_arn()));
+            execution.insert("Input".into(), self.input.clone());
+            execution.insert("StartTime".into(), Value::String(format_millis(self.start_time)));
+            execution.insert("Name".into(), Value::String(self.name.clone()));
+            execution.insert("RoleArn".into(), Value::String(self.role_arn()));
+            execution.insert("RedriveCount".into(), Value::from(0));
+            let mut sm = Map::new();
+            sm.insert("Id".into(), Value::String(self.state_machine_arn()));
+            sm.insert("Name".into(), Value::String(self.state_machine_name.clone()));
+            let mut root = Map::new();
+            root.insert("Execution".into(), Value::Object(execution));
+            root.insert("StateMachine".into(), Value::Object(sm));
+            Value::Object(root)
+        })
     }
 }
 
@@ -58,6 +102,7 @@ pub struct Context<'a> {
     /// `$$.Map.Item` while evaluating a Map's ItemSelector: index and value.
     pub map_item: Option<(usize, &'a Value)>,
     built: OnceCell<Value>,
+    local: OnceCell<Value>,
 }
 
 impl<'a> Context<'a> {
@@ -70,6 +115,7 @@ impl<'a> Context<'a> {
             task_token: None,
             map_item: None,
             built: OnceCell::new(),
+            local: OnceCell::new(),
         }
     }
 
@@ -88,15 +134,51 @@ impl<'a> Context<'a> {
         self
     }
 
+    /// Evaluates a context path (compiled without its first `$`). Paths into `Execution` or
+    /// `StateMachine` read the execution-wide object without copying it; paths into `State`,
+    /// `Task` or `Map` build only those parts; anything else builds the whole object.
+    pub fn select(&self, path: &Path) -> Result<Cow<'_, Value>, PathError> {
+        match path.first_name() {
+            Some("Execution") | Some("StateMachine") => path.select(self.execution.root()),
+            Some("Map") if self.map_item.is_some() => path.select(self.local.get_or_init(|| self.build_map())),
+            Some("State") | Some("Task") | Some("Map") => path.select(self.value()),
+            _ => path.select(self.value()),
+        }
+    }
+
     /// The whole context object as JSON.
     pub fn value(&self) -> &Value {
         self.built.get_or_init(|| self.build())
     }
 
     fn build(&self) -> Value {
+        let mut root = match self.execution.root() {
+            Value::Object(m) => m.clone(),
+            _ => Map::new(),
+        };
+        if let Value::Object(local) = self.build_local() {
+            root.extend(local);
+        }
+        Value::Object(root)
+    }
+
+    /// `{"Map": {"Item": {"Index", "Value"}}}` alone: what ItemSelector reads for every item.
+    fn build_map(&self) -> Value {
         let mut root = Map::new();
-        root.insert("Execution".into(), self.execution.execution.clone());
-        root.insert("StateMachine".into(), self.execution.state_machine.clone());
+        if let Some((index, value)) = self.map_item {
+            let mut item = Map::new();
+            item.insert("Index".into(), Value::from(index));
+            item.insert("Value".into(), value.clone());
+            let mut map = Map::new();
+            map.insert("Item".into(), Value::Object(item));
+            root.insert("Map".into(), Value::Object(map));
+        }
+        Value::Object(root)
+    }
+
+    /// `State`, `Task` and `Map`.
+    fn build_local(&self) -> Value {
+        let mut root = Map::new();
         let mut state = Map::new();
         state.insert("Name".into(), Value::String(self.state_name.into()));
         state.insert(

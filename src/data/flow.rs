@@ -47,11 +47,7 @@ impl IoPath {
         match self {
             IoPath::Whole => Ok(Cow::Borrowed(value)),
             IoPath::Null => Ok(Cow::Owned(Value::Object(Map::new()))),
-            IoPath::Path(PathRef::Input(p)) => p.select(value).map_err(|e| invalid_path(p.text(), &e.message)),
-            IoPath::Path(PathRef::Context { path, text }) => path
-                .select(context.value())
-                .map(|v| Cow::Owned(v.into_owned()))
-                .map_err(|e| invalid_path(text, &e.message)),
+            IoPath::Path(p) => p.select(value, context).map_err(|e| invalid_path(p.text(), &e.message)),
         }
     }
 
@@ -60,14 +56,10 @@ impl IoPath {
         match self {
             IoPath::Whole => Ok(value),
             IoPath::Null => Ok(Value::Object(Map::new())),
-            IoPath::Path(PathRef::Input(p)) => p
-                .select(&value)
+            IoPath::Path(p) => p
+                .select(&value, context)
                 .map(Cow::into_owned)
                 .map_err(|e| invalid_path(p.text(), &e.message)),
-            IoPath::Path(PathRef::Context { path, text }) => path
-                .select(context.value())
-                .map(Cow::into_owned)
-                .map_err(|e| invalid_path(text, &e.message)),
         }
     }
 }

@@ -13,7 +13,12 @@ pub mod path;
 pub mod template;
 pub mod timestamp;
 
-use path::Path;
+use std::borrow::Cow;
+
+use serde_json::Value;
+
+use context::Context;
+use path::{Path, PathError};
 
 /// A path in a field that may address the state data (`$…`) or the context object (`$$…`).
 #[derive(Debug, Clone, PartialEq)]
@@ -43,6 +48,16 @@ impl PathRef {
         match self {
             PathRef::Input(p) => p.text(),
             PathRef::Context { text, .. } => text,
+        }
+    }
+}
+
+impl PathRef {
+    /// Evaluates the path on the state data or the context object.
+    pub fn select<'a>(&self, input: &'a Value, context: &'a Context<'a>) -> Result<Cow<'a, Value>, PathError> {
+        match self {
+            PathRef::Input(p) => p.select(input),
+            PathRef::Context { path, .. } => context.select(path),
         }
     }
 }

@@ -326,6 +326,14 @@ impl Path {
         }
     }
 
+    /// The member name of the first step when it is a single name (`$.Execution.Id` → `Execution`).
+    pub fn first_name(&self) -> Option<&str> {
+        match self.steps.first() {
+            Some(Step::Name { name, .. }) => Some(name),
+            _ => None,
+        }
+    }
+
     /// True when select would succeed AND (for definite paths) a node exists. Used by Choice `IsPresent`.
     pub fn exists(&self, root: &Value) -> bool {
         if self.simple {

@@ -124,10 +124,7 @@ fn has_dynamic(value: &Value) -> bool {
 
 /// Resolves a path on the scope; `Err(())` when a definite path selects nothing.
 pub fn resolve<'a>(path: &PathRef, scope: &'a Scope<'a>) -> Result<Cow<'a, Value>, ()> {
-    match path {
-        PathRef::Input(p) => p.select(scope.input).map_err(|_| ()),
-        PathRef::Context { path, .. } => path.select(scope.context.value()).map_err(|_| ()),
-    }
+    path.select(scope.input, scope.context).map_err(|_| ())
 }
 
 /// AWS: `The JSONPath '$.x' specified for the field 'value.$' could not be found in the input '<json>'` (§2.5).

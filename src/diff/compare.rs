@@ -200,6 +200,18 @@ fn compare_history(c: &HistoryConstraint, events: &[Value], out: &mut Vec<Mismat
                 });
             }
         }
+        HistoryConstraint::Counts(counts) => {
+            for (t, n) in counts {
+                let actual = events.iter().filter(|e| event_type(e) == t).count() as u64;
+                if actual != *n {
+                    out.push(Mismatch {
+                        pointer: "/history".into(),
+                        expected: format!("{n} event(s) of type {t}"),
+                        actual: Some(Value::from(actual)),
+                    });
+                }
+            }
+        }
         HistoryConstraint::Events(expected_events) => {
             let mut from = 0usize;
             for x in expected_events {

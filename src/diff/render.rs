@@ -149,7 +149,7 @@ fn execution_views(e: &ExecutionExpectation, observation: &Observation) -> (Valu
     }
     let types: Option<&Vec<String>> = e.history.iter().find_map(|c| match c {
         HistoryConstraint::Types(t) => Some(t),
-        HistoryConstraint::Events(_) => None,
+        HistoryConstraint::Events(_) | HistoryConstraint::Counts(_) => None,
     });
     if let Some(t) = types {
         exp.insert("history types".into(), Value::from(t.clone()));

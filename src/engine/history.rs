@@ -44,7 +44,8 @@ pub struct Event {
     pub at: Millis,
     pub kind: &'static str,
     pub prev: Option<Seq>,
-    pub detail: Detail,
+    /// Kept only when history was requested; boxed so that events stay small.
+    pub detail: Option<Box<Detail>>,
     pub dead: bool,
 }
 
@@ -65,6 +66,11 @@ impl History {
 
     /// Records an event and returns its sequence number.
     pub fn push(&mut self, at: Millis, kind: &'static str, prev: Option<Seq>, detail: Detail) -> Seq {
+        let detail = match detail {
+            Detail::None => None,
+            d if self.enabled => Some(Box::new(d)),
+            _ => None,
+        };
         self.events.push(Event {
             at,
             kind,
@@ -131,7 +137,8 @@ impl History {
                 obj.insert("id".into(), Value::from(ids[i]));
                 let prev = e.prev.map(|p| ids[p]).unwrap_or(0);
                 obj.insert("previousEventId".into(), Value::from(prev));
-                if let Some((key, details)) = render_detail(e.kind, &e.detail, ids) {
+                let detail = e.detail.as_deref().unwrap_or(&Detail::None);
+                if let Some((key, details)) = render_detail(e.kind, detail, ids) {
                     obj.insert(key, details);
                 }
                 Value::Object(obj)

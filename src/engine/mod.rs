@@ -178,26 +178,13 @@ pub fn run(machine: &Machine, input: &Value, options: RunOptions) -> Outcome {
         .execution_name
         .clone()
         .unwrap_or_else(|| uuid_from(&mut rng));
-    let sm_arn = format!(
-        "arn:aws:states:{}:{}:stateMachine:{}",
-        options.region, options.account, options.state_machine_name
-    );
-    let exec_arn = format!(
-        "arn:aws:states:{}:{}:execution:{}:{}",
-        options.region, options.account, options.state_machine_name, name
-    );
-    let role_arn = format!(
-        "arn:aws:iam::{}:role/aslcheck-execution-role",
-        options.account
-    );
     let exec = ExecutionContext::new(
-        &exec_arn,
-        input,
+        options.region.clone(),
+        options.account,
+        options.state_machine_name,
+        name,
+        input.clone(),
         start,
-        &name,
-        &role_arn,
-        &sm_arn,
-        &options.state_machine_name,
     );
     let (deadline, inclusive) = match machine.timeout_seconds {
         Some(s) => (start.saturating_add((s as i64).saturating_mul(1000)), true),
@@ -217,16 +204,15 @@ pub fn run(machine: &Machine, input: &Value, options: RunOptions) -> Outcome {
         tokens: Default::default(),
         notes: Vec::new(),
     };
-    let payload = runner.history.payload(input);
-    runner.history.push(
-        start,
-        "ExecutionStarted",
-        None,
+    let detail = if runner.history.enabled {
         Detail::ExecutionStarted {
-            input: payload,
-            role_arn,
-        },
-    );
+            input: input.clone(),
+            role_arn: runner.exec.role_arn(),
+        }
+    } else {
+        Detail::None
+    };
+    runner.history.push(start, "ExecutionStarted", None, detail);
     let mut cur = Cursor {
         now: start,
         last: None,
@@ -243,6 +229,54 @@ pub(crate) fn uuid_from(rng: &mut ChaCha8Rng) -> String {
         .into_uuid()
         .hyphenated()
         .to_string()
+}
+
+/// Whether the compact JSON text of `v` is longer than `limit` bytes. A cheap upper bound
+/// (every string fully escaped, every number at its longest) settles most values without
+/// serialising them.
+pub fn exceeds(v: &Value, limit: usize) -> bool {
+    if bound_within(v, limit) {
+        return false;
+    }
+    json_size(v) > limit
+}
+
+fn bound_within(v: &Value, limit: usize) -> bool {
+    let mut bound = 0usize;
+    add_bound(v, limit, &mut bound, 0)
+}
+
+/// Adds an upper bound of `v`'s size to `bound`; false once it passes `limit` or the value is
+/// nested too deeply to walk recursively (the exact count then decides).
+fn add_bound(v: &Value, limit: usize, bound: &mut usize, depth: usize) -> bool {
+    if depth > 64 {
+        return false;
+    }
+    *bound += match v {
+        Value::Null | Value::Bool(_) => 5,
+        Value::Number(_) => 24,
+        Value::String(s) => s.len() * 6 + 2,
+        Value::Array(a) => {
+            *bound += a.len() + 2;
+            for x in a {
+                if !add_bound(x, limit, bound, depth + 1) {
+                    return false;
+                }
+            }
+            0
+        }
+        Value::Object(m) => {
+            *bound += 2;
+            for (k, x) in m {
+                *bound += k.len() * 6 + 4;
+                if !add_bound(x, limit, bound, depth + 1) {
+                    return false;
+                }
+            }
+            0
+        }
+    };
+    *bound <= limit
 }
 
 /// Exact size of the compact JSON text of `v`, without building it.
@@ -356,7 +390,7 @@ impl Runner {
 
     /// Fails with `States.DataLimitExceeded` when a state's output is above the payload limit.
     pub(crate) fn check_size(&self, v: &Value, state: &str) -> Result<(), Stop> {
-        if json_size(v) > MAX_PAYLOAD_BYTES {
+        if exceeds(v, MAX_PAYLOAD_BYTES) {
             return Err(Stop::Fail(Failure {
                 error: Some(DATA_LIMIT_EXCEEDED.into()),
                 cause: Some(format!(
@@ -379,15 +413,15 @@ impl Runner {
                 .get(index)
                 .ok_or_else(|| Failure::runtime("transition to a state that does not exist"))?;
             let (entered, exited) = event_kinds(&state.body);
-            let payload = self.history.payload(&input);
-            let entered_seq = self.event(
-                cur,
-                entered,
+            let detail = if self.history.enabled {
                 Detail::StateEntered {
                     name: state.name.clone(),
-                    input: payload,
-                },
-            )?;
+                    input: input.clone(),
+                }
+            } else {
+                Detail::None
+            };
+            let entered_seq = self.event(cur, entered, detail)?;
             let entered_at = cur.now;
             let step = match self.run_state(state, input, cur, entered_at) {
                 Ok(step) => step,
@@ -400,15 +434,15 @@ impl Runner {
             };
             self.check_size(&output, &state.name)?;
             if let Some(exited) = exited {
-                let payload = self.history.payload(&output);
-                self.event(
-                    cur,
-                    exited,
+                let detail = if self.history.enabled {
                     Detail::StateExited {
                         name: state.name.clone(),
-                        output: payload,
-                    },
-                )?;
+                        output: output.clone(),
+                    }
+                } else {
+                    Detail::None
+                };
+                self.event(cur, exited, detail)?;
             }
             match next {
                 Some(n) => {

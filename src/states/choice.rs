@@ -40,10 +40,7 @@ impl Runner {
 }
 
 fn lookup<'a>(path: &PathRef, input: &'a Value, ctx: &'a Context<'a>) -> Option<std::borrow::Cow<'a, Value>> {
-    match path {
-        PathRef::Input(p) => p.select(input).ok(),
-        PathRef::Context { path, .. } => path.select(ctx.value()).ok(),
-    }
+    path.select(input, ctx).ok()
 }
 
 fn invalid_value(path: &PathRef) -> Failure {

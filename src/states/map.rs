@@ -152,11 +152,8 @@ fn select_items(m: &MapState, effective: &Value, ctx: &Context<'_>) -> Result<Ve
             Some(p.text().to_string()),
         ),
         Some(PathRef::Context { path, text }) => (
-            std::borrow::Cow::Owned(
-                path.select(ctx.value())
-                    .map_err(|e| Failure::runtime(format!("Invalid path '{text}' : {}", e.message)))?
-                    .into_owned(),
-            ),
+            ctx.select(path)
+                .map_err(|e| Failure::runtime(format!("Invalid path '{text}' : {}", e.message)))?,
             // AWS shows `$$` paths with one `$` removed in this message (§7.2).
             Some(path.text().to_string()),
         ),
@@ -175,10 +172,7 @@ fn concurrency(a: &Amount, effective: &Value, ctx: &Context<'_>) -> Result<u64, 
     let n = match a {
         Amount::Fixed(n) => *n,
         Amount::Path(p) => {
-            let v = match p {
-                PathRef::Input(path) => path.select(effective).ok(),
-                PathRef::Context { path, .. } => path.select(ctx.value()).ok(),
-            };
+            let v = p.select(effective, ctx).ok();
             let shown = v.as_deref().map(|v| match v {
                 Value::String(s) => s.clone(),
                 other => compact(other),

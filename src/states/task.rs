@@ -19,9 +19,8 @@ use crate::asl::model::{Amount, State, Task};
 use crate::data::context::Context;
 use crate::data::template::{compact, Scope};
 use crate::data::timestamp::Millis;
-use crate::data::PathRef;
 use crate::engine::history::Detail;
-use crate::engine::{json_size, uuid_from, Cursor, Runner, Step, Stop, MAX_PAYLOAD_BYTES};
+use crate::engine::{exceeds, uuid_from, Cursor, Runner, Step, Stop, MAX_PAYLOAD_BYTES};
 use crate::errors::{Failure, DATA_LIMIT_EXCEEDED};
 use crate::states::errors::{recover, Attempts, Recovery};
 use crate::tasks::callbacks::{Action, Waiting};
@@ -323,7 +322,7 @@ fn new_token(rng: &mut rand_chacha::ChaCha8Rng) -> String {
 /// A too-large task result is `States.DataLimitExceeded`, catchable unlike a too-large state
 /// output (§6.1).
 fn check_result(v: Value, resource: &str) -> Result<Value, Failure> {
-    if json_size(&v) > MAX_PAYLOAD_BYTES {
+    if exceeds(&v, MAX_PAYLOAD_BYTES) {
         return Err(Failure::raised(
             DATA_LIMIT_EXCEEDED,
             format!("The state/task '{resource}' returned a result with a size exceeding the maximum number of bytes service limit."),
@@ -339,11 +338,9 @@ fn seconds(a: &Option<Amount>, field: &str, effective: &Value, ctx: &Context<'_>
         Some(Amount::Fixed(n)) => return Ok(Some(*n)),
         Some(Amount::Path(p)) => p,
     };
-    let v = match p {
-        PathRef::Input(path) => path.select(effective).map_err(|e| (path.text().to_string(), e.message)),
-        PathRef::Context { path, text } => path.select(ctx.value()).map_err(|e| (text.clone(), e.message)),
-    };
-    let v = v.map_err(|(text, m)| Failure::runtime(format!("Invalid path '{text}' : {m}")))?;
+    let v = p
+        .select(effective, ctx)
+        .map_err(|e| Failure::runtime(format!("Invalid path '{}' : {}", p.text(), e.message)))?;
     match v.as_u64() {
         Some(n) if n > 0 => Ok(Some(n)),
         // UNVERIFIED: the cause for a non-positive or non-integer value.

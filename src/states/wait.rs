@@ -45,10 +45,7 @@ impl Runner {
 }
 
 fn select<'a>(p: &PathRef, input: &'a Value, ctx: &'a Context<'a>) -> Option<std::borrow::Cow<'a, Value>> {
-    match p {
-        PathRef::Input(path) => path.select(input).ok(),
-        PathRef::Context { path, .. } => path.select(ctx.value()).ok(),
-    }
+    p.select(input, ctx).ok()
 }
 
 fn shown(v: &Value) -> String {
