@@ -772,7 +772,6 @@ fn context_start_time_format() {
 // DG input-output-contextobject.html: "when a timestamp has zero fractional seconds, trailing
 // zeros are removed", so a start exactly on the second has no fraction (ASL-SEMANTICS §3).
 #[test]
-#[ignore = "interpreter bug: context timestamps with zero fraction keep \".000\" (DG: trailing zeros removed)"]
 fn context_timestamp_zero_fraction_has_no_fraction() {
     assert_eq!(
         start_time_text(1_704_067_200_000),
@@ -2142,7 +2141,6 @@ fn history_wait_and_succeed() {
 // ASL-SEMANTICS §13.4 "Parallel retry" and §6.3: each retry logs ParallelStateStarted again
 // (no new ParallelStateEntered) and reruns the branches; here MaxAttempts 2.
 #[test]
-#[ignore = "interpreter bug: logs ParallelStateFailed after every failed attempt; §13.4 has the retry's ParallelStateStarted right after the branch's FailStateEntered"]
 fn history_parallel_retry() {
     let def = single(
         "Par",

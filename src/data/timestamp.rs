@@ -45,10 +45,23 @@ pub fn is_timestamp(text: &str) -> bool {
 
 /// Formats virtual time the way AWS shows it in the context object and in history:
 /// ISO-8601 UTC with `Z` and millisecond precision.
+/// AWS strips trailing zeros of the fraction, so `…00.000Z` prints as `…00Z` and `…00.100Z` as
+/// `…00.1Z` (<https://docs.aws.amazon.com/step-functions/latest/dg/input-output-contextobject.html>).
 pub fn format_millis(millis: Millis) -> String {
-    match DateTime::<Utc>::from_timestamp_millis(millis) {
+    let text = match DateTime::<Utc>::from_timestamp_millis(millis) {
         Some(t) => t.to_rfc3339_opts(SecondsFormat::Millis, true),
-        None => "1970-01-01T00:00:00.000Z".to_string(),
+        None => return "1970-01-01T00:00:00Z".to_string(),
+    };
+    match text.strip_suffix('Z').and_then(|t| t.split_once('.')) {
+        Some((whole, fraction)) => {
+            let fraction = fraction.trim_end_matches('0');
+            if fraction.is_empty() {
+                format!("{whole}Z")
+            } else {
+                format!("{whole}.{fraction}Z")
+            }
+        }
+        None => text,
     }
 }
 
@@ -105,7 +118,8 @@ mod tests {
 
     #[test]
     fn formats_with_millis_and_z() {
-        assert_eq!(format_millis(0), "1970-01-01T00:00:00.000Z");
-        assert_eq!(format_millis(1_500), "1970-01-01T00:00:01.500Z");
+        assert_eq!(format_millis(0), "1970-01-01T00:00:00Z");
+        assert_eq!(format_millis(1_500), "1970-01-01T00:00:01.5Z");
+        assert_eq!(format_millis(1_020), "1970-01-01T00:00:01.02Z");
     }
 }

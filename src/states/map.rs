@@ -80,8 +80,13 @@ impl Runner {
                         Stop::Fail(f) => f,
                         timed_out => return Err(timed_out),
                     };
-                    self.event(cur, "MapStateFailed", Detail::None)?;
-                    match recover(&m.handling, &f, &mut attempts, &mut self.rng) {
+                    // A retry starts again right after the failure, with no `MapStateFailed` in
+                    // between (ASL-SEMANTICS §6.3, §13.4).
+                    let recovery = recover(&m.handling, &f, &mut attempts, &mut self.rng);
+                    if !matches!(recovery, Recovery::Retry(_)) {
+                        self.event(cur, "MapStateFailed", Detail::None)?;
+                    }
+                    match recovery {
                         Recovery::Retry(ms) => self.advance(cur, ms)?,
                         Recovery::Catch(i) => return self.caught(&m.handling, i, input, &f),
                         Recovery::Fail => return Err(Stop::Fail(f)),

@@ -126,8 +126,13 @@ impl Runner {
                         Stop::Fail(f) => f,
                         timed_out => return Err(timed_out),
                     };
-                    self.event(cur, "ParallelStateFailed", Detail::None)?;
-                    match recover(&p.handling, &f, &mut attempts, &mut self.rng) {
+                    // A retry starts again right after the failure, with no `ParallelStateFailed` in
+                    // between (ASL-SEMANTICS §6.3, §13.4).
+                    let recovery = recover(&p.handling, &f, &mut attempts, &mut self.rng);
+                    if !matches!(recovery, Recovery::Retry(_)) {
+                        self.event(cur, "ParallelStateFailed", Detail::None)?;
+                    }
+                    match recovery {
                         Recovery::Retry(ms) => self.advance(cur, ms)?,
                         Recovery::Catch(i) => return self.caught(&p.handling, i, input, &f),
                         Recovery::Fail => return Err(Stop::Fail(f)),

@@ -1,0 +1,291 @@
+//! Choice rules (ASL-SEMANTICS §5): data-test rules for every operator and its `…Path`
+//! variant, nested `And`/`Or`/`Not`, deliberate type mismatches (which evaluate to false) and
+//! missing variables (`IsPresent` never fails; any other operator on a missing path is a
+//! run-time error, used as a fault).
+
+use serde_json::{json, Map, Value};
+
+use crate::shape::{Kind, Shape};
+
+use super::data::{number, STRINGS, TIMESTAMPS};
+use super::paths::Root;
+use super::Gen;
+
+/// Operator families.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Family {
+    String,
+    Numeric,
+    Boolean,
+    Timestamp,
+    Type,
+}
+
+const STRING_OPS: [&str; 6] = [
+    "StringEquals",
+    "StringLessThan",
+    "StringGreaterThan",
+    "StringLessThanEquals",
+    "StringGreaterThanEquals",
+    "StringMatches",
+];
+const NUMERIC_OPS: [&str; 5] = [
+    "NumericEquals",
+    "NumericLessThan",
+    "NumericGreaterThan",
+    "NumericLessThanEquals",
+    "NumericGreaterThanEquals",
+];
+const TIMESTAMP_OPS: [&str; 5] = [
+    "TimestampEquals",
+    "TimestampLessThan",
+    "TimestampGreaterThan",
+    "TimestampLessThanEquals",
+    "TimestampGreaterThanEquals",
+];
+const TYPE_OPS: [&str; 6] = ["IsNull", "IsPresent", "IsNumeric", "IsString", "IsBoolean", "IsTimestamp"];
+
+/// Every comparison operator of JSONPath Choice rules (for stats and tests).
+pub const ALL_OPERATORS: [&str; 41] = [
+    "And",
+    "Or",
+    "Not",
+    "StringEquals",
+    "StringEqualsPath",
+    "StringLessThan",
+    "StringLessThanPath",
+    "StringGreaterThan",
+    "StringGreaterThanPath",
+    "StringLessThanEquals",
+    "StringLessThanEqualsPath",
+    "StringGreaterThanEquals",
+    "StringGreaterThanEqualsPath",
+    "StringMatches",
+    "NumericEquals",
+    "NumericEqualsPath",
+    "NumericLessThan",
+    "NumericLessThanPath",
+    "NumericGreaterThan",
+    "NumericGreaterThanPath",
+    "NumericLessThanEquals",
+    "NumericLessThanEqualsPath",
+    "NumericGreaterThanEquals",
+    "NumericGreaterThanEqualsPath",
+    "BooleanEquals",
+    "BooleanEqualsPath",
+    "TimestampEquals",
+    "TimestampEqualsPath",
+    "TimestampLessThan",
+    "TimestampLessThanPath",
+    "TimestampGreaterThan",
+    "TimestampGreaterThanPath",
+    "TimestampLessThanEquals",
+    "TimestampLessThanEqualsPath",
+    "TimestampGreaterThanEquals",
+    "TimestampGreaterThanEqualsPath",
+    "IsNull",
+    "IsPresent",
+    "IsNumeric",
+    "IsString",
+    "IsBoolean",
+];
+
+/// What a Choice rule may read.
+pub struct ChoiceScope<'a> {
+    pub data: &'a Shape,
+    pub ctx: &'a Shape,
+}
+
+fn family_of(s: &Shape) -> Family {
+    match s.kind() {
+        Kind::Str if s.is_timestamp() => Family::Timestamp,
+        Kind::Str => Family::String,
+        Kind::Num => Family::Numeric,
+        Kind::Bool => Family::Boolean,
+        _ => Family::Type,
+    }
+}
+
+fn family_matches(f: Family, s: &Shape) -> bool {
+    match f {
+        Family::String => s.kind() == Kind::Str,
+        Family::Numeric => s.kind() == Kind::Num,
+        Family::Boolean => s.kind() == Kind::Bool,
+        Family::Timestamp => s.is_timestamp(),
+        Family::Type => true,
+    }
+}
+
+/// `*` matches any run; a literal `*` or `\` is escaped with `\` (ASL-SEMANTICS §5.2).
+fn escape_pattern(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.chars() {
+        if c == '*' || c == '\\' {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+impl Gen {
+    /// A Choice rule: a condition, without `Next` (the caller adds it at top level).
+    /// `fault` asks for a missing Variable with a non-`IsPresent` operator.
+    pub fn rule(&mut self, sc: &ChoiceScope, depth: usize, fault: &mut bool, state: &str) -> Value {
+        if depth < self.cfg.max_rule_depth && self.t.flag(self.cfg.odds.nested_rule) {
+            match self.t.below(3) {
+                0 => {
+                    let inner = self.rule(sc, depth + 1, fault, state);
+                    return json!({ "Not": inner });
+                }
+                which => {
+                    let mut rules = vec![];
+                    while self.t.more(rules.len(), 1, 3, 0.5) {
+                        let r = self.rule(sc, depth + 1, fault, state);
+                        rules.push(r);
+                        self.t.end();
+                    }
+                    let op = if which == 1 { "And" } else { "Or" };
+                    let mut m = Map::new();
+                    m.insert(op.into(), Value::Array(rules));
+                    return Value::Object(m);
+                }
+            }
+        }
+        self.data_test(sc, fault, state)
+    }
+
+    fn data_test(&mut self, sc: &ChoiceScope, fault: &mut bool, state: &str) -> Value {
+        let mut m = Map::new();
+        // The variable: usually data, sometimes the context object, sometimes missing.
+        let source = self.t.weighted(&[
+            12,
+            (self.cfg.odds.context_object * 20.0).round() as u32,
+            2,
+            if *fault { 30 } else { 0 },
+        ]);
+        let (var, shape) = match source {
+            1 => {
+                // Context: deterministic fields, or opaque ones tested only for their type.
+                let opaque = self.t.flag(0.4);
+                if opaque {
+                    let field = *self.t.pick(&["$$.State.EnteredTime", "$$.Execution.StartTime", "$$.Execution.Id"]);
+                    m.insert("Variable".into(), Value::String(field.to_string()));
+                    let (op, val) = match self.t.below(4) {
+                        0 => ("IsString", json!(true)),
+                        1 => ("IsPresent", json!(true)),
+                        2 if field != "$$.Execution.Id" => ("IsTimestamp", json!(true)),
+                        3 if field != "$$.Execution.Id" => ("TimestampGreaterThan", json!("2000-01-01T00:00:00Z")),
+                        _ => ("StringMatches", json!("*:*")),
+                    };
+                    m.insert(op.into(), val);
+                    return Value::Object(m);
+                }
+                match self.pick_node(sc.ctx, false, &|s| s.kind() != Kind::Obj) {
+                    Some((segs, s)) => (self.render(Root::Context, &segs), s),
+                    None => ("$$.State.Name".to_string(), Shape::Str(None)),
+                }
+            }
+            2 => {
+                // A missing member: only IsPresent may test it without failing.
+                let var = self.missing_path(sc.data);
+                m.insert("Variable".into(), Value::String(var));
+                m.insert("IsPresent".into(), Value::Bool(self.t.flag(0.5)));
+                return Value::Object(m);
+            }
+            3 => {
+                *fault = false;
+                self.fault_note("Choice Variable selects nothing", state);
+                let var = self.missing_path(sc.data);
+                m.insert("Variable".into(), Value::String(var));
+                let op = *self.t.pick(&["NumericEquals", "StringEquals", "IsNull", "BooleanEquals"]);
+                let val = match op {
+                    "NumericEquals" => json!(1),
+                    "StringEquals" => json!("x"),
+                    _ => json!(true),
+                };
+                m.insert(op.into(), val);
+                return Value::Object(m);
+            }
+            _ => match self.pick_node(sc.data, true, &|s| !s.is_never()) {
+                Some((segs, s)) => (self.render(Root::Data, &segs), s),
+                None => ("$".to_string(), sc.data.clone()),
+            },
+        };
+        m.insert("Variable".into(), Value::String(var));
+
+        let natural = family_of(&shape);
+        let family = if self.t.flag(0.25) {
+            Family::Type
+        } else if self.t.flag(self.cfg.odds.type_mismatch) {
+            *self.t.pick(&[Family::String, Family::Numeric, Family::Boolean, Family::Timestamp, Family::Type])
+        } else if natural == Family::Timestamp && self.t.flag(0.3) {
+            // A timestamp is also a string.
+            Family::String
+        } else {
+            natural
+        };
+        let op = match family {
+            Family::String => *self.t.pick(&STRING_OPS),
+            Family::Numeric => *self.t.pick(&NUMERIC_OPS),
+            Family::Boolean => "BooleanEquals",
+            Family::Timestamp => *self.t.pick(&TIMESTAMP_OPS),
+            Family::Type => *self.t.pick(&TYPE_OPS),
+        };
+        if family == Family::Type {
+            m.insert(op.into(), Value::Bool(!self.t.flag(0.2)));
+            return Value::Object(m);
+        }
+        // The `…Path` variant: the second operand read from the data.
+        if op != "StringMatches" && self.t.flag(self.cfg.odds.path_operator) {
+            let pred = move |s: &Shape| family_matches(family, s);
+            if let Some(p) = self.pick_path(sc.data, Some(sc.ctx), false, &pred) {
+                m.insert(format!("{op}Path"), Value::String(p.text));
+                return Value::Object(m);
+            }
+        }
+        let known = shape.known();
+        let val = match family {
+            Family::String if op == "StringMatches" => {
+                let s = match (&known, self.t.below(3)) {
+                    (Some(Value::String(s)), 0) => s.clone(),
+                    _ => self.t.pick(STRINGS).to_string(),
+                };
+                let pattern = match self.t.below(4) {
+                    0 => escape_pattern(&s),
+                    1 => "*".to_string(),
+                    2 => {
+                        let cut = s.chars().count() / 2;
+                        format!("{}*", escape_pattern(&s.chars().take(cut).collect::<String>()))
+                    }
+                    _ => format!("*{}", escape_pattern(&s.chars().skip(1).collect::<String>())),
+                };
+                Value::String(pattern)
+            }
+            Family::String => match (&known, self.t.below(3)) {
+                (Some(Value::String(s)), 0) => Value::String(s.clone()),
+                (Some(Value::String(s)), 1) => Value::String(format!("{s}a")),
+                _ => Value::String(self.t.pick(STRINGS).to_string()),
+            },
+            Family::Numeric => {
+                let base = match &known {
+                    Some(Value::Number(n)) => n.as_f64().unwrap_or(0.0),
+                    _ => *self.t.pick(&[0.0, 1.0, 3.0]),
+                };
+                let delta = *self.t.pick(&[0.0, 1.0, -1.0, 0.5, 0.0]);
+                number(base + delta)
+            }
+            Family::Boolean => match &known {
+                Some(Value::Bool(b)) if self.t.flag(0.6) => Value::Bool(*b),
+                _ => Value::Bool(self.t.flag(0.5)),
+            },
+            Family::Timestamp => match (&known, self.t.below(2)) {
+                (Some(Value::String(s)), 0) if shape.is_timestamp() => Value::String(s.clone()),
+                _ => Value::String(self.t.pick(TIMESTAMPS).to_string()),
+            },
+            Family::Type => Value::Bool(true),
+        };
+        m.insert(op.into(), val);
+        Value::Object(m)
+    }
+}
