@@ -1,0 +1,259 @@
+//! The `aslcheck` command line as scripts use it: output shape, exit codes, and bad input.
+//! Exit codes: 0 = the command did its job (a FAILED execution included), 2 = invalid
+//! definition or input, 1 = anything else.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use serde_json::{json, Value};
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_aslcheck"))
+}
+
+/// A scratch directory per test.
+fn dir(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("aslcheck-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+fn run(args: &[&str]) -> Output {
+    bin().args(args).output().unwrap()
+}
+
+fn stdout_json(o: &Output) -> Value {
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| {
+        panic!(
+            "stdout is not one JSON value ({e}): {}\nstderr: {}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        )
+    })
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+const PASS: &str = r#"{"StartAt":"P","States":{"P":{"Type":"Pass","Result":{"ok":true},"ResultPath":"$.r","End":true}}}"#;
+
+#[test]
+fn run_prints_exactly_the_result_object() {
+    let d = dir("shape");
+    let def = write(&d, "m.json", PASS);
+    let o = run(&["run", def.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v = stdout_json(&o);
+    assert_eq!(v, json!({"status": "SUCCEEDED", "output": {"r": {"ok": true}}, "error": null, "cause": null}));
+}
+
+#[test]
+fn run_reads_input_from_a_file_and_stdin() {
+    let d = dir("input");
+    let def = write(&d, "m.json", PASS);
+    let input = write(&d, "in.json", r#"{"a": 1}"#);
+    let o = run(&["run", def.to_str().unwrap(), "--input", input.to_str().unwrap()]);
+    assert_eq!(stdout_json(&o)["output"], json!({"a": 1, "r": {"ok": true}}));
+    let mut child = bin()
+        .args(["run", def.to_str().unwrap(), "--input", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(br#"{"b": 2}"#).unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(stdout_json(&o)["output"], json!({"b": 2, "r": {"ok": true}}));
+}
+
+#[test]
+fn a_failed_execution_exits_zero_with_error_and_cause() {
+    let d = dir("failed");
+    let def = write(&d, "m.json", r#"{"StartAt":"F","States":{"F":{"Type":"Fail","Error":"Boom","Cause":"it broke"}}}"#);
+    let o = run(&["run", def.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(
+        stdout_json(&o),
+        json!({"status": "FAILED", "output": null, "error": "Boom", "cause": "it broke"})
+    );
+}
+
+#[test]
+fn history_is_included_on_request_and_runs_are_reproducible() {
+    let d = dir("history");
+    let def = write(
+        &d,
+        "m.json",
+        r#"{"StartAt":"P","States":{"P":{"Type":"Pass","Parameters":{"id.$":"States.UUID()","name.$":"$$.Execution.Name"},"End":true}}}"#,
+    );
+    let a = run(&["run", def.to_str().unwrap(), "--history", "--seed", "7"]);
+    let b = run(&["run", def.to_str().unwrap(), "--history", "--seed", "7"]);
+    let c = run(&["run", def.to_str().unwrap(), "--history", "--seed", "8"]);
+    assert_eq!(a.stdout, b.stdout, "same seed, same result and history");
+    assert_ne!(a.stdout, c.stdout, "another seed draws other ids");
+    let v = stdout_json(&a);
+    let types: Vec<&str> = v["history"].as_array().unwrap().iter().map(|e| e["type"].as_str().unwrap()).collect();
+    assert_eq!(types, ["ExecutionStarted", "PassStateEntered", "PassStateExited", "ExecutionSucceeded"]);
+}
+
+#[test]
+fn a_year_long_wait_costs_no_wall_clock_time() {
+    let d = dir("wait");
+    let def = write(&d, "m.json", r#"{"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":31536000,"End":true}}}"#);
+    let o = run(&["run", def.to_str().unwrap(), "--history"]);
+    let v = stdout_json(&o);
+    assert_eq!(v["status"], "SUCCEEDED");
+    // The virtual clock moved by a year (2024 is a leap year: 365 days end on Dec 31).
+    let h = v["history"].as_array().unwrap();
+    assert_eq!(h[0]["timestamp"], "2024-01-01T00:00:00Z");
+    assert_eq!(h.last().unwrap()["timestamp"], "2024-12-31T00:00:00Z");
+}
+
+#[test]
+fn yaml_definitions_are_accepted() {
+    let d = dir("yaml");
+    let def = write(
+        &d,
+        "m.yaml",
+        "StartAt: P\nStates:\n  P:\n    Type: Pass\n    Result:\n      from: yaml\n    End: true\n",
+    );
+    let o = run(&["run", def.to_str().unwrap()]);
+    assert_eq!(stdout_json(&o)["output"], json!({"from": "yaml"}));
+}
+
+#[test]
+fn malformed_json_and_yaml_are_invalid_definitions() {
+    let d = dir("malformed");
+    let json_def = write(&d, "bad.json", r#"{"StartAt": "P", "States": {"#);
+    let o = run(&["run", json_def.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let e = stderr(&o);
+    assert!(e.contains("bad.json") && e.contains("INVALID_JSON_DESCRIPTION") && e.contains("line 1"), "{e}");
+    let yaml_def = write(&d, "bad.yaml", "StartAt: [unclosed\nStates: {\n");
+    let o = run(&["validate", yaml_def.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("bad.yaml"), "{}", stderr(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("bad.yaml: invalid"));
+}
+
+#[test]
+fn a_definition_that_is_not_an_object_is_invalid() {
+    let d = dir("notobject");
+    let def = write(&d, "m.json", "[1, 2, 3]");
+    let o = run(&["validate", def.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("Definition must be a valid JSON object"), "{}", stderr(&o));
+}
+
+#[test]
+fn unknown_state_types_are_reported_with_their_location() {
+    let d = dir("type");
+    let def = write(&d, "m.json", r#"{"StartAt":"X","States":{"X":{"Type":"Teleport","End":true}}}"#);
+    let o = run(&["validate", def.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let e = stderr(&o);
+    assert!(
+        e.contains("SCHEMA_VALIDATION_FAILED: The field 'Type' should have one of these values: [Task, Wait, Pass, Succeed, Fail, Choice, Parallel, Map] at /States/X/Type"),
+        "{e}"
+    );
+}
+
+#[test]
+fn validate_reports_every_problem_of_every_file() {
+    let d = dir("many");
+    let good = write(&d, "good.json", PASS);
+    let bad = write(
+        &d,
+        "bad.json",
+        r#"{"StartAt":"A","States":{"A":{"Type":"Pass","Next":"Nowhere"},"B":{"Type":"Succeed"}}}"#,
+    );
+    let o = run(&["validate", good.to_str().unwrap(), bad.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("good.json: valid"), "{out}");
+    let e = stderr(&o);
+    assert!(e.contains("MISSING_TRANSITION_TARGET: Missing 'Next' target: Nowhere at /States/A/Next"), "{e}");
+    assert!(e.lines().filter(|l| l.starts_with(bad.to_str().unwrap())).count() >= 2, "all problems listed: {e}");
+}
+
+#[test]
+fn a_missing_file_is_exit_one() {
+    let o = run(&["run", "/nonexistent/definition.json"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("/nonexistent/definition.json"));
+}
+
+#[test]
+fn usage_errors_are_exit_one() {
+    let o = run(&["run"]);
+    assert_eq!(o.status.code(), Some(1));
+}
+
+#[test]
+fn deeply_nested_input_is_refused_clearly() {
+    let d = dir("deep");
+    let def = write(&d, "m.json", PASS);
+    let depth = 10_000;
+    let text = format!("{}{}", "[".repeat(depth), "]".repeat(depth));
+    let input = write(&d, "deep.json", &text);
+    let o = run(&["run", def.to_str().unwrap(), "--input", input.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let e = stderr(&o);
+    assert!(e.contains("INVALID_EXECUTION_INPUT") && e.contains("nested"), "{e}");
+}
+
+#[test]
+fn a_fifty_megabyte_input_is_refused_clearly() {
+    let d = dir("big");
+    let def = write(&d, "m.json", PASS);
+    let text = format!("{{\"blob\": \"{}\"}}", "x".repeat(50 * 1024 * 1024));
+    let input = write(&d, "big.json", &text);
+    let o = run(&["run", def.to_str().unwrap(), "--input", input.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let e = stderr(&o);
+    assert!(e.contains("262144") && e.contains("256 KiB"), "{e}");
+}
+
+#[test]
+fn an_empty_input_is_refused_as_aws_does() {
+    let d = dir("empty");
+    let def = write(&d, "m.json", PASS);
+    let input = write(&d, "empty.json", "");
+    let o = run(&["run", def.to_str().unwrap(), "--input", input.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("Invalid execution input."), "{}", stderr(&o));
+}
+
+#[test]
+fn a_choice_loop_that_never_ends_stops_at_the_history_limit() {
+    let d = dir("loop");
+    let def = write(
+        &d,
+        "m.json",
+        r#"{"StartAt":"Again","States":{"Again":{"Type":"Choice","Choices":[{"Variable":"$.stop","BooleanEquals":true,"Next":"Done"}],"Default":"Again"},"Done":{"Type":"Succeed"}}}"#,
+    );
+    let input = write(&d, "in.json", r#"{"stop": false}"#);
+    let o = run(&["run", def.to_str().unwrap(), "--input", input.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0));
+    let v = stdout_json(&o);
+    assert_eq!(v["status"], "FAILED");
+    assert!(v["cause"].as_str().unwrap().contains("25000"), "{v}");
+}
+
+#[test]
+fn bench_prints_a_rate() {
+    let d = dir("bench");
+    let def = write(&d, "m.json", PASS);
+    let o = run(&["bench", def.to_str().unwrap(), "--iterations", "50"]);
+    assert_eq!(o.status.code(), Some(0));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("50 executions") && out.contains("executions/s"), "{out}");
+}
