@@ -454,8 +454,12 @@ fn provenance(v: &Value) -> Result<Provenance, Problem> {
                 return Err(problem("/provenance/section", "a section is written §N or §N.M (e.g. §2.5)"));
             }
             let evidence = string(m, at, "evidence")?;
-            const TAGS: [&str; 5] = ["[S]", "[DG]", "[API]", "[OBS]", "[3P]"];
-            if !TAGS.iter().any(|t| evidence.starts_with(t)) {
+            // "[OBS]", "[OBS 2025-01]", "[3P PR #12487]", "[S][DG]" …
+            const TAGS: [&str; 5] = ["S", "DG", "API", "OBS", "3P"];
+            let tagged = evidence.strip_prefix('[').is_some_and(|rest| {
+                TAGS.iter().any(|t| rest.strip_prefix(t).is_some_and(|r| r.starts_with(']') || r.starts_with(' ')))
+            });
+            if !tagged {
                 return Err(problem(
                     "/provenance/evidence",
                     "evidence starts with the digest's tag: [S], [DG], [API], [OBS] or [3P] (UNVERIFIED rules are not evidence)",

@@ -6,9 +6,7 @@
 //! `SendTaskHeartbeat` arrives. The CLI's `--callbacks FILE` is a [`Script`]; library users
 //! implement the trait.
 
-use serde_json::{json, Value};
-
-use super::Invocation;
+use serde_json::Value;
 
 /// A task waiting for its token.
 #[derive(Debug, Clone)]
@@ -159,18 +157,5 @@ impl Callbacks for Script {
             }
         }
         out
-    }
-}
-
-/// What a service answers when a `.waitForTaskToken` request is sent to it; recorded in
-/// `TaskSubmitted`. Services without a simulator answer with an empty object.
-pub fn service_response(call: &Invocation<'_>) -> Value {
-    let r = call.resource;
-    if r.contains(":sqs:sendMessage") {
-        json!({"MessageId": call.request_id, "SdkHttpMetadata": {"HttpStatusCode": 200}, "SdkResponseMetadata": {"RequestId": call.request_id}})
-    } else if r.contains(":sns:publish") {
-        json!({"MessageId": call.request_id, "SdkHttpMetadata": {"HttpStatusCode": 200}, "SdkResponseMetadata": {"RequestId": call.request_id}})
-    } else {
-        json!({})
     }
 }

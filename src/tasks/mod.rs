@@ -8,15 +8,17 @@
 //!    ([`fixtures`], contract in `docs/fixtures.md`), as a direct Lambda ARN or through
 //!    `arn:aws:states:::lambda:invoke`;
 //! 3. any other Lambda function returns its input (so documentation examples run);
-//! 4. a `.waitForTaskToken` call to any service records its request and waits for the token
+//! 4. the service simulators of [`services`] (`sqs:sendMessage`, `sns:publish`);
+//! 5. a `.waitForTaskToken` call to any service records its request and waits for the token
 //!    ([`callbacks`]);
-//! 5. anything else fails with `States.TaskFailed`, naming the resource, so a machine never
+//! 6. anything else fails with `States.TaskFailed`, naming the resource, so a machine never
 //!    silently pretends to call a service.
 
 pub mod callbacks;
 pub mod fixtures;
 pub mod lambda;
 pub mod mock;
+pub mod services;
 
 use serde_json::{json, Value};
 
@@ -94,10 +96,14 @@ impl Resources for Registry {
             }
             return r;
         }
+        let simulated = services::simulate(call);
         if waits {
             return Response::Submitted {
-                response: callbacks::service_response(call),
+                response: simulated.unwrap_or_else(empty),
             };
+        }
+        if let Some(v) = simulated {
+            return Response::ok(v);
         }
         Response::err(Failure::raised(
             TASK_FAILED,
