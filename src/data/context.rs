@@ -138,6 +138,19 @@ impl<'a> Context<'a> {
     /// `StateMachine` read the execution-wide object without copying it; paths into `State`,
     /// `Task` or `Map` build only those parts; anything else builds the whole object.
     pub fn select(&self, path: &Path) -> Result<Cow<'_, Value>, PathError> {
+        // `$$.Map.Item.Value` / `$$.Map.Item.Index`, read for every item of a Map: no copies.
+        if let Some((index, value)) = self.map_item {
+            if path.step_count() == 3 {
+                let mut names = path.leading_names();
+                if names.next() == Some("Map") && names.next() == Some("Item") {
+                    match names.next() {
+                        Some("Value") => return Ok(Cow::Borrowed(value)),
+                        Some("Index") => return Ok(Cow::Owned(Value::from(index))),
+                        _ => {}
+                    }
+                }
+            }
+        }
         match path.first_name() {
             Some("Execution") | Some("StateMachine") => path.select(self.execution.root()),
             Some("Map") if self.map_item.is_some() => path.select(self.local.get_or_init(|| self.build_map())),

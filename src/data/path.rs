@@ -326,6 +326,19 @@ impl Path {
         }
     }
 
+    /// The member names of the leading single-name steps (`$.Map.Item.Value[0]` → Map, Item, Value).
+    pub fn leading_names(&self) -> impl Iterator<Item = &str> {
+        self.steps.iter().map_while(|s| match s {
+            Step::Name { name, .. } => Some(&**name),
+            _ => None,
+        })
+    }
+
+    /// Number of steps after the root.
+    pub fn step_count(&self) -> usize {
+        self.steps.len()
+    }
+
     /// The member name of the first step when it is a single name (`$.Execution.Id` → `Execution`).
     pub fn first_name(&self) -> Option<&str> {
         match self.steps.first() {
