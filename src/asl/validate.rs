@@ -552,7 +552,7 @@ fn is_valid_resource(arn: &str) -> bool {
                 && p[6].len() <= 64
                 && all_chars(p[6], fn_char)
                 && p.get(7)
-                    .map_or(true, |q| all_chars(q, |c| fn_char(c) || c == '$'))
+                    .is_none_or(|q| all_chars(q, |c| fn_char(c) || c == '$'))
         }
         "states" if p[3].is_empty() && p[4].is_empty() => {
             let rest = &p[5..];
@@ -1069,7 +1069,7 @@ impl Validator {
             if next.is_some() && end_true {
                 self.schema(loc, "These fields are mutually exclusive: [Next, End]");
             } else if next.is_none() && !end_true {
-                if end.map_or(true, Value::is_boolean) {
+                if end.is_none_or(Value::is_boolean) {
                     self.schema(loc, NEXT_OR_END);
                 }
                 info.uncertain = true;

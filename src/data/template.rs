@@ -84,7 +84,7 @@ impl Template {
                 .map(Value::Array),
             Template::Path { field, path } => resolve(path, scope)
                 .map(Cow::into_owned)
-                .map_err(|()| not_found(path, field, scope.input)),
+                .ok_or_else(|| not_found(path, field, scope.input)),
             Template::Call { field, call } => eval_call(call, field, scope, rng),
         }
     }
@@ -122,9 +122,9 @@ fn has_dynamic(value: &Value) -> bool {
     }
 }
 
-/// Resolves a path on the scope; `Err(())` when a definite path selects nothing.
-pub fn resolve<'a>(path: &PathRef, scope: &'a Scope<'a>) -> Result<Cow<'a, Value>, ()> {
-    path.select(scope.input, scope.context).map_err(|_| ())
+/// Resolves a path on the scope; `None` when a definite path selects nothing.
+pub fn resolve<'a>(path: &PathRef, scope: &'a Scope<'a>) -> Option<Cow<'a, Value>> {
+    path.select(scope.input, scope.context).ok()
 }
 
 /// AWS: `The JSONPath '$.x' specified for the field 'value.$' could not be found in the input '<json>'` (§2.5).
@@ -171,7 +171,7 @@ impl intrinsics::Env<PathRef> for CallEnv<'_, '_, '_> {
         // like a `.$` field does.
         resolve(path, self.scope)
             .map(Cow::into_owned)
-            .map_err(|()| {
+            .ok_or_else(|| {
                 let f = not_found(path, self.field, self.scope.input);
                 EvalError {
                     error: RUNTIME.to_string(),

@@ -42,7 +42,7 @@ fn field(
         FailField::Literal(s) => return Ok(Some(s.clone())),
         FailField::Path(p) => template::resolve(p, scope)
             .map(|v| v.into_owned())
-            .map_err(|()| template::not_found(p, name, scope.input))?,
+            .ok_or_else(|| template::not_found(p, name, scope.input))?,
         FailField::Call(c) => template::eval_call(c, name, scope, rng)?,
     };
     // UNVERIFIED: a path that selects a non-string is assumed to be rendered as JSON text.

@@ -21,11 +21,14 @@ pub enum Mocked {
     Throw { error: String, cause: String },
 }
 
+/// Responses by invocation range: `(first, last, response)`.
+type Ranges = Vec<(u64, u64, Mocked)>;
+
 /// The selected test case: mocked states and their responses.
 #[derive(Debug, Clone, Default)]
 pub struct TestCase {
-    /// state name → (response name, [(first, last, response)])
-    states: BTreeMap<String, (String, Vec<(u64, u64, Mocked)>)>,
+    /// state name → (response name, ranges)
+    states: BTreeMap<String, (String, Ranges)>,
     calls: BTreeMap<String, u64>,
 }
 
