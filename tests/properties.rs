@@ -1,0 +1,271 @@
+//! Local properties of the reference interpreter on generated machines (proptest).
+//!
+//! Case counts keep `cargo test` to seconds; `PROPTEST_CASES=N` scales every property for long
+//! runs. Failing seeds are kept in `tests/properties.proptest-regressions` and replayed first.
+
+use aslcheck::asl::parse_definition;
+use aslcheck::asl::validate::validate;
+use aslcheck::engine::{run, Outcome, RunOptions, Status};
+use aslcheck_generators::{generate, Profile};
+use proptest::prelude::*;
+use proptest::test_runner::{Config as RunnerConfig, TestRunner};
+use serde_json::{json, Value};
+
+const PROFILES: [&str; 7] = ["paths", "intrinsics", "choice", "errors", "map", "parallel", "all"];
+
+fn cases(default: u32) -> ProptestConfig {
+    let n = std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(default);
+    ProptestConfig {
+        cases: n,
+        failure_persistence: Some(Box::new(proptest::test_runner::FileFailurePersistence::WithSource("proptest-regressions"))),
+        ..ProptestConfig::default()
+    }
+}
+
+fn profile(name: &str) -> Profile {
+    Profile::builtin(name).unwrap_or_else(|e| panic!("profile {name}: {e:?}"))
+}
+
+fn exec(def: &Value, input: &Value, seed: u64) -> Outcome {
+    let d = parse_definition(def.clone()).unwrap_or_else(|e| panic!("generated machine is invalid: {e}\n{def:#}"));
+    run(
+        &d.machine,
+        input,
+        RunOptions {
+            seed,
+            history: true,
+            ..RunOptions::default()
+        },
+    )
+}
+
+/// Ids 1, 2, 3…; every previousEventId points back; every entered state exits or fails (a
+/// state that failed has a failure event after its `…Entered`, and no `…Exited`).
+fn check_history(h: &[Value]) -> Result<(), String> {
+    let name = |e: &Value, key: &str| e[key]["name"].as_str().unwrap_or("").to_string();
+    for (i, e) in h.iter().enumerate() {
+        let id = e["id"].as_u64().ok_or("event without id")?;
+        if id != i as u64 + 1 {
+            return Err(format!("event {i} has id {id}"));
+        }
+        let prev = e["previousEventId"].as_u64().ok_or("event without previousEventId")?;
+        if prev >= id {
+            return Err(format!("event {id} points forward to {prev}"));
+        }
+    }
+    let is_failure = |t: &str| t.ends_with("Failed") || t.ends_with("TimedOut") || t == "FailStateEntered";
+    for (i, e) in h.iter().enumerate() {
+        let t = e["type"].as_str().unwrap_or("");
+        if !t.ends_with("StateEntered") || t == "FailStateEntered" {
+            continue;
+        }
+        let n = name(e, "stateEnteredEventDetails");
+        let rest = &h[i + 1..];
+        let exited = rest
+            .iter()
+            .any(|x| x["type"].as_str().is_some_and(|t| t.ends_with("StateExited")) && name(x, "stateExitedEventDetails") == n);
+        let failed = rest.iter().any(|x| x["type"].as_str().is_some_and(is_failure));
+        let cut_short = rest.last().and_then(|x| x["type"].as_str()) != Some("ExecutionSucceeded");
+        if !exited && !failed && !cut_short {
+            return Err(format!("state {n} entered (event {}) but never exited or failed", i + 1));
+        }
+    }
+    let last = h.last().and_then(|e| e["type"].as_str()).unwrap_or("");
+    if !last.starts_with("Execution") {
+        return Err(format!("history ends with {last}"));
+    }
+    Ok(())
+}
+
+// 100% of generated machines pass our validator (fixed seeds, every profile).
+#[test]
+fn generated_machines_are_valid() {
+    let per_profile = std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(2000 / PROFILES.len() as u64 + 1);
+    for name in PROFILES {
+        let p = profile(name);
+        for seed in 0..per_profile {
+            let case = generate(&p, seed);
+            let diags = validate(&case.definition);
+            assert!(diags.is_empty(), "{name} seed {seed}: {:?}\n{:#}", diags, case.definition);
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(cases(64))]
+
+    // The interpreter never panics and always ends (the 25,000-event limit bounds every loop);
+    // history is well formed.
+    #[test]
+    fn runs_terminate_with_well_formed_history(case in profile("all").strategy()) {
+        let o = exec(&case.definition, &case.input, 1);
+        prop_assert!(matches!(o.status, Status::Succeeded | Status::Failed | Status::TimedOut));
+        let h = o.history.as_deref().unwrap_or(&[]);
+        prop_assert!(check_history(h).is_ok(), "{:?}", check_history(h));
+    }
+
+    // Same seed: same output, error, cause and history.
+    #[test]
+    fn runs_are_deterministic(case in profile("all").strategy(), seed in any::<u64>()) {
+        let a = exec(&case.definition, &case.input, seed);
+        let b = exec(&case.definition, &case.input, seed);
+        prop_assert_eq!(a, b);
+    }
+
+    #[test]
+    fn every_profile_runs(seed in 0u64..10_000, which in 0usize..PROFILES.len()) {
+        let case = generate(&profile(PROFILES[which]), seed);
+        let o = exec(&case.definition, &case.input, seed);
+        prop_assert!(check_history(o.history.as_deref().unwrap_or(&[])).is_ok());
+    }
+}
+
+fn json_value() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::from),
+        any::<i32>().prop_map(Value::from),
+        "[a-z]{0,6}".prop_map(Value::from),
+    ];
+    leaf.prop_recursive(3, 24, 4, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+            prop::collection::btree_map("[a-z]{1,3}", inner, 0..4).prop_map(|m| Value::Object(m.into_iter().collect())),
+        ]
+    })
+}
+
+fn object() -> impl Strategy<Value = Value> {
+    prop::collection::btree_map("[a-z]{1,3}", json_value(), 0..5).prop_map(|m| Value::Object(m.into_iter().collect()))
+}
+
+fn ok_output(def: Value, input: &Value) -> Value {
+    let o = exec(&def, input, 0);
+    assert_eq!(o.status, Status::Succeeded, "{o:?}");
+    o.output.unwrap_or(Value::Null)
+}
+
+proptest! {
+    #![proptest_config(cases(64))]
+
+    // Parallel output length = number of branches, in Branches order.
+    #[test]
+    fn parallel_output_has_one_element_per_branch(n in 1usize..6, input in json_value()) {
+        let branches: Vec<Value> = (0..n)
+            .map(|i| json!({"StartAt": format!("B{i}"), "States": {format!("B{i}"): {"Type": "Pass", "Result": i, "End": true}}}))
+            .collect();
+        let def = json!({"StartAt": "P", "States": {"P": {"Type": "Parallel", "Branches": branches, "End": true}}});
+        let out = ok_output(def, &input);
+        prop_assert_eq!(out, Value::Array((0..n).map(Value::from).collect()));
+    }
+
+    // Map keeps item order and count, whatever the concurrency.
+    #[test]
+    fn map_keeps_item_order_and_count(items in prop::collection::vec(json_value(), 0..12), conc in 0u64..4) {
+        let def = json!({"StartAt": "M", "States": {"M": {"Type": "Map", "MaxConcurrency": conc,
+            "ItemSelector": {"i.$": "$$.Map.Item.Index", "v.$": "$$.Map.Item.Value"},
+            "ItemProcessor": {"StartAt": "W", "States": {"W": {"Type": "Pass", "End": true}}}, "End": true}}});
+        let out = ok_output(def, &Value::Array(items.clone()));
+        let expected: Vec<Value> = items.iter().enumerate().map(|(i, v)| json!({"i": i, "v": v})).collect();
+        prop_assert_eq!(out, Value::Array(expected));
+    }
+
+    // ResultPath `$` replaces the input, `null` discards the result, `$.k` adds one member.
+    #[test]
+    fn result_path_laws(input in object(), result in json_value()) {
+        let pass = |rp: Value| json!({"StartAt": "P", "States": {"P": {"Type": "Pass", "Result": result.clone(), "ResultPath": rp, "End": true}}});
+        prop_assert_eq!(ok_output(pass(json!("$")), &input), result.clone());
+        prop_assert_eq!(ok_output(pass(Value::Null), &input), input.clone());
+        let mut merged = input.clone();
+        merged.as_object_mut().unwrap().insert("k".into(), result.clone());
+        prop_assert_eq!(ok_output(pass(json!("$.k")), &input), merged);
+    }
+
+    // InputPath then OutputPath compose as paths do: `$.a` then `$.b` selects input.a.b.
+    #[test]
+    fn input_path_then_output_path_compose(inner in json_value(), other in json_value()) {
+        let input = json!({"a": {"b": inner.clone(), "c": other}});
+        let def = json!({"StartAt": "P", "States": {"P": {"Type": "Pass", "InputPath": "$.a", "OutputPath": "$.b", "End": true}}});
+        prop_assert_eq!(ok_output(def, &input), inner);
+    }
+
+    // A retrier runs a task at most MaxAttempts + 1 times.
+    #[test]
+    fn retriers_run_at_most_max_attempts_plus_one(max in 0u64..5, failures in 0u64..8) {
+        let def = json!({"StartAt": "T", "States": {"T": {"Type": "Task",
+            "Resource": "arn:aws:lambda:us-east-1:123456789012:function:aslcheck-flaky",
+            "Parameters": {"attempt.$": "$$.State.RetryCount", "failures": failures, "error": "Flaky"},
+            "Retry": [{"ErrorEquals": ["Flaky"], "MaxAttempts": max, "IntervalSeconds": 1}], "End": true}}});
+        let o = exec(&def, &json!({}), 0);
+        let runs = o.history.as_deref().unwrap().iter().filter(|e| e["type"] == "LambdaFunctionScheduled").count() as u64;
+        prop_assert!(runs <= max + 1);
+        prop_assert_eq!(runs, (failures + 1).min(max + 1));
+        prop_assert_eq!(o.status == Status::Succeeded, failures <= max);
+    }
+}
+
+/// The number of states inside the processor of every Map in a definition.
+fn map_processor_sizes(def: &Value) -> Vec<usize> {
+    let mut out = Vec::new();
+    let mut stack = vec![def];
+    while let Some(v) = stack.pop() {
+        if let Some(states) = v.get("States").and_then(Value::as_object) {
+            for s in states.values() {
+                for k in ["ItemProcessor", "Iterator"] {
+                    if let Some(p) = s.get(k) {
+                        out.push(p.get("States").and_then(Value::as_object).map_or(0, |m| m.len()));
+                        stack.push(p);
+                    }
+                }
+                if let Some(b) = s.get("Branches").and_then(Value::as_array) {
+                    stack.extend(b.iter());
+                }
+            }
+        }
+    }
+    out
+}
+
+fn count_states(def: &Value) -> usize {
+    let mut n = 0;
+    let mut stack = vec![def];
+    while let Some(v) = stack.pop() {
+        if let Some(states) = v.get("States").and_then(Value::as_object) {
+            n += states.len();
+            for s in states.values() {
+                for k in ["ItemProcessor", "Iterator"] {
+                    if let Some(p) = s.get(k) {
+                        stack.push(p);
+                    }
+                }
+                if let Some(b) = s.get("Branches").and_then(Value::as_array) {
+                    stack.extend(b.iter());
+                }
+            }
+        }
+    }
+    n
+}
+
+// Shrinking works: a property that fails on any Map with more than one state shrinks to a
+// machine of at most three states.
+#[test]
+fn shrinking_reduces_a_map_failure_to_three_states() {
+    let mut runner = TestRunner::new(RunnerConfig {
+        cases: 512,
+        failure_persistence: None,
+        ..RunnerConfig::default()
+    });
+    let result = runner.run(&profile("map").strategy(), |case| {
+        let big_map = map_processor_sizes(&case.definition).into_iter().any(|n| n > 1);
+        prop_assert!(!big_map, "a Map with more than one state");
+        Ok(())
+    });
+    match result {
+        Err(proptest::test_runner::TestError::Fail(_, case)) => {
+            let n = count_states(&case.definition);
+            assert!(n <= 3, "shrunk to {n} states:\n{:#}", case.definition);
+        }
+        other => panic!("expected the property to fail and shrink, got {other:?}"),
+    }
+}
