@@ -57,6 +57,46 @@ enum Command {
         #[arg(long)]
         state_machine: Option<String>,
     },
+    /// The main job: replay the corpus (and N generated cases) on a backend; agreement per area and feature.
+    Conformance {
+        /// The implementation to check.
+        #[arg(long, default_value = "reference")]
+        backend: String,
+        /// Also run this many generated cases, compared with the reference.
+        #[arg(long, default_value_t = 0)]
+        generate: u64,
+        /// Generator profile for --generate (a built-in name or a .toml file).
+        #[arg(long, default_value = "all")]
+        profile: String,
+        /// First generator seed.
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        /// The corpus directory [default: ./corpus].
+        #[arg(long)]
+        corpus: Option<PathBuf>,
+        /// Also list skipped and known-failing cases.
+        #[arg(long)]
+        verbose: bool,
+    },
+    /// Replay corpus cases (files or directories) on a backend and explain every non-pass.
+    Replay {
+        paths: Vec<PathBuf>,
+        #[arg(long, default_value = "reference")]
+        backend: String,
+    },
+    /// Generate random valid cases: one file per case plus a manifest; --stats prints coverage.
+    Generate {
+        #[arg(long, default_value = "all")]
+        profile: String,
+        #[arg(long, default_value_t = 10)]
+        count: u64,
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        #[arg(long)]
+        out: Option<PathBuf>,
+        #[arg(long)]
+        stats: bool,
+    },
     /// Run an execution many times in-process and print executions per second.
     Bench {
         definition: PathBuf,
@@ -102,6 +142,35 @@ fn main() -> ExitCode {
             mock_config,
             test_case,
             state_machine,
+        }),
+        Command::Conformance {
+            backend,
+            generate,
+            profile,
+            seed,
+            corpus,
+            verbose,
+        } => cli::conformance::main(cli::conformance::Args {
+            backend,
+            generate,
+            profile,
+            seed,
+            corpus,
+            verbose,
+        }),
+        Command::Replay { paths, backend } => cli::replay::main(paths, &backend),
+        Command::Generate {
+            profile,
+            count,
+            seed,
+            out,
+            stats,
+        } => cli::generate::main(cli::generate::Args {
+            profile,
+            count,
+            seed,
+            out,
+            stats,
         }),
         Command::Bench {
             definition,

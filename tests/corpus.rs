@@ -27,26 +27,65 @@ fn main() {
     match Corpus::load(&root) {
         Err(errors) => {
             let text: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
-            trials.push(Trial::test("corpus/load", move || Err(Failed::from(text.join("\n")))).with_kind("corpus"));
+            trials.push(
+                Trial::test("corpus/load", move || Err(Failed::from(text.join("\n"))))
+                    .with_kind("corpus"),
+            );
         }
         Ok(corpus) => {
             let expectations = match Expectations::for_backend(&root, "reference") {
                 Ok(e) => e,
                 Err(e) => {
                     let text = e.to_string();
-                    trials.push(Trial::test("corpus/expectations", move || Err(Failed::from(text))).with_kind("corpus"));
+                    trials.push(
+                        Trial::test("corpus/expectations", move || Err(Failed::from(text)))
+                            .with_kind("corpus"),
+                    );
                     Expectations::default()
                 }
             };
             let ids: Vec<&str> = corpus.cases.iter().map(|c| c.id.as_str()).collect();
-            let stale: Vec<String> = expectations.unknown_ids(&ids).into_iter().map(str::to_string).collect();
+            let stale: Vec<String> = expectations
+                .unknown_ids(&ids)
+                .into_iter()
+                .map(str::to_string)
+                .collect();
             let file = expectations.file.display().to_string();
             trials.push(
                 Trial::test("corpus/expectations-name-cases", move || {
                     if stale.is_empty() {
                         Ok(())
                     } else {
-                        Err(Failed::from(format!("{file} lists ids that are not cases: {}", stale.join(", "))))
+                        Err(Failed::from(format!(
+                            "{file} lists ids that are not cases: {}",
+                            stale.join(", ")
+                        )))
+                    }
+                })
+                .with_kind("corpus"),
+            );
+            // The library entry point later CLI commands use: load a directory, replay, summarise.
+            let history_dir = root.join("cases").join("history");
+            trials.push(
+                Trial::test("corpus/replay-api", move || {
+                    let results = corpus::replay(&[history_dir], &mut Reference::default())
+                        .map_err(|e| {
+                            Failed::from(
+                                e.iter()
+                                    .map(|e| e.to_string())
+                                    .collect::<Vec<_>>()
+                                    .join("\n"),
+                            )
+                        })?;
+                    let summary = Summary::of(&results);
+                    match (
+                        results.is_empty(),
+                        summary.by_area.keys().collect::<Vec<_>>(),
+                    ) {
+                        (false, areas) if areas == ["history"] => Ok(()),
+                        (_, areas) => Err(Failed::from(format!(
+                            "replay of cases/history gave areas {areas:?}"
+                        ))),
                     }
                 })
                 .with_kind("corpus"),
@@ -66,13 +105,15 @@ fn main() {
                             r.push(result);
                         }
                         match verdict {
-                            Verdict::Pass | Verdict::ExpectedFailure { .. } => Ok(Completion::Completed),
+                            Verdict::Pass | Verdict::ExpectedFailure { .. } => {
+                                Ok(Completion::Completed)
+                            }
                             Verdict::Skipped { reason } | Verdict::Indeterminate { reason } => {
                                 Ok(Completion::ignored_with(reason))
                             }
-                            Verdict::Fail { .. } | Verdict::Errored { .. } | Verdict::UnexpectedPass { .. } => {
-                                Err(Failed::from(text))
-                            }
+                            Verdict::Fail { .. }
+                            | Verdict::Errored { .. }
+                            | Verdict::UnexpectedPass { .. } => Err(Failed::from(text)),
                         }
                     })
                     .with_kind(kind),

@@ -5,6 +5,7 @@ use serde_json::Value;
 use super::{Backend, Capabilities, Diagnostic, Mode, Observation, Request};
 use crate::asl::{parse_definition, LoadError};
 use crate::engine::{self, RunOptions};
+use crate::tasks::Registry;
 
 /// Runs cases in-process on the reference interpreter.
 #[derive(Debug, Clone, Default)]
@@ -49,9 +50,15 @@ impl Backend for Reference {
             },
             Mode::Execution => match loaded {
                 Ok(def) => {
+                    let names = crate::asl::state_names(request.definition);
+                    let resources = match Registry::from_environment(request.environment, &names) {
+                        Ok(r) => r,
+                        Err(m) => return Observation::Errored(m),
+                    };
                     let options = RunOptions {
                         seed: self.seed,
                         history: request.history,
+                        resources: Box::new(resources),
                         ..RunOptions::default()
                     };
                     let o = engine::run(&def.machine, request.input, options);

@@ -5,6 +5,9 @@
 //! (diagnostics on stderr, each with code, message and location); 1 for anything else.
 
 pub mod bench;
+pub mod conformance;
+pub mod generate;
+pub mod replay;
 pub mod run;
 pub mod validate;
 
@@ -13,6 +16,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
+use crate::backend::Backend;
 use crate::engine::MAX_PAYLOAD_BYTES;
 
 /// Process exit codes.
@@ -88,4 +92,14 @@ pub fn with_big_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static)
         .map_err(|e| format!("cannot start the interpreter thread: {e}"))?
         .join()
         .map_err(|_| "the interpreter thread panicked".to_string())
+}
+
+/// Builds a backend from its `--backend` name.
+pub fn make_backend(spec: &str) -> Result<Box<dyn Backend>, String> {
+    match spec {
+        "reference" => Ok(Box::new(crate::backend::reference::Reference::default())),
+        other => Err(format!(
+            "unknown backend '{other}': available backends are: reference"
+        )),
+    }
 }

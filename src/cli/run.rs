@@ -30,27 +30,6 @@ fn read_json(file: &std::path::Path) -> Result<serde_json::Value, String> {
     serde_json::from_str(&text).map_err(|e| format!("{}: not valid JSON: {e}", file.display()))
 }
 
-/// All state names of a definition, nested ones included.
-pub fn state_names(def: &serde_json::Value) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut stack = vec![def];
-    while let Some(v) = stack.pop() {
-        if let Some(states) = v.get("States").and_then(serde_json::Value::as_object) {
-            for (name, s) in states {
-                out.push(name.clone());
-                if let Some(b) = s.get("Branches").and_then(serde_json::Value::as_array) {
-                    stack.extend(b.iter());
-                }
-                for k in ["ItemProcessor", "Iterator"] {
-                    if let Some(p) = s.get(k) {
-                        stack.push(p);
-                    }
-                }
-            }
-        }
-    }
-    out
-}
 
 pub struct Args {
     pub definition: PathBuf,
@@ -109,7 +88,7 @@ pub fn main(args: Args) -> Exit {
                     return Exit::Invalid;
                 }
             };
-            let names = state_names(&def.json);
+            let names = crate::asl::state_names(&def.json);
             match TestCase::load(&config, args.state_machine.as_deref(), case, &names) {
                 Ok(tc) => registry.mocks = Some(tc),
                 Err(e) => {

@@ -34,8 +34,18 @@ pub struct Mismatch {
 impl fmt::Display for Mismatch {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.actual {
-            Some(a) => write!(f, "{}: expected {}, got {}", self.pointer, self.expected, compact(a)),
-            None => write!(f, "{}: expected {}, got nothing", self.pointer, self.expected),
+            Some(a) => write!(
+                f,
+                "{}: expected {}, got {}",
+                self.pointer,
+                self.expected,
+                compact(a)
+            ),
+            None => write!(
+                f,
+                "{}: expected {}, got nothing",
+                self.pointer, self.expected
+            ),
         }
     }
 }
@@ -54,13 +64,21 @@ fn compact(v: &Value) -> String {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Outcome {
     Pass,
-    Fail { mismatches: Vec<Mismatch> },
+    Fail {
+        mismatches: Vec<Mismatch>,
+    },
     /// The backend cannot run the case (a missing capability).
-    Skipped { reason: String },
+    Skipped {
+        reason: String,
+    },
     /// Infrastructure trouble: the run says nothing about the implementation.
-    Indeterminate { reason: String },
+    Indeterminate {
+        reason: String,
+    },
     /// The implementation broke (crash, protocol violation, wrong kind of answer).
-    Errored { message: String },
+    Errored {
+        message: String,
+    },
 }
 
 impl Outcome {
@@ -86,9 +104,21 @@ pub enum Fit {
 /// Judges an observation against a case's expected result.
 pub fn judge(expected: &Expected, observation: &Observation) -> Outcome {
     match observation {
-        Observation::Skipped(reason) => return Outcome::Skipped { reason: reason.clone() },
-        Observation::Indeterminate(reason) => return Outcome::Indeterminate { reason: reason.clone() },
-        Observation::Errored(message) => return Outcome::Errored { message: message.clone() },
+        Observation::Skipped(reason) => {
+            return Outcome::Skipped {
+                reason: reason.clone(),
+            }
+        }
+        Observation::Indeterminate(reason) => {
+            return Outcome::Indeterminate {
+                reason: reason.clone(),
+            }
+        }
+        Observation::Errored(message) => {
+            return Outcome::Errored {
+                message: message.clone(),
+            }
+        }
         _ => {}
     }
     match closest(expected, observation) {
@@ -100,11 +130,15 @@ pub fn judge(expected: &Expected, observation: &Observation) -> Outcome {
 
 /// The alternative that fits best (index into `any_of`, 0 without it) and its mismatches; an
 /// error when the observation is of the wrong kind for the case.
-pub fn closest(expected: &Expected, observation: &Observation) -> Result<(usize, Vec<Mismatch>), String> {
+pub fn closest(
+    expected: &Expected,
+    observation: &Observation,
+) -> Result<(usize, Vec<Mismatch>), String> {
     let all: Vec<Vec<Mismatch>> = match (expected, observation) {
-        (Expected::Execution(alts), Observation::Execution { .. }) => {
-            alts.iter().map(|a| compare_execution(a, observation)).collect()
-        }
+        (Expected::Execution(alts), Observation::Execution { .. }) => alts
+            .iter()
+            .map(|a| compare_execution(a, observation))
+            .collect(),
         (Expected::Validation(alts), Observation::Validation { valid, diagnostics }) => alts
             .iter()
             .map(|a| compare_validation(a, *valid, diagnostics))
@@ -187,8 +221,10 @@ fn event_type(e: &Value) -> &str {
 fn compare_history(c: &HistoryConstraint, events: &[Value], out: &mut Vec<Mismatch>) {
     match c {
         HistoryConstraint::Types(types) => {
-            let actual: Vec<&str> = events.iter().map(|e| event_type(e)).collect();
-            if let Some(i) = (0..types.len().max(actual.len())).find(|&i| types.get(i).map(String::as_str) != actual.get(i).copied()) {
+            let actual: Vec<&str> = events.iter().map(event_type).collect();
+            if let Some(i) = (0..types.len().max(actual.len()))
+                .find(|&i| types.get(i).map(String::as_str) != actual.get(i).copied())
+            {
                 let expected = match types.get(i) {
                     Some(t) => format!("event type {t} (sequence {})", types.join(", ")),
                     None => format!("no more events (sequence {})", types.join(", ")),
@@ -216,16 +252,29 @@ fn compare_history(c: &HistoryConstraint, events: &[Value], out: &mut Vec<Mismat
             let mut from = 0usize;
             for x in expected_events {
                 let by_id = match x {
-                    Expect::Object(m) => m.iter().find(|(k, _)| k == "id").and_then(|(_, v)| match v {
-                        Expect::Scalar(Value::Number(n)) => n.as_u64(),
-                        _ => None,
-                    }),
+                    Expect::Object(m) => {
+                        m.iter()
+                            .find(|(k, _)| k == "id")
+                            .and_then(|(_, v)| match v {
+                                Expect::Scalar(Value::Number(n)) => n.as_u64(),
+                                _ => None,
+                            })
+                    }
                     _ => None,
                 };
                 if let Some(id) = by_id {
-                    match events.iter().position(|e| e.get("id").and_then(Value::as_u64) == Some(id)) {
+                    match events
+                        .iter()
+                        .position(|e| e.get("id").and_then(Value::as_u64) == Some(id))
+                    {
                         Some(i) => {
-                            compare_value(x, &events[i], &format!("/history/{i}"), Fit::Subset, out);
+                            compare_value(
+                                x,
+                                &events[i],
+                                &format!("/history/{i}"),
+                                Fit::Subset,
+                                out,
+                            );
                             from = i + 1;
                         }
                         None => out.push(Mismatch {
@@ -244,7 +293,10 @@ fn compare_history(c: &HistoryConstraint, events: &[Value], out: &mut Vec<Mismat
                         Some(i) => from = i + 1,
                         None => out.push(Mismatch {
                             pointer: format!("/history/{from}"),
-                            expected: format!("an event (at or after this one) matching {}", compact(&x.to_json())),
+                            expected: format!(
+                                "an event (at or after this one) matching {}",
+                                compact(&x.to_json())
+                            ),
                             actual: events.get(from).cloned(),
                         }),
                     }
@@ -255,7 +307,11 @@ fn compare_history(c: &HistoryConstraint, events: &[Value], out: &mut Vec<Mismat
 }
 
 /// Compares a validation observation with one expected alternative.
-pub fn compare_validation(e: &ValidationExpectation, valid: bool, diagnostics: &[Diagnostic]) -> Vec<Mismatch> {
+pub fn compare_validation(
+    e: &ValidationExpectation,
+    valid: bool,
+    diagnostics: &[Diagnostic],
+) -> Vec<Mismatch> {
     let mut out = Vec::new();
     if e.valid != valid {
         out.push(Mismatch {
@@ -266,13 +322,19 @@ pub fn compare_validation(e: &ValidationExpectation, valid: bool, diagnostics: &
     }
     let mut used = vec![false; diagnostics.len()];
     for (n, d) in e.diagnostics.iter().enumerate() {
-        let hit = (0..diagnostics.len()).find(|&i| !used[i] && diagnostic_matches(d, &diagnostics[i]));
+        let hit =
+            (0..diagnostics.len()).find(|&i| !used[i] && diagnostic_matches(d, &diagnostics[i]));
         match hit {
             Some(i) => used[i] = true,
             None => out.push(Mismatch {
                 pointer: "/diagnostics".into(),
-                expected: format!("a diagnostic {} (expected diagnostic #{n})", compact(&diagnostic_expectation_json(d))),
-                actual: Some(Value::Array(diagnostics.iter().map(diagnostic_json).collect())),
+                expected: format!(
+                    "a diagnostic {} (expected diagnostic #{n})",
+                    compact(&diagnostic_expectation_json(d))
+                ),
+                actual: Some(Value::Array(
+                    diagnostics.iter().map(diagnostic_json).collect(),
+                )),
             }),
         }
     }
@@ -290,7 +352,13 @@ fn diagnostic_matches(d: &DiagnosticExpectation, o: &Diagnostic) -> bool {
     }
     if let Some(m) = &d.message {
         let mut mm = Vec::new();
-        compare_value(m, &Value::String(o.message.clone()), "", Fit::Exact, &mut mm);
+        compare_value(
+            m,
+            &Value::String(o.message.clone()),
+            "",
+            Fit::Exact,
+            &mut mm,
+        );
         if !mm.is_empty() {
             return false;
         }
@@ -314,7 +382,10 @@ pub fn diagnostic_expectation_json(d: &DiagnosticExpectation) -> Value {
     let mut m = Map::new();
     m.insert("code".into(), Value::String(d.code.clone()));
     if let Some(l) = &d.location {
-        m.insert("location".into(), l.clone().map_or(Value::Null, Value::String));
+        m.insert(
+            "location".into(),
+            l.clone().map_or(Value::Null, Value::String),
+        );
     }
     if let Some(msg) = &d.message {
         m.insert("message".into(), msg.to_json());
@@ -340,9 +411,13 @@ pub fn numbers_equal(a: &serde_json::Number, b: &serde_json::Number) -> bool {
 pub fn json_equal(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::Number(x), Value::Number(y)) => numbers_equal(x, y),
-        (Value::Array(x), Value::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(p, q)| json_equal(p, q)),
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| json_equal(p, q))
+        }
         (Value::Object(x), Value::Object(y)) => {
-            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| json_equal(v, w)))
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(k, v)| y.get(k).is_some_and(|w| json_equal(v, w)))
         }
         _ => a == b,
     }
@@ -555,25 +630,49 @@ mod tests {
     #[test]
     fn exact_json_with_numbers_by_value() {
         assert!(mismatches(json!({"a": [1, 2.0]}), json!({"a": [1.0, 2]})).is_empty());
-        assert_eq!(mismatches(json!({"a": [1, 2]}), json!({"a": [1, 3]})), vec!["/output/a/1"]);
-        assert_eq!(mismatches(json!({"a": 1}), json!({"a": 1, "b~": 2})), vec!["/output/b~0"]);
-        assert_eq!(mismatches(json!({"a": 1, "c": 2}), json!({"a": 1})), vec!["/output/c"]);
+        assert_eq!(
+            mismatches(json!({"a": [1, 2]}), json!({"a": [1, 3]})),
+            vec!["/output/a/1"]
+        );
+        assert_eq!(
+            mismatches(json!({"a": 1}), json!({"a": 1, "b~": 2})),
+            vec!["/output/b~0"]
+        );
+        assert_eq!(
+            mismatches(json!({"a": 1, "c": 2}), json!({"a": 1})),
+            vec!["/output/c"]
+        );
         assert_eq!(mismatches(json!([1]), json!([1, 2])), vec!["/output/1"]);
         assert_eq!(mismatches(json!("1"), json!(1)), vec!["/output"]);
     }
 
     #[test]
     fn patterns() {
-        assert!(mismatches(json!({"$uuid": true}), json!("0c9a1f8e-52b1-4d4e-8f3a-1b2c3d4e5f60")).is_empty());
-        assert!(!mismatches(json!({"$uuid": true}), json!("0C9A1F8E-52B1-4D4E-8F3A-1B2C3D4E5F60")).is_empty());
+        assert!(mismatches(
+            json!({"$uuid": true}),
+            json!("0c9a1f8e-52b1-4d4e-8f3a-1b2c3d4e5f60")
+        )
+        .is_empty());
+        assert!(!mismatches(
+            json!({"$uuid": true}),
+            json!("0C9A1F8E-52B1-4D4E-8F3A-1B2C3D4E5F60")
+        )
+        .is_empty());
         assert!(mismatches(json!({"$regex": "ab+"}), json!("abbb")).is_empty());
         assert!(!mismatches(json!({"$regex": "ab+"}), json!("xabbb")).is_empty());
         assert!(mismatches(json!({"$number_in": [0, 10]}), json!(10)).is_empty());
         assert!(!mismatches(json!({"$number_in": [0, 10]}), json!(10.5)).is_empty());
-        assert!(mismatches(json!({"$unordered": [1, {"$any": true}, 3]}), json!([3, 9, 1])).is_empty());
+        assert!(mismatches(
+            json!({"$unordered": [1, {"$any": true}, 3]}),
+            json!([3, 9, 1])
+        )
+        .is_empty());
         assert!(!mismatches(json!({"$unordered": [1, 1]}), json!([1, 2])).is_empty());
         assert!(mismatches(json!({"x": {"$any": true}}), json!({"x": null})).is_empty());
-        assert_eq!(mismatches(json!({"x": {"$any": true}}), json!({})), vec!["/output/x"]);
+        assert_eq!(
+            mismatches(json!({"x": {"$any": true}}), json!({})),
+            vec!["/output/x"]
+        );
         assert!(mismatches(json!({"$literal": {"$any": true}}), json!({"$any": true})).is_empty());
     }
 
@@ -603,7 +702,10 @@ mod tests {
             history: None,
         };
         assert!(matches!(judge(&expected, &obs3), Outcome::Fail { .. }));
-        assert!(matches!(judge(&expected, &Observation::Skipped("x".into())), Outcome::Skipped { .. }));
+        assert!(matches!(
+            judge(&expected, &Observation::Skipped("x".into())),
+            Outcome::Skipped { .. }
+        ));
     }
 
     #[test]
@@ -615,10 +717,23 @@ mod tests {
             json!({"id": 4, "previousEventId": 3, "type": "ExecutionSucceeded"}),
         ];
         let mut out = Vec::new();
-        let types = ["ExecutionStarted", "PassStateEntered", "PassStateExited", "ExecutionSucceeded"];
-        compare_history(&HistoryConstraint::Types(types.iter().map(|s| s.to_string()).collect()), &events, &mut out);
+        let types = [
+            "ExecutionStarted",
+            "PassStateEntered",
+            "PassStateExited",
+            "ExecutionSucceeded",
+        ];
+        compare_history(
+            &HistoryConstraint::Types(types.iter().map(|s| s.to_string()).collect()),
+            &events,
+            &mut out,
+        );
         assert!(out.is_empty());
-        compare_history(&HistoryConstraint::Types(vec!["ExecutionStarted".into()]), &events, &mut out);
+        compare_history(
+            &HistoryConstraint::Types(vec!["ExecutionStarted".into()]),
+            &events,
+            &mut out,
+        );
         assert_eq!(out[0].pointer, "/history/1/type");
         out.clear();
         let ev = vec![
@@ -637,6 +752,9 @@ mod tests {
         let e = ex(json!({"id": {"$uuid": true}, "n": 1, "m": {"$regex": "x"}}));
         let a = json!({"id": "0c9a1f8e-52b1-4d4e-8f3a-1b2c3d4e5f60", "n": 2, "m": "y"});
         let i = instantiate(&e, Some(&a), Fit::Exact);
-        assert_eq!(i, json!({"id": "0c9a1f8e-52b1-4d4e-8f3a-1b2c3d4e5f60", "n": 1, "m": {"$regex": "x"}}));
+        assert_eq!(
+            i,
+            json!({"id": "0c9a1f8e-52b1-4d4e-8f3a-1b2c3d4e5f60", "n": 1, "m": {"$regex": "x"}})
+        );
     }
 }

@@ -7,6 +7,7 @@
 //! - [`render`]: mismatch lists and unified diffs (`similar`), coloured only on a terminal.
 
 pub mod compare;
+pub mod differential;
 pub mod normalise;
 pub mod render;
 

@@ -128,13 +128,21 @@ impl Normaliser {
                 Some(kind) => Value::String(self.placeholder(kind, s)),
                 None => Value::String(self.string(s)),
             },
-            Value::Number(n) if key == Some("timestamp") => Value::String(self.placeholder(Kind::Timestamp, &n.to_string())),
-            Value::Array(items) => Value::Array(items.iter().map(|i| self.value_in(i, None, key)).collect()),
+            Value::Number(n) if key == Some("timestamp") => {
+                Value::String(self.placeholder(Kind::Timestamp, &n.to_string()))
+            }
+            Value::Array(items) => {
+                Value::Array(items.iter().map(|i| self.value_in(i, None, key)).collect())
+            }
             Value::Object(m) => {
                 let name_is_execution = m.contains_key("executionArn");
                 let mut out = Map::new();
                 for (k, x) in m {
-                    let p = if name_is_execution && k == "name" { Some("Execution") } else { key };
+                    let p = if name_is_execution && k == "name" {
+                        Some("Execution")
+                    } else {
+                        key
+                    };
                     out.insert(k.clone(), self.value_in(x, Some(k), p));
                 }
                 Value::Object(out)
@@ -157,7 +165,9 @@ impl Normaliser {
                 output: output.as_ref().map(|v| self.value(v)),
                 error: error.as_ref().map(|s| self.string(s)),
                 cause: cause.as_ref().map(|s| self.string(s)),
-                history: history.as_ref().map(|h| h.iter().map(|e| self.value(e)).collect()),
+                history: history
+                    .as_ref()
+                    .map(|h| h.iter().map(|e| self.value(e)).collect()),
             },
             other => other.clone(),
         }
@@ -184,7 +194,10 @@ mod tests {
         let mut n = Normaliser::new();
         let arn = "arn:aws:states:us-east-1:123456789012:execution:sm:0c9a1f8e-52b1-4d4e-8f3a-1b2c3d4e5f60";
         let v = json!({"a": arn, "b": arn, "c": "arn:aws:iam::123456789012:role/r"});
-        assert_eq!(n.value(&v), json!({"a": "<arn:1>", "b": "<arn:1>", "c": "<arn:2>"}));
+        assert_eq!(
+            n.value(&v),
+            json!({"a": "<arn:1>", "b": "<arn:1>", "c": "<arn:2>"})
+        );
     }
 
     #[test]
@@ -195,8 +208,14 @@ mod tests {
             n.string(s),
             "The role <arn:1> is not authorized to assume the task state's role, <arn:2>."
         );
-        assert_eq!(n.string("at 2024-01-01T00:00:00.5Z and 2024-01-01T00:00:00.5Z"), "at <timestamp:1> and <timestamp:1>");
-        assert_eq!(n.string("id 0c9a1f8e-52b1-4d4e-8f3a-1b2c3d4e5f60!"), "id <uuid:1>!");
+        assert_eq!(
+            n.string("at 2024-01-01T00:00:00.5Z and 2024-01-01T00:00:00.5Z"),
+            "at <timestamp:1> and <timestamp:1>"
+        );
+        assert_eq!(
+            n.string("id 0c9a1f8e-52b1-4d4e-8f3a-1b2c3d4e5f60!"),
+            "id <uuid:1>!"
+        );
     }
 
     #[test]

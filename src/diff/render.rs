@@ -14,7 +14,9 @@ use similar::{ChangeTag, TextDiff};
 use super::compare::{self, diagnostic_expectation_json, diagnostic_json, Fit, Mismatch};
 use super::normalise::Normaliser;
 use crate::backend::Observation;
-use crate::corpus::case::{ExecutionExpectation, Expected, HistoryConstraint, ValidationExpectation};
+use crate::corpus::case::{
+    ExecutionExpectation, Expected, HistoryConstraint, ValidationExpectation,
+};
 
 const RED: &str = "\x1b[31m";
 const GREEN: &str = "\x1b[32m";
@@ -41,7 +43,13 @@ pub fn unified(expected: &str, observed: &str, colour: bool) -> String {
         };
         let old = first.old_range().start..last.old_range().end;
         let new = first.new_range().start..last.new_range().end;
-        let header = format!("@@ -{},{} +{},{} @@\n", old.start + 1, old.len(), new.start + 1, new.len());
+        let header = format!(
+            "@@ -{},{} +{},{} @@\n",
+            old.start + 1,
+            old.len(),
+            new.start + 1,
+            new.len()
+        );
         if colour {
             out.push_str(CYAN);
             out.push_str(&header);
@@ -90,7 +98,12 @@ pub fn mismatch_list(mismatches: &[Mismatch]) -> String {
 }
 
 /// A report of a failed comparison: the mismatches and a diff of the closest alternative.
-pub fn report(expected: &Expected, observation: &Observation, mismatches: &[Mismatch], colour: bool) -> String {
+pub fn report(
+    expected: &Expected,
+    observation: &Observation,
+    mismatches: &[Mismatch],
+    colour: bool,
+) -> String {
     let mut out = String::from("mismatches:\n");
     out.push_str(&mismatch_list(mismatches));
     let (index, alternatives) = match compare::closest(expected, observation) {
@@ -104,7 +117,9 @@ pub fn report(expected: &Expected, observation: &Observation, mismatches: &[Mism
         Err(_) => return out,
     };
     let (exp_view, obs_view) = match (expected, observation) {
-        (Expected::Execution(alts), Observation::Execution { .. }) => execution_views(&alts[index], observation),
+        (Expected::Execution(alts), Observation::Execution { .. }) => {
+            execution_views(&alts[index], observation)
+        }
         (Expected::Validation(alts), Observation::Validation { valid, diagnostics }) => {
             validation_views(&alts[index], *valid, diagnostics)
         }
@@ -114,7 +129,9 @@ pub fn report(expected: &Expected, observation: &Observation, mismatches: &[Mism
     let exp_text = pretty(&n.value(&exp_view));
     let obs_text = pretty(&n.value(&obs_view));
     if alternatives > 1 {
-        out.push_str(&format!("closest alternative: any_of/{index} (of {alternatives})\n"));
+        out.push_str(&format!(
+            "closest alternative: any_of/{index} (of {alternatives})\n"
+        ));
     }
     out.push_str(&unified(&exp_text, &obs_text, colour));
     out
@@ -142,8 +159,14 @@ fn execution_views(e: &ExecutionExpectation, observation: &Observation) -> (Valu
     ];
     for (name, x, actual) in fields {
         let actual = actual.unwrap_or(Value::Null);
+        // Show a field when the case checks it or the backend produced it.
         if let Some(x) = x {
-            exp.insert(name.into(), compare::instantiate(x, Some(&actual), Fit::Exact));
+            exp.insert(
+                name.into(),
+                compare::instantiate(x, Some(&actual), Fit::Exact),
+            );
+        } else if actual.is_null() {
+            continue;
         }
         obs.insert(name.into(), actual);
     }
@@ -191,7 +214,10 @@ mod tests {
     #[test]
     fn plain_unified_diff() {
         let d = unified("a\nb\nc\n", "a\nx\nc\n", false);
-        assert_eq!(d, "--- expected\n+++ observed\n@@ -1,3 +1,3 @@\n a\n-b\n+x\n c\n");
+        assert_eq!(
+            d,
+            "--- expected\n+++ observed\n@@ -1,3 +1,3 @@\n a\n-b\n+x\n c\n"
+        );
         assert!(!d.contains('\x1b'));
         assert!(unified("a\n", "b\n", true).contains(RED));
     }

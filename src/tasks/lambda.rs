@@ -7,15 +7,18 @@
 
 use serde_json::{json, Value};
 
-use super::{fixtures, Invocation, Response};
+use std::collections::BTreeMap;
+
+use super::fixtures::{self, Fixture};
+use super::{Invocation, Response};
 use crate::errors::Failure;
 
 /// Handles Lambda resources; `None` when the resource is not a Lambda call.
-pub fn invoke(call: &Invocation<'_>) -> Option<Response> {
+pub fn invoke(call: &Invocation<'_>, functions: &BTreeMap<String, Fixture>) -> Option<Response> {
     let resource = call.resource;
     if resource.starts_with("arn:aws:lambda:") {
-        let name = function_name(resource);
-        return Some(run_function(&name, call.input, call));
+        let f = functions.get(resource).copied().or_else(|| Fixture::named(&function_name(resource)));
+        return Some(run_function(f, call.input, call));
     }
     if resource.starts_with("arn:aws:states:::lambda:invoke") {
         let target = call
@@ -23,9 +26,9 @@ pub fn invoke(call: &Invocation<'_>) -> Option<Response> {
             .get("FunctionName")
             .and_then(Value::as_str)
             .unwrap_or("");
-        let name = function_name(target);
+        let f = functions.get(target).copied().or_else(|| Fixture::named(&function_name(target)));
         let payload = call.input.get("Payload").cloned().unwrap_or(Value::Null);
-        let response = run_function(&name, &payload, call);
+        let response = run_function(f, &payload, call);
         return Some(match response {
             Response::Done {
                 after_ms,
@@ -40,8 +43,8 @@ pub fn invoke(call: &Invocation<'_>) -> Option<Response> {
     None
 }
 
-fn run_function(name: &str, payload: &Value, call: &Invocation<'_>) -> Response {
-    match fixtures::Fixture::named(name) {
+fn run_function(fixture: Option<Fixture>, payload: &Value, call: &Invocation<'_>) -> Response {
+    match fixture {
         Some(f) => match f.run(payload) {
             fixtures::Outcome::Return { after_ms, value } => Response::Done {
                 after_ms,
@@ -119,7 +122,7 @@ mod tests {
     #[test]
     fn invoke_wraps_the_payload() {
         let input = json!({"FunctionName": "aslcheck-echo", "Payload": {"a": 1}});
-        match invoke(&call("arn:aws:states:::lambda:invoke", &input)) {
+        match invoke(&call("arn:aws:states:::lambda:invoke", &input), &BTreeMap::new()) {
             Some(Response::Done { result: Ok(v), .. }) => {
                 assert_eq!(v["Payload"], json!({"a": 1}));
                 assert_eq!(v["StatusCode"], json!(200));
@@ -132,7 +135,7 @@ mod tests {
     #[test]
     fn errors_carry_the_lambda_cause_shape() {
         let input = json!({"error": "CustomError", "cause": "it broke"});
-        match invoke(&call("arn:aws:lambda:us-east-1:123456789012:function:aslcheck-fail", &input)) {
+        match invoke(&call("arn:aws:lambda:us-east-1:123456789012:function:aslcheck-fail", &input), &BTreeMap::new()) {
             Some(Response::Done { result: Err(f), .. }) => {
                 assert_eq!(f.error.as_deref(), Some("CustomError"));
                 let cause: Value = serde_json::from_str(f.cause.as_deref().unwrap()).unwrap();

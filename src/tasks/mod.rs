@@ -75,6 +75,33 @@ pub trait Resources: Send {
 #[derive(Debug, Clone, Default)]
 pub struct Registry {
     pub mocks: Option<mock::TestCase>,
+    /// Lambda functions (ARN or name) that behave as a fixture, e.g. a case environment's
+    /// `{"functions": {"arn:…:function:x": "fail"}}`.
+    pub functions: std::collections::BTreeMap<String, fixtures::Fixture>,
+}
+
+impl Registry {
+    /// The resources a case environment describes (`functions`, `mock_config` +
+    /// `mock_test_case`, `fixtures`); `states` are the definition's state names.
+    pub fn from_environment(env: &Value, states: &[String]) -> Result<Registry, String> {
+        let mut r = Registry::default();
+        if let Some(map) = env.get("functions").and_then(Value::as_object) {
+            for (function, behaviour) in map {
+                let name = behaviour.as_str().unwrap_or("");
+                let f = fixtures::Fixture::named(&format!("{}{name}", fixtures::PREFIX))
+                    .ok_or_else(|| format!("environment: /functions/{function}: unknown behaviour '{name}' (echo, fail, flaky, sleep)"))?;
+                r.functions.insert(function.clone(), f);
+            }
+        }
+        if let Some(config) = env.get("mock_config") {
+            let case = env
+                .get("mock_test_case")
+                .and_then(Value::as_str)
+                .ok_or("environment: mock_config needs mock_test_case")?;
+            r.mocks = Some(mock::TestCase::load(config, None, case, states).map_err(|e| e.to_string())?);
+        }
+        Ok(r)
+    }
 }
 
 impl Resources for Registry {
@@ -85,7 +112,7 @@ impl Resources for Registry {
             }
         }
         let waits = call.resource.ends_with(".waitForTaskToken");
-        if let Some(r) = lambda::invoke(call) {
+        if let Some(r) = lambda::invoke(call, &self.functions) {
             if waits {
                 // The function is invoked with the token in its payload; its own result only
                 // goes into TaskSubmitted.

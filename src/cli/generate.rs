@@ -1,0 +1,82 @@
+//! `aslcheck generate --profile P --count N --seed S [--out DIR] [--stats]`: writes one case per
+//! file plus `manifest.json` (generator version, profile, config, seeds), so any case can be
+//! regenerated; `--stats` prints feature coverage.
+
+use std::path::PathBuf;
+
+use aslcheck_generators::{generate, stats, Profile, VERSION};
+use serde_json::json;
+
+use super::Exit;
+
+pub struct Args {
+    pub profile: String,
+    pub count: u64,
+    pub seed: u64,
+    pub out: Option<PathBuf>,
+    pub stats: bool,
+}
+
+pub fn main(args: Args) -> Exit {
+    let profile = match Profile::load(&args.profile) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("--profile {}: {e:?}", args.profile);
+            return Exit::Invalid;
+        }
+    };
+    let cases: Vec<_> = (0..args.count).map(|i| generate(&profile, args.seed.wrapping_add(i))).collect();
+    if let Some(dir) = &args.out {
+        if let Err(e) = std::fs::create_dir_all(dir) {
+            eprintln!("cannot create {}: {e}", dir.display());
+            return Exit::Other;
+        }
+        for c in &cases {
+            let file = dir.join(format!("{}.json", c.id()));
+            if let Err(e) = write_atomic(&file, &pretty(&c.to_json())) {
+                eprintln!("{e}");
+                return Exit::Other;
+            }
+        }
+        let manifest = json!({
+            "generator": "aslcheck-generators",
+            "generator_version": VERSION,
+            "profile": profile.name,
+            "config": serde_json::to_value(&profile.config).unwrap_or_default(),
+            "first_seed": args.seed,
+            "count": args.count,
+            "cases": cases.iter().map(|c| c.id()).collect::<Vec<_>>(),
+            "regenerate": format!("aslcheck generate --profile {} --count {} --seed {} --out {}", args.profile, args.count, args.seed, dir.display()),
+        });
+        if let Err(e) = write_atomic(&dir.join("manifest.json"), &pretty(&manifest)) {
+            eprintln!("{e}");
+            return Exit::Other;
+        }
+        println!("wrote {} cases and manifest.json to {}", cases.len(), dir.display());
+    }
+    if args.stats {
+        print!("{}", stats(&cases));
+    }
+    if args.out.is_none() && !args.stats {
+        for c in &cases {
+            println!("{}", serde_json::to_string(&c.to_json()).unwrap_or_default());
+        }
+    }
+    Exit::Ok
+}
+
+fn pretty(v: &serde_json::Value) -> String {
+    let mut s = serde_json::to_string_pretty(v).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+/// Writes through a temporary file and a rename, so a killed run never leaves a truncated file.
+pub fn write_atomic(file: &std::path::Path, text: &str) -> Result<(), String> {
+    let tmp = file.with_extension(format!("tmp.{}", std::process::id()));
+    std::fs::write(&tmp, text).map_err(|e| format!("cannot write {}: {e}", tmp.display()))?;
+    std::fs::rename(&tmp, file).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        format!("cannot move {} to {}: {e}", tmp.display(), file.display())
+    })
+}
