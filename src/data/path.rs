@@ -334,6 +334,13 @@ impl Path {
         })
     }
 
+    /// The path without its last step (`$.a.b` → `$.a`); `None` for `$`.
+    pub fn parent(&self) -> Option<Path> {
+        let mut p = self.clone();
+        p.steps.pop()?;
+        Path::parse(&p.canonical()).ok()
+    }
+
     /// Number of steps after the root.
     pub fn step_count(&self) -> usize {
         self.steps.len()

@@ -14,6 +14,7 @@ use serde_json::Value;
 
 use crate::asl::model::{Body, Graph, Machine, Transition};
 use crate::data::context::ExecutionContext;
+use crate::data::flow::ResultPath;
 use crate::data::timestamp::{self, Millis};
 use crate::errors::{Failure, Origin, DATA_LIMIT_EXCEEDED};
 use crate::tasks::callbacks::{Callbacks, Silent};
@@ -48,6 +49,16 @@ pub struct RunOptions {
     pub resources: Box<dyn Resources>,
     /// Who answers `.waitForTaskToken` tasks.
     pub callbacks: Box<dyn Callbacks>,
+    /// A deliberate deviation from AWS, for testing that the differ and shrinker find it.
+    /// Always `None` outside such tests.
+    pub fault: Option<Fault>,
+}
+
+/// Deliberate faults that make the interpreter depart from AWS in one known way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    /// `ResultPath` writes one level too high: `$.a.b` merges the result at `$.a`.
+    ResultPathOneLevelUp,
 }
 
 impl Default for RunOptions {
@@ -63,6 +74,7 @@ impl Default for RunOptions {
             account: "123456789012".into(),
             resources: Box::new(Registry::default()),
             callbacks: Box::new(Silent),
+            fault: None,
         }
     }
 }
@@ -164,6 +176,7 @@ pub(crate) struct Runner {
     /// Tokens issued so far and whether each is still open.
     pub tokens: std::collections::HashMap<String, bool>,
     pub notes: Vec<String>,
+    pub fault: Option<Fault>,
 }
 
 /// Runs `machine` on `input`.
@@ -203,6 +216,7 @@ pub fn run(machine: &Machine, input: &Value, options: RunOptions) -> Outcome {
         waits: Default::default(),
         tokens: Default::default(),
         notes: Vec::new(),
+        fault: options.fault,
     };
     let detail = if runner.history.enabled {
         Detail::ExecutionStarted {
@@ -366,6 +380,17 @@ impl Runner {
         let seq = self.history.push(cur.now, kind, prev, detail);
         cur.last = Some(seq);
         Ok(seq)
+    }
+
+    /// Applies a ResultPath (with the injected fault, if any).
+    pub(crate) fn result_path(&self, rp: &ResultPath, raw_input: Value, result: Value) -> Result<Value, Failure> {
+        match (self.fault, rp) {
+            (Some(Fault::ResultPathOneLevelUp), ResultPath::At(p)) => match p.parent() {
+                Some(parent) => ResultPath::At(parent).apply(raw_input, result),
+                None => Ok(result),
+            },
+            _ => rp.apply(raw_input, result),
+        }
     }
 
     /// Advances a thread's clock by `millis` (virtual time), or sleeps in real-time mode.

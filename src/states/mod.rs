@@ -44,7 +44,7 @@ impl Runner {
             )?,
             None => result,
         };
-        let output = h.result_path.apply(raw_input, selected)?;
+        let output = self.result_path(&h.result_path, raw_input, selected)?;
         let output = state.output_path.apply_owned(output, &ctx)?;
         Ok(match state.next {
             Transition::Next(n) => Step::Next(n, output),
@@ -59,7 +59,7 @@ impl Runner {
             .catch
             .get(catcher)
             .ok_or_else(|| Failure::runtime("catcher index out of range"))?;
-        let output = c.result_path.apply(raw_input, f.error_output())?;
+        let output = self.result_path(&c.result_path, raw_input, f.error_output())?;
         Ok(Step::Next(c.next, output))
     }
 }

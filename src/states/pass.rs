@@ -32,7 +32,7 @@ impl Runner {
             (None, Some(v)) => v,
             (None, None) => effective.into_owned(),
         };
-        let output = p.result_path.apply(input, result)?;
+        let output = self.result_path(&p.result_path, input, result)?;
         Ok(state.output_path.apply_owned(output, &ctx)?)
     }
 
