@@ -10,3 +10,15 @@ fi
 
 # Rust crates (from crates.io, as pinned in Cargo.lock).
 cargo fetch --locked
+
+# The independent validator asl-validator 4.0.0 (npm), used by tests/asl_validator.rs.
+if command -v npm >/dev/null 2>&1; then
+  (cd tools/asl-validator && npm ci --no-audit --no-fund --loglevel=error)
+else
+  echo "setup: npm not found; tests that need asl-validator will fail (set ASLCHECK_SKIP_PEERS=1 to skip them)" >&2
+fi
+
+# Other Step Functions implementations the backend tests run against (moto, the Node adapter).
+if [ -x scripts/setup-peers.sh ]; then
+  scripts/setup-peers.sh
+fi
