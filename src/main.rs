@@ -97,6 +97,72 @@ enum Command {
         #[arg(long)]
         stats: bool,
     },
+    /// Run the same cases on two implementations, report agreement per area/profile, and shrink
+    /// every divergence into a pending corpus case (docs/differential.md).
+    Diff {
+        /// The two implementations: --backend A --backend B (A is the side B is judged against).
+        #[arg(long = "backend", required = true, num_args = 1)]
+        backends: Vec<String>,
+        /// Case files or directories (corpus format, or files from `aslcheck generate --out`).
+        cases: Vec<PathBuf>,
+        /// Also run this many generated cases.
+        #[arg(long, default_value_t = 0)]
+        generate: u64,
+        /// Generator profile for --generate (a built-in name or a .toml file).
+        #[arg(long, default_value = "all")]
+        profile: String,
+        /// First generator seed.
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        /// The corpus directory (feature vocabulary, default pending dir) [default: ./corpus].
+        #[arg(long)]
+        corpus: Option<PathBuf>,
+        /// Where minimised divergences are written [default: <corpus>/pending].
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Runs (on both backends) each shrink may make.
+        #[arg(long, default_value_t = 2000)]
+        budget: usize,
+        /// Ask both backends for the execution history and compare it too.
+        #[arg(long)]
+        history: bool,
+        /// Also list inconclusive cases.
+        #[arg(long)]
+        verbose: bool,
+    },
+    /// Minimise a case on which two implementations disagree; write it to corpus/pending/.
+    Shrink {
+        /// The case file.
+        case: PathBuf,
+        /// The two implementations: --backend A --backend B.
+        #[arg(long = "backend", required = true, num_args = 1)]
+        backends: Vec<String>,
+        #[arg(long)]
+        corpus: Option<PathBuf>,
+        /// Where the minimised case is written [default: <corpus>/pending].
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Runs (on both backends) the shrink may make.
+        #[arg(long, default_value_t = 2000)]
+        budget: usize,
+        #[arg(long)]
+        history: bool,
+    },
+    /// Fill the expected result and provenance of case files from a backend (atomic writes).
+    Record {
+        /// The backend to record from (AWS: sfn-api).
+        #[arg(long)]
+        backend: String,
+        /// Case files or directories.
+        #[arg(required = true)]
+        cases: Vec<PathBuf>,
+        /// Overwrite existing expected results; allow non-AWS recordings into cases/.
+        #[arg(long)]
+        bless: bool,
+        /// The AWS region named in the provenance [default for sfn-api: $AWS_REGION].
+        #[arg(long)]
+        region: Option<String>,
+    },
     /// Run an execution many times in-process and print executions per second.
     Bench {
         definition: PathBuf,
@@ -171,6 +237,55 @@ fn main() -> ExitCode {
             seed,
             out,
             stats,
+        }),
+        Command::Diff {
+            backends,
+            cases,
+            generate,
+            profile,
+            seed,
+            corpus,
+            out,
+            budget,
+            history,
+            verbose,
+        } => cli::diff::main(cli::diff::Args {
+            backends,
+            cases,
+            generate,
+            profile,
+            seed,
+            corpus,
+            out,
+            budget,
+            history,
+            verbose,
+        }),
+        Command::Shrink {
+            case,
+            backends,
+            corpus,
+            out,
+            budget,
+            history,
+        } => cli::shrink::main(cli::shrink::Args {
+            case,
+            backends,
+            corpus,
+            out,
+            budget,
+            history,
+        }),
+        Command::Record {
+            backend,
+            cases,
+            bless,
+            region,
+        } => cli::record::main(cli::record::Args {
+            backend,
+            cases,
+            bless,
+            region,
         }),
         Command::Bench {
             definition,

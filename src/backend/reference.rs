@@ -4,7 +4,7 @@ use serde_json::Value;
 
 use super::{Backend, Capabilities, Diagnostic, Mode, Observation, Request};
 use crate::asl::{parse_definition, LoadError};
-use crate::engine::{self, RunOptions};
+use crate::engine::{self, Fault, RunOptions};
 use crate::tasks::Registry;
 
 /// Runs cases in-process on the reference interpreter.
@@ -12,11 +12,17 @@ use crate::tasks::Registry;
 pub struct Reference {
     /// Seed for the run's random source.
     pub seed: u64,
+    /// A deliberate deviation from AWS ([`Fault`]), for testing the differ and the shrinker;
+    /// always `None` outside such tests (the backend is then named `reference+fault=…`).
+    pub fault: Option<Fault>,
 }
 
 impl Backend for Reference {
     fn name(&self) -> &str {
-        "reference"
+        match self.fault {
+            None => "reference",
+            Some(Fault::ResultPathOneLevelUp) => "reference+fault=resultpath",
+        }
     }
 
     fn capabilities(&self) -> Capabilities {
@@ -59,6 +65,7 @@ impl Backend for Reference {
                         seed: self.seed,
                         history: request.history,
                         resources: Box::new(resources),
+                        fault: self.fault,
                         ..RunOptions::default()
                     };
                     let o = engine::run(&def.machine, request.input, options);

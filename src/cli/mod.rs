@@ -6,9 +6,12 @@
 
 pub mod bench;
 pub mod conformance;
+pub mod diff;
 pub mod generate;
+pub mod record;
 pub mod replay;
 pub mod run;
+pub mod shrink;
 pub mod validate;
 
 use std::io::Read;
@@ -94,12 +97,34 @@ pub fn with_big_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static)
         .map_err(|_| "the interpreter thread panicked".to_string())
 }
 
+/// The environment variable that unlocks deliberately faulty backends (a testing aid).
+pub const ENABLE_FAULTS: &str = "ASLCHECK_ENABLE_FAULTS";
+
 /// Builds a backend from its `--backend` name.
+///
+/// Testing aid: `reference+fault=resultpath` is the reference interpreter with one deliberate
+/// departure from AWS (`Fault::ResultPathOneLevelUp`: `ResultPath` writes one level too high),
+/// used to check that `diff` finds and `shrink` minimises a known divergence. It is accepted only
+/// when `ASLCHECK_ENABLE_FAULTS=1` is set, so it can never be picked by accident.
 pub fn make_backend(spec: &str) -> Result<Box<dyn Backend>, String> {
+    use crate::backend::reference::Reference;
+    use crate::engine::Fault;
     match spec {
-        "reference" => Ok(Box::new(crate::backend::reference::Reference::default())),
+        "reference" => Ok(Box::new(Reference::default())),
+        "reference+fault=resultpath" => {
+            if std::env::var(ENABLE_FAULTS).is_ok_and(|v| v == "1") {
+                Ok(Box::new(Reference {
+                    fault: Some(Fault::ResultPathOneLevelUp),
+                    ..Reference::default()
+                }))
+            } else {
+                Err(format!(
+                    "backend '{spec}' is a deliberately faulty reference interpreter for testing the differ and the shrinker; set {ENABLE_FAULTS}=1 to use it"
+                ))
+            }
+        }
         other => Err(format!(
-            "unknown backend '{other}': available backends are: reference"
+            "unknown backend '{other}': available backends are: reference (testing aid: reference+fault=resultpath with {ENABLE_FAULTS}=1)"
         )),
     }
 }

@@ -5,11 +5,15 @@
 //! - [`compare`]: an observation against a case's expected result — JSON values, patterns,
 //!   `any_of` — giving an [`compare::Outcome`] whose mismatches are JSON Pointers;
 //! - [`render`]: mismatch lists and unified diffs (`similar`), coloured only on a terminal.
+//!
+//! [`differential`] compares two observations of one case; [`shrink`] minimises a case on which
+//! two implementations disagree.
 
 pub mod compare;
 pub mod differential;
 pub mod normalise;
 pub mod render;
+pub mod shrink;
 
 pub use compare::{judge, Mismatch, Outcome};
 pub use normalise::Normaliser;
