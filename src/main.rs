@@ -4,11 +4,16 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use aslcheck::backend::spec::BackendArgs;
 use aslcheck::cli::{self, Exit};
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "aslcheck", version, about = "Conformance and differential testing for the Amazon States Language")]
+#[command(
+    name = "aslcheck",
+    version,
+    about = "Conformance and differential testing for the Amazon States Language"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -59,6 +64,8 @@ enum Command {
     },
     /// The main job: replay the corpus (and N generated cases) on a backend; agreement per area and feature.
     Conformance {
+        #[command(flatten)]
+        backend_args: BackendArgs,
         /// The implementation to check.
         #[arg(long, default_value = "reference")]
         backend: String,
@@ -80,6 +87,8 @@ enum Command {
     },
     /// Replay corpus cases (files or directories) on a backend and explain every non-pass.
     Replay {
+        #[command(flatten)]
+        backend_args: BackendArgs,
         paths: Vec<PathBuf>,
         #[arg(long, default_value = "reference")]
         backend: String,
@@ -100,6 +109,8 @@ enum Command {
     /// Run the same cases on two implementations, report agreement per area/profile, and shrink
     /// every divergence into a pending corpus case (docs/differential.md).
     Diff {
+        #[command(flatten)]
+        backend_args: BackendArgs,
         /// The two implementations: --backend A --backend B (A is the side B is judged against).
         #[arg(long = "backend", required = true, num_args = 1)]
         backends: Vec<String>,
@@ -132,6 +143,8 @@ enum Command {
     },
     /// Minimise a case on which two implementations disagree; write it to corpus/pending/.
     Shrink {
+        #[command(flatten)]
+        backend_args: BackendArgs,
         /// The case file.
         case: PathBuf,
         /// The two implementations: --backend A --backend B.
@@ -150,6 +163,8 @@ enum Command {
     },
     /// Fill the expected result and provenance of case files from a backend (atomic writes).
     Record {
+        #[command(flatten)]
+        backend_args: BackendArgs,
         /// The backend to record from (AWS: sfn-api).
         #[arg(long)]
         backend: String,
@@ -179,7 +194,11 @@ fn main() -> ExitCode {
         Ok(c) => c,
         Err(e) => {
             let _ = e.print();
-            return if e.use_stderr() { ExitCode::from(1) } else { ExitCode::SUCCESS };
+            return if e.use_stderr() {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            };
         }
     };
     let exit = match cli.command {
@@ -210,21 +229,32 @@ fn main() -> ExitCode {
             state_machine,
         }),
         Command::Conformance {
+            backend_args,
             backend,
             generate,
             profile,
             seed,
             corpus,
             verbose,
-        } => cli::conformance::main(cli::conformance::Args {
+        } => {
+            cli::set_backend_options(backend_args.options(0));
+            cli::conformance::main(cli::conformance::Args {
+                backend,
+                generate,
+                profile,
+                seed,
+                corpus,
+                verbose,
+            })
+        }
+        Command::Replay {
+            backend_args,
+            paths,
             backend,
-            generate,
-            profile,
-            seed,
-            corpus,
-            verbose,
-        }),
-        Command::Replay { paths, backend } => cli::replay::main(paths, &backend),
+        } => {
+            cli::set_backend_options(backend_args.options(0));
+            cli::replay::main(paths, &backend)
+        }
         Command::Generate {
             profile,
             count,
@@ -239,6 +269,7 @@ fn main() -> ExitCode {
             stats,
         }),
         Command::Diff {
+            backend_args,
             backends,
             cases,
             generate,
@@ -249,44 +280,55 @@ fn main() -> ExitCode {
             budget,
             history,
             verbose,
-        } => cli::diff::main(cli::diff::Args {
-            backends,
-            cases,
-            generate,
-            profile,
-            seed,
-            corpus,
-            out,
-            budget,
-            history,
-            verbose,
-        }),
+        } => {
+            cli::set_backend_options(backend_args.options(0));
+            cli::diff::main(cli::diff::Args {
+                backends,
+                cases,
+                generate,
+                profile,
+                seed,
+                corpus,
+                out,
+                budget,
+                history,
+                verbose,
+            })
+        }
         Command::Shrink {
+            backend_args,
             case,
             backends,
             corpus,
             out,
             budget,
             history,
-        } => cli::shrink::main(cli::shrink::Args {
-            case,
-            backends,
-            corpus,
-            out,
-            budget,
-            history,
-        }),
+        } => {
+            cli::set_backend_options(backend_args.options(0));
+            cli::shrink::main(cli::shrink::Args {
+                case,
+                backends,
+                corpus,
+                out,
+                budget,
+                history,
+            })
+        }
         Command::Record {
+            backend_args,
             backend,
             cases,
             bless,
             region,
-        } => cli::record::main(cli::record::Args {
-            backend,
-            cases,
-            bless,
-            region,
-        }),
+        } => {
+            cli::set_backend_options(backend_args.options(0));
+            cli::record::main(cli::record::Args {
+                backend,
+                cases,
+                bless,
+                region,
+            })
+        }
         Command::Bench {
             definition,
             input,

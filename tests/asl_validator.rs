@@ -9,13 +9,24 @@ use std::process::{Command, Stdio};
 use aslcheck_generators::{generate, Profile};
 use serde_json::Value;
 
-const PROFILES: [&str; 7] = ["paths", "intrinsics", "choice", "errors", "map", "parallel", "all"];
+const PROFILES: [&str; 7] = [
+    "paths",
+    "intrinsics",
+    "choice",
+    "errors",
+    "map",
+    "parallel",
+    "all",
+];
 
 #[test]
 fn generated_machines_pass_asl_validator() {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tools/asl-validator");
     let installed = dir.join("node_modules/asl-validator").is_dir();
-    let node = Command::new("node").arg("--version").output().is_ok_and(|o| o.status.success());
+    let node = Command::new("node")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
     if !(installed && node) {
         let why = format!("asl-validator is not available (node: {node}, installed in {}: {installed}); run scripts/setup.sh", dir.display());
         if std::env::var("ASLCHECK_SKIP_PEERS").as_deref() == Ok("1") {
@@ -59,5 +70,16 @@ fn generated_machines_pass_asl_validator() {
         .filter(|(r, _)| r["isValid"] != Value::Bool(true))
         .map(|(r, id)| format!("{id}: {}", r["errors"]))
         .collect();
-    assert!(invalid.is_empty(), "{} of {} machines rejected by asl-validator:\n{}", invalid.len(), ids.len(), invalid.iter().take(20).cloned().collect::<Vec<_>>().join("\n"));
+    assert!(
+        invalid.is_empty(),
+        "{} of {} machines rejected by asl-validator:\n{}",
+        invalid.len(),
+        ids.len(),
+        invalid
+            .iter()
+            .take(20)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
 }

@@ -53,7 +53,10 @@ fn run_prints_exactly_the_result_object() {
     let o = run(&["run", def.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let v = stdout_json(&o);
-    assert_eq!(v, json!({"status": "SUCCEEDED", "output": {"r": {"ok": true}}, "error": null, "cause": null}));
+    assert_eq!(
+        v,
+        json!({"status": "SUCCEEDED", "output": {"r": {"ok": true}}, "error": null, "cause": null})
+    );
 }
 
 #[test]
@@ -61,23 +64,43 @@ fn run_reads_input_from_a_file_and_stdin() {
     let d = dir("input");
     let def = write(&d, "m.json", PASS);
     let input = write(&d, "in.json", r#"{"a": 1}"#);
-    let o = run(&["run", def.to_str().unwrap(), "--input", input.to_str().unwrap()]);
-    assert_eq!(stdout_json(&o)["output"], json!({"a": 1, "r": {"ok": true}}));
+    let o = run(&[
+        "run",
+        def.to_str().unwrap(),
+        "--input",
+        input.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        stdout_json(&o)["output"],
+        json!({"a": 1, "r": {"ok": true}})
+    );
     let mut child = bin()
         .args(["run", def.to_str().unwrap(), "--input", "-"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
-    child.stdin.take().unwrap().write_all(br#"{"b": 2}"#).unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(br#"{"b": 2}"#)
+        .unwrap();
     let o = child.wait_with_output().unwrap();
-    assert_eq!(stdout_json(&o)["output"], json!({"b": 2, "r": {"ok": true}}));
+    assert_eq!(
+        stdout_json(&o)["output"],
+        json!({"b": 2, "r": {"ok": true}})
+    );
 }
 
 #[test]
 fn a_failed_execution_exits_zero_with_error_and_cause() {
     let d = dir("failed");
-    let def = write(&d, "m.json", r#"{"StartAt":"F","States":{"F":{"Type":"Fail","Error":"Boom","Cause":"it broke"}}}"#);
+    let def = write(
+        &d,
+        "m.json",
+        r#"{"StartAt":"F","States":{"F":{"Type":"Fail","Error":"Boom","Cause":"it broke"}}}"#,
+    );
     let o = run(&["run", def.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(0));
     assert_eq!(
@@ -100,14 +123,31 @@ fn history_is_included_on_request_and_runs_are_reproducible() {
     assert_eq!(a.stdout, b.stdout, "same seed, same result and history");
     assert_ne!(a.stdout, c.stdout, "another seed draws other ids");
     let v = stdout_json(&a);
-    let types: Vec<&str> = v["history"].as_array().unwrap().iter().map(|e| e["type"].as_str().unwrap()).collect();
-    assert_eq!(types, ["ExecutionStarted", "PassStateEntered", "PassStateExited", "ExecutionSucceeded"]);
+    let types: Vec<&str> = v["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["type"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        types,
+        [
+            "ExecutionStarted",
+            "PassStateEntered",
+            "PassStateExited",
+            "ExecutionSucceeded"
+        ]
+    );
 }
 
 #[test]
 fn a_year_long_wait_costs_no_wall_clock_time() {
     let d = dir("wait");
-    let def = write(&d, "m.json", r#"{"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":31536000,"End":true}}}"#);
+    let def = write(
+        &d,
+        "m.json",
+        r#"{"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":31536000,"End":true}}}"#,
+    );
     let o = run(&["run", def.to_str().unwrap(), "--history"]);
     let v = stdout_json(&o);
     assert_eq!(v["status"], "SUCCEEDED");
@@ -136,7 +176,10 @@ fn malformed_json_and_yaml_are_invalid_definitions() {
     let o = run(&["run", json_def.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));
     let e = stderr(&o);
-    assert!(e.contains("bad.json") && e.contains("INVALID_JSON_DESCRIPTION") && e.contains("line 1"), "{e}");
+    assert!(
+        e.contains("bad.json") && e.contains("INVALID_JSON_DESCRIPTION") && e.contains("line 1"),
+        "{e}"
+    );
     let yaml_def = write(&d, "bad.yaml", "StartAt: [unclosed\nStates: {\n");
     let o = run(&["validate", yaml_def.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));
@@ -150,13 +193,21 @@ fn a_definition_that_is_not_an_object_is_invalid() {
     let def = write(&d, "m.json", "[1, 2, 3]");
     let o = run(&["validate", def.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("Definition must be a valid JSON object"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("Definition must be a valid JSON object"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]
 fn unknown_state_types_are_reported_with_their_location() {
     let d = dir("type");
-    let def = write(&d, "m.json", r#"{"StartAt":"X","States":{"X":{"Type":"Teleport","End":true}}}"#);
+    let def = write(
+        &d,
+        "m.json",
+        r#"{"StartAt":"X","States":{"X":{"Type":"Teleport","End":true}}}"#,
+    );
     let o = run(&["validate", def.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));
     let e = stderr(&o);
@@ -180,8 +231,17 @@ fn validate_reports_every_problem_of_every_file() {
     let out = String::from_utf8_lossy(&o.stdout);
     assert!(out.contains("good.json: valid"), "{out}");
     let e = stderr(&o);
-    assert!(e.contains("MISSING_TRANSITION_TARGET: Missing 'Next' target: Nowhere at /States/A/Next"), "{e}");
-    assert!(e.lines().filter(|l| l.starts_with(bad.to_str().unwrap())).count() >= 2, "all problems listed: {e}");
+    assert!(
+        e.contains("MISSING_TRANSITION_TARGET: Missing 'Next' target: Nowhere at /States/A/Next"),
+        "{e}"
+    );
+    assert!(
+        e.lines()
+            .filter(|l| l.starts_with(bad.to_str().unwrap()))
+            .count()
+            >= 2,
+        "all problems listed: {e}"
+    );
 }
 
 #[test]
@@ -204,10 +264,18 @@ fn deeply_nested_input_is_refused_clearly() {
     let depth = 10_000;
     let text = format!("{}{}", "[".repeat(depth), "]".repeat(depth));
     let input = write(&d, "deep.json", &text);
-    let o = run(&["run", def.to_str().unwrap(), "--input", input.to_str().unwrap()]);
+    let o = run(&[
+        "run",
+        def.to_str().unwrap(),
+        "--input",
+        input.to_str().unwrap(),
+    ]);
     assert_eq!(o.status.code(), Some(2));
     let e = stderr(&o);
-    assert!(e.contains("INVALID_EXECUTION_INPUT") && e.contains("nested"), "{e}");
+    assert!(
+        e.contains("INVALID_EXECUTION_INPUT") && e.contains("nested"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -216,7 +284,12 @@ fn a_fifty_megabyte_input_is_refused_clearly() {
     let def = write(&d, "m.json", PASS);
     let text = format!("{{\"blob\": \"{}\"}}", "x".repeat(50 * 1024 * 1024));
     let input = write(&d, "big.json", &text);
-    let o = run(&["run", def.to_str().unwrap(), "--input", input.to_str().unwrap()]);
+    let o = run(&[
+        "run",
+        def.to_str().unwrap(),
+        "--input",
+        input.to_str().unwrap(),
+    ]);
     assert_eq!(o.status.code(), Some(2));
     let e = stderr(&o);
     assert!(e.contains("262144") && e.contains("256 KiB"), "{e}");
@@ -227,9 +300,18 @@ fn an_empty_input_is_refused_as_aws_does() {
     let d = dir("empty");
     let def = write(&d, "m.json", PASS);
     let input = write(&d, "empty.json", "");
-    let o = run(&["run", def.to_str().unwrap(), "--input", input.to_str().unwrap()]);
+    let o = run(&[
+        "run",
+        def.to_str().unwrap(),
+        "--input",
+        input.to_str().unwrap(),
+    ]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("Invalid execution input."), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("Invalid execution input."),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]
@@ -241,7 +323,12 @@ fn a_choice_loop_that_never_ends_stops_at_the_history_limit() {
         r#"{"StartAt":"Again","States":{"Again":{"Type":"Choice","Choices":[{"Variable":"$.stop","BooleanEquals":true,"Next":"Done"}],"Default":"Again"},"Done":{"Type":"Succeed"}}}"#,
     );
     let input = write(&d, "in.json", r#"{"stop": false}"#);
-    let o = run(&["run", def.to_str().unwrap(), "--input", input.to_str().unwrap()]);
+    let o = run(&[
+        "run",
+        def.to_str().unwrap(),
+        "--input",
+        input.to_str().unwrap(),
+    ]);
     assert_eq!(o.status.code(), Some(0));
     let v = stdout_json(&o);
     assert_eq!(v["status"], "FAILED");
@@ -255,5 +342,8 @@ fn bench_prints_a_rate() {
     let o = run(&["bench", def.to_str().unwrap(), "--iterations", "50"]);
     assert_eq!(o.status.code(), Some(0));
     let out = String::from_utf8_lossy(&o.stdout);
-    assert!(out.contains("50 executions") && out.contains("executions/s"), "{out}");
+    assert!(
+        out.contains("50 executions") && out.contains("executions/s"),
+        "{out}"
+    );
 }

@@ -11,13 +11,26 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config as RunnerConfig, TestRunner};
 use serde_json::{json, Value};
 
-const PROFILES: [&str; 7] = ["paths", "intrinsics", "choice", "errors", "map", "parallel", "all"];
+const PROFILES: [&str; 7] = [
+    "paths",
+    "intrinsics",
+    "choice",
+    "errors",
+    "map",
+    "parallel",
+    "all",
+];
 
 fn cases(default: u32) -> ProptestConfig {
-    let n = std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(default);
+    let n = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default);
     ProptestConfig {
         cases: n,
-        failure_persistence: Some(Box::new(proptest::test_runner::FileFailurePersistence::WithSource("proptest-regressions"))),
+        failure_persistence: Some(Box::new(
+            proptest::test_runner::FileFailurePersistence::WithSource("proptest-regressions"),
+        )),
         ..ProptestConfig::default()
     }
 }
@@ -27,7 +40,8 @@ fn profile(name: &str) -> Profile {
 }
 
 fn exec(def: &Value, input: &Value, seed: u64) -> Outcome {
-    let d = parse_definition(def.clone()).unwrap_or_else(|e| panic!("generated machine is invalid: {e}\n{def:#}"));
+    let d = parse_definition(def.clone())
+        .unwrap_or_else(|e| panic!("generated machine is invalid: {e}\n{def:#}"));
     run(
         &d.machine,
         input,
@@ -48,12 +62,15 @@ fn check_history(h: &[Value]) -> Result<(), String> {
         if id != i as u64 + 1 {
             return Err(format!("event {i} has id {id}"));
         }
-        let prev = e["previousEventId"].as_u64().ok_or("event without previousEventId")?;
+        let prev = e["previousEventId"]
+            .as_u64()
+            .ok_or("event without previousEventId")?;
         if prev >= id {
             return Err(format!("event {id} points forward to {prev}"));
         }
     }
-    let is_failure = |t: &str| t.ends_with("Failed") || t.ends_with("TimedOut") || t == "FailStateEntered";
+    let is_failure =
+        |t: &str| t.ends_with("Failed") || t.ends_with("TimedOut") || t == "FailStateEntered";
     for (i, e) in h.iter().enumerate() {
         let t = e["type"].as_str().unwrap_or("");
         if !t.ends_with("StateEntered") || t == "FailStateEntered" {
@@ -61,13 +78,21 @@ fn check_history(h: &[Value]) -> Result<(), String> {
         }
         let n = name(e, "stateEnteredEventDetails");
         let rest = &h[i + 1..];
-        let exited = rest
+        let exited = rest.iter().any(|x| {
+            x["type"]
+                .as_str()
+                .is_some_and(|t| t.ends_with("StateExited"))
+                && name(x, "stateExitedEventDetails") == n
+        });
+        let failed = rest
             .iter()
-            .any(|x| x["type"].as_str().is_some_and(|t| t.ends_with("StateExited")) && name(x, "stateExitedEventDetails") == n);
-        let failed = rest.iter().any(|x| x["type"].as_str().is_some_and(is_failure));
+            .any(|x| x["type"].as_str().is_some_and(is_failure));
         let cut_short = rest.last().and_then(|x| x["type"].as_str()) != Some("ExecutionSucceeded");
         if !exited && !failed && !cut_short {
-            return Err(format!("state {n} entered (event {}) but never exited or failed", i + 1));
+            return Err(format!(
+                "state {n} entered (event {}) but never exited or failed",
+                i + 1
+            ));
         }
     }
     let last = h.last().and_then(|e| e["type"].as_str()).unwrap_or("");
@@ -80,13 +105,21 @@ fn check_history(h: &[Value]) -> Result<(), String> {
 // 100% of generated machines pass our validator (fixed seeds, every profile).
 #[test]
 fn generated_machines_are_valid() {
-    let per_profile = std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(2000 / PROFILES.len() as u64 + 1);
+    let per_profile = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(2000 / PROFILES.len() as u64 + 1);
     for name in PROFILES {
         let p = profile(name);
         for seed in 0..per_profile {
             let case = generate(&p, seed);
             let diags = validate(&case.definition);
-            assert!(diags.is_empty(), "{name} seed {seed}: {:?}\n{:#}", diags, case.definition);
+            assert!(
+                diags.is_empty(),
+                "{name} seed {seed}: {:?}\n{:#}",
+                diags,
+                case.definition
+            );
         }
     }
 }
@@ -130,13 +163,15 @@ fn json_value() -> impl Strategy<Value = Value> {
     leaf.prop_recursive(3, 24, 4, |inner| {
         prop_oneof![
             prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
-            prop::collection::btree_map("[a-z]{1,3}", inner, 0..4).prop_map(|m| Value::Object(m.into_iter().collect())),
+            prop::collection::btree_map("[a-z]{1,3}", inner, 0..4)
+                .prop_map(|m| Value::Object(m.into_iter().collect())),
         ]
     })
 }
 
 fn object() -> impl Strategy<Value = Value> {
-    prop::collection::btree_map("[a-z]{1,3}", json_value(), 0..5).prop_map(|m| Value::Object(m.into_iter().collect()))
+    prop::collection::btree_map("[a-z]{1,3}", json_value(), 0..5)
+        .prop_map(|m| Value::Object(m.into_iter().collect()))
 }
 
 fn ok_output(def: Value, input: &Value) -> Value {
@@ -213,7 +248,11 @@ fn map_processor_sizes(def: &Value) -> Vec<usize> {
             for s in states.values() {
                 for k in ["ItemProcessor", "Iterator"] {
                     if let Some(p) = s.get(k) {
-                        out.push(p.get("States").and_then(Value::as_object).map_or(0, |m| m.len()));
+                        out.push(
+                            p.get("States")
+                                .and_then(Value::as_object)
+                                .map_or(0, |m| m.len()),
+                        );
                         stack.push(p);
                     }
                 }
@@ -257,7 +296,9 @@ fn shrinking_reduces_a_map_failure_to_three_states() {
         ..RunnerConfig::default()
     });
     let result = runner.run(&profile("map").strategy(), |case| {
-        let big_map = map_processor_sizes(&case.definition).into_iter().any(|n| n > 1);
+        let big_map = map_processor_sizes(&case.definition)
+            .into_iter()
+            .any(|n| n > 1);
         prop_assert!(!big_map, "a Map with more than one state");
         Ok(())
     });

@@ -4,8 +4,8 @@ use std::path::PathBuf;
 use std::process::{Command, Output};
 
 use aslcheck::asl::parse_definition;
-use aslcheck::engine::{run, Outcome, RunOptions, Status};
 use aslcheck::data::timestamp::parse_millis;
+use aslcheck::engine::{run, Outcome, RunOptions, Status};
 use serde_json::{json, Value};
 
 fn exec(def: Value, input: Value, seed: u64) -> Outcome {
@@ -31,8 +31,15 @@ fn at(e: &Value) -> i64 {
 
 /// Seconds between consecutive events of type `kind`.
 fn gaps(o: &Outcome, kind: &str) -> Vec<f64> {
-    let times: Vec<i64> = events(o).iter().filter(|e| e["type"] == kind).map(at).collect();
-    times.windows(2).map(|w| (w[1] - w[0]) as f64 / 1000.0).collect()
+    let times: Vec<i64> = events(o)
+        .iter()
+        .filter(|e| e["type"] == kind)
+        .map(at)
+        .collect();
+    times
+        .windows(2)
+        .map(|w| (w[1] - w[0]) as f64 / 1000.0)
+        .collect()
 }
 
 const FLAKY: &str = "arn:aws:lambda:us-east-1:123456789012:function:aslcheck-flaky";
@@ -48,46 +55,80 @@ fn flaky_machine(failures: u64, retrier: Value) -> Value {
 #[test]
 fn retry_delays_are_exact_on_the_virtual_clock() {
     let o = exec(
-        flaky_machine(4, json!({"ErrorEquals": ["Flaky"], "IntervalSeconds": 3, "BackoffRate": 1.5, "MaxDelaySeconds": 5, "MaxAttempts": 4})),
+        flaky_machine(
+            4,
+            json!({"ErrorEquals": ["Flaky"], "IntervalSeconds": 3, "BackoffRate": 1.5, "MaxDelaySeconds": 5, "MaxAttempts": 4}),
+        ),
         json!({}),
         0,
     );
     assert_eq!(o.status, Status::Succeeded, "{o:?}");
-    assert_eq!(gaps(&o, "LambdaFunctionScheduled"), vec![3.0, 4.5, 5.0, 5.0]);
+    assert_eq!(
+        gaps(&o, "LambdaFunctionScheduled"),
+        vec![3.0, 4.5, 5.0, 5.0]
+    );
     assert_eq!(o.output.unwrap()["attempt"], 4);
 }
 
 // §6.3: FULL jitter draws the delay uniformly from [0, base]; the run's seed makes it reproducible.
 #[test]
 fn full_jitter_is_bounded_and_reproducible() {
-    let def = flaky_machine(3, json!({"ErrorEquals": ["States.ALL"], "IntervalSeconds": 10, "BackoffRate": 2, "MaxAttempts": 3, "JitterStrategy": "FULL"}));
+    let def = flaky_machine(
+        3,
+        json!({"ErrorEquals": ["States.ALL"], "IntervalSeconds": 10, "BackoffRate": 2, "MaxAttempts": 3, "JitterStrategy": "FULL"}),
+    );
     let a = gaps(&exec(def.clone(), json!({}), 42), "LambdaFunctionScheduled");
     let b = gaps(&exec(def.clone(), json!({}), 42), "LambdaFunctionScheduled");
     assert_eq!(a, b);
     for (k, g) in a.iter().enumerate() {
         let base = 10.0 * 2f64.powi(k as i32);
-        assert!((0.0..=base).contains(g), "retry {k}: {g} not in [0, {base}]");
+        assert!(
+            (0.0..=base).contains(g),
+            "retry {k}: {g} not in [0, {base}]"
+        );
     }
-    let others: Vec<Vec<f64>> = (0..5).map(|s| gaps(&exec(def.clone(), json!({}), s), "LambdaFunctionScheduled")).collect();
-    assert!(others.iter().any(|g| g != &a), "other seeds draw other delays");
+    let others: Vec<Vec<f64>> = (0..5)
+        .map(|s| gaps(&exec(def.clone(), json!({}), s), "LambdaFunctionScheduled"))
+        .collect();
+    assert!(
+        others.iter().any(|g| g != &a),
+        "other seeds draw other delays"
+    );
 }
 
 #[test]
 fn max_attempts_zero_never_retries() {
-    let o = exec(flaky_machine(1, json!({"ErrorEquals": ["Flaky"], "MaxAttempts": 0})), json!({}), 0);
+    let o = exec(
+        flaky_machine(1, json!({"ErrorEquals": ["Flaky"], "MaxAttempts": 0})),
+        json!({}),
+        0,
+    );
     assert_eq!(o.status, Status::Failed);
     assert_eq!(o.error.as_deref(), Some("Flaky"));
-    let scheduled = events(&o).iter().filter(|e| e["type"] == "LambdaFunctionScheduled").count();
+    let scheduled = events(&o)
+        .iter()
+        .filter(|e| e["type"] == "LambdaFunctionScheduled")
+        .count();
     assert_eq!(scheduled, 1);
 }
 
 // Retries log a new Scheduled right after the failure, without TaskStateExited (§13.4).
 #[test]
 fn retry_history_follows_aws() {
-    let o = exec(flaky_machine(1, json!({"ErrorEquals": ["Flaky"], "IntervalSeconds": 1})), json!({}), 0);
+    let o = exec(
+        flaky_machine(1, json!({"ErrorEquals": ["Flaky"], "IntervalSeconds": 1})),
+        json!({}),
+        0,
+    );
     let seq: Vec<(&str, u64, u64)> = events(&o)
         .iter()
-        .map(|e| (e["type"].as_str().unwrap(), e["id"].as_u64().unwrap(), e["previousEventId"].as_u64().unwrap()))
+        .map(|e| {
+            (
+                e["type"].as_str().unwrap(),
+                e["id"].as_u64().unwrap(),
+                e["previousEventId"].as_u64().unwrap(),
+            )
+        })
         .collect();
     assert_eq!(
         seq,
@@ -151,8 +192,13 @@ fn task_timeout_is_states_timeout_with_empty_cause() {
               "TimeoutSeconds": 5, "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Handled"}], "End": true},
         "Handled": {"Type": "Pass", "End": true}}});
     let o = exec(def.clone(), json!({"seconds": 60}), 0);
-    assert_eq!(o.output, Some(json!({"Error": "States.Timeout", "Cause": ""})));
-    assert!(events(&o).iter().any(|e| e["type"] == "LambdaFunctionTimedOut"));
+    assert_eq!(
+        o.output,
+        Some(json!({"Error": "States.Timeout", "Cause": ""}))
+    );
+    assert!(events(&o)
+        .iter()
+        .any(|e| e["type"] == "LambdaFunctionTimedOut"));
     let o = exec(def, json!({"seconds": 2}), 0);
     assert_eq!(o.output, Some(json!({"seconds": 2})));
 }
@@ -179,7 +225,10 @@ fn timeout_seconds_path_reads_the_input() {
     assert_eq!(o.error.as_deref(), Some("States.Timeout"));
     let o = exec(def, json!({"seconds": 3}), 0);
     assert_eq!(o.error.as_deref(), Some("States.Runtime"));
-    assert!(o.cause.unwrap().ends_with("Invalid path '$.limit' : No results for path: $['limit']"));
+    assert!(o
+        .cause
+        .unwrap()
+        .ends_with("Invalid path '$.limit' : No results for path: $['limit']"));
 }
 
 // §10.4: lambda:invoke returns the Invoke response envelope around the payload.
@@ -190,27 +239,45 @@ fn lambda_invoke_returns_the_envelope() {
         "OutputPath": "$.Payload", "End": true}}});
     let o = exec(def, json!({"a": [1, 2]}), 0);
     assert_eq!(o.output, Some(json!({"a": [1, 2]})));
-    let types: Vec<&str> = events(&o).iter().map(|e| e["type"].as_str().unwrap()).collect();
-    assert_eq!(types[2..5], ["TaskScheduled", "TaskStarted", "TaskSucceeded"]);
-    assert_eq!(events(&o)[2]["taskScheduledEventDetails"]["resourceType"], "lambda");
-    assert_eq!(events(&o)[2]["taskScheduledEventDetails"]["resource"], "invoke");
+    let types: Vec<&str> = events(&o)
+        .iter()
+        .map(|e| e["type"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        types[2..5],
+        ["TaskScheduled", "TaskStarted", "TaskSucceeded"]
+    );
+    assert_eq!(
+        events(&o)[2]["taskScheduledEventDetails"]["resourceType"],
+        "lambda"
+    );
+    assert_eq!(
+        events(&o)[2]["taskScheduledEventDetails"]["resource"],
+        "invoke"
+    );
 }
 
 // ---- callbacks, from the CLI (../shared/seed-workflow-patterns.md) ----
 
 fn data(p: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data").join(p)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(p)
 }
 
 fn cli(args: &[&str]) -> (Value, String, Option<i32>) {
-    let o: Output = Command::new(env!("CARGO_BIN_EXE_aslcheck")).args(args).output().unwrap();
+    let o: Output = Command::new(env!("CARGO_BIN_EXE_aslcheck"))
+        .args(args)
+        .output()
+        .unwrap();
     let stderr = String::from_utf8_lossy(&o.stderr).into_owned();
     let v = serde_json::from_slice(&o.stdout).unwrap_or(Value::Null);
     (v, stderr, o.status.code())
 }
 
 fn approval(machine: &str, script: &str, input: &str) -> (Value, String) {
-    let input_file = std::env::temp_dir().join(format!("aslcheck-tasks-{}-{script}", std::process::id()));
+    let input_file =
+        std::env::temp_dir().join(format!("aslcheck-tasks-{}-{script}", std::process::id()));
     std::fs::write(&input_file, input).unwrap();
     let (v, e, code) = cli(&[
         "run",
@@ -227,14 +294,34 @@ fn approval(machine: &str, script: &str, input: &str) -> (Value, String) {
 
 #[test]
 fn sqs_approval_approve() {
-    let (v, _) = approval("sqs_approval.json", "sqs_approve.json", r#"{"order_id": "o-1"}"#);
+    let (v, _) = approval(
+        "sqs_approval.json",
+        "sqs_approve.json",
+        r#"{"order_id": "o-1"}"#,
+    );
     assert_eq!(v["status"], "SUCCEEDED");
-    assert_eq!(v["output"], json!({"approved": true, "approver": "user@example.com"}));
+    assert_eq!(
+        v["output"],
+        json!({"approved": true, "approver": "user@example.com"})
+    );
     let h = v["history"].as_array().unwrap();
     let types: Vec<&str> = h.iter().map(|e| e["type"].as_str().unwrap()).collect();
-    assert_eq!(types[2..6], ["TaskScheduled", "TaskStarted", "TaskSubmitted", "TaskSucceeded"]);
+    assert_eq!(
+        types[2..6],
+        [
+            "TaskScheduled",
+            "TaskStarted",
+            "TaskSubmitted",
+            "TaskSucceeded"
+        ]
+    );
     // The request AWS would send, with the token in the message body.
-    let params: Value = serde_json::from_str(h[2]["taskScheduledEventDetails"]["parameters"].as_str().unwrap()).unwrap();
+    let params: Value = serde_json::from_str(
+        h[2]["taskScheduledEventDetails"]["parameters"]
+            .as_str()
+            .unwrap(),
+    )
+    .unwrap();
     assert_eq!(params["MessageBody"]["order_id"], "o-1");
     assert!(params["MessageBody"]["token"].as_str().unwrap().len() > 20);
     assert_eq!(h[2]["taskScheduledEventDetails"]["timeoutInSeconds"], 86400);
@@ -242,7 +329,11 @@ fn sqs_approval_approve() {
 
 #[test]
 fn sqs_approval_reject() {
-    let (v, _) = approval("sqs_approval.json", "sqs_reject.json", r#"{"order_id": "o-2"}"#);
+    let (v, _) = approval(
+        "sqs_approval.json",
+        "sqs_reject.json",
+        r#"{"order_id": "o-2"}"#,
+    );
     assert_eq!(v["status"], "FAILED");
     assert_eq!(v["error"], "RejectedError");
     assert_eq!(v["cause"], "Order rejected by approver");
@@ -250,9 +341,17 @@ fn sqs_approval_reject() {
 
 #[test]
 fn sqs_approval_heartbeats_keep_the_task_alive() {
-    let (v, _) = approval("sqs_approval.json", "sqs_heartbeat.json", r#"{"order_id": "o-3"}"#);
+    let (v, _) = approval(
+        "sqs_approval.json",
+        "sqs_heartbeat.json",
+        r#"{"order_id": "o-3"}"#,
+    );
     assert_eq!(v["status"], "SUCCEEDED", "{v}");
-    let (v, _) = approval("sqs_approval.json", "sqs_heartbeat_missed.json", r#"{"order_id": "o-4"}"#);
+    let (v, _) = approval(
+        "sqs_approval.json",
+        "sqs_heartbeat_missed.json",
+        r#"{"order_id": "o-4"}"#,
+    );
     // The second heartbeat never came: the heartbeat timer (3600 s) expired at 3000 + 3600 s.
     assert_eq!(v["status"], "FAILED");
     assert_eq!(v["error"], "States.Timeout");
@@ -263,32 +362,61 @@ fn sqs_approval_heartbeats_keep_the_task_alive() {
 
 #[test]
 fn sqs_approval_times_out_without_an_answer() {
-    let input = std::env::temp_dir().join(format!("aslcheck-tasks-noanswer-{}.json", std::process::id()));
+    let input = std::env::temp_dir().join(format!(
+        "aslcheck-tasks-noanswer-{}.json",
+        std::process::id()
+    ));
     std::fs::write(&input, r#"{"order_id": "o-5"}"#).unwrap();
     let d = data("callbacks/sqs_approval.json");
-    let (v, _, code) = cli(&["run", d.to_str().unwrap(), "--input", input.to_str().unwrap(), "--history"]);
+    let (v, _, code) = cli(&[
+        "run",
+        d.to_str().unwrap(),
+        "--input",
+        input.to_str().unwrap(),
+        "--history",
+    ]);
     assert_eq!(code, Some(0));
     // No callback at all: the heartbeat timer (1 h) expires before TimeoutSeconds (1 day).
     assert_eq!(v["status"], "FAILED");
     assert_eq!(v["error"], "States.Timeout");
-    assert_eq!(v["history"].as_array().unwrap().last().unwrap()["timestamp"], "2024-01-01T01:00:00Z");
+    assert_eq!(
+        v["history"].as_array().unwrap().last().unwrap()["timestamp"],
+        "2024-01-01T01:00:00Z"
+    );
 }
 
 #[test]
 fn human_approval_approve_reject_and_expire() {
-    let (v, _) = approval("human_approval.json", "human_approve.json", r#"{"request": "vacation"}"#);
+    let (v, _) = approval(
+        "human_approval.json",
+        "human_approve.json",
+        r#"{"request": "vacation"}"#,
+    );
     assert_eq!(v["status"], "SUCCEEDED");
     assert_eq!(v["output"], json!({"approved": true}));
-    let (v, _) = approval("human_approval.json", "human_reject.json", r#"{"request": "vacation"}"#);
+    let (v, _) = approval(
+        "human_approval.json",
+        "human_reject.json",
+        r#"{"request": "vacation"}"#,
+    );
     assert_eq!(v["status"], "FAILED");
     assert_eq!(v["error"], "Rejected");
     // The answer comes after the 7-day TimeoutSeconds: States.Timeout is caught → RequestExpired.
-    let (v, _) = approval("human_approval.json", "human_late.json", r#"{"request": "vacation"}"#);
+    let (v, _) = approval(
+        "human_approval.json",
+        "human_late.json",
+        r#"{"request": "vacation"}"#,
+    );
     assert_eq!(v["status"], "FAILED");
     assert_eq!(v["error"], "Expired");
     let h = v["history"].as_array().unwrap();
     let entered = h.iter().find(|e| e["type"] == "FailStateEntered").unwrap();
-    let input: Value = serde_json::from_str(entered["stateEnteredEventDetails"]["input"].as_str().unwrap()).unwrap();
+    let input: Value = serde_json::from_str(
+        entered["stateEnteredEventDetails"]["input"]
+            .as_str()
+            .unwrap(),
+    )
+    .unwrap();
     assert_eq!(input, json!({"Error": "States.Timeout", "Cause": ""}));
     assert_eq!(entered["timestamp"], "2024-01-08T00:00:00Z");
 }
@@ -296,17 +424,32 @@ fn human_approval_approve_reject_and_expire() {
 #[test]
 fn a_callback_for_an_unknown_token_is_reported() {
     let (v, e) = approval("human_approval.json", "unknown_token.json", r#"{}"#);
-    assert!(e.contains("TaskDoesNotExist") && e.contains("not-a-real-token"), "{e}");
+    assert!(
+        e.contains("TaskDoesNotExist") && e.contains("not-a-real-token"),
+        "{e}"
+    );
     // The real task never got an answer.
     assert_eq!(v["error"], "Expired");
 }
 
 #[test]
 fn a_bad_callback_script_is_refused() {
-    let f = std::env::temp_dir().join(format!("aslcheck-bad-callbacks-{}.json", std::process::id()));
-    std::fs::write(&f, r#"{"Callbacks": [{"State": "X", "AfterSeconds": -1, "Success": {}}]}"#).unwrap();
+    let f = std::env::temp_dir().join(format!(
+        "aslcheck-bad-callbacks-{}.json",
+        std::process::id()
+    ));
+    std::fs::write(
+        &f,
+        r#"{"Callbacks": [{"State": "X", "AfterSeconds": -1, "Success": {}}]}"#,
+    )
+    .unwrap();
     let d = data("callbacks/human_approval.json");
-    let (_, e, code) = cli(&["run", d.to_str().unwrap(), "--callbacks", f.to_str().unwrap()]);
+    let (_, e, code) = cli(&[
+        "run",
+        d.to_str().unwrap(),
+        "--callbacks",
+        f.to_str().unwrap(),
+    ]);
     assert_eq!(code, Some(2));
     assert!(e.contains("/Callbacks/0/AfterSeconds"), "{e}");
 }
@@ -344,9 +487,21 @@ fn mock_retry_path_fails_three_times_then_succeeds() {
     let failed: Vec<String> = h
         .iter()
         .filter(|e| e["type"] == "TaskFailed")
-        .map(|e| e["taskFailedEventDetails"]["error"].as_str().unwrap().to_string())
+        .map(|e| {
+            e["taskFailedEventDetails"]["error"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
         .collect();
-    assert_eq!(failed, ["Lambda.ResourceNotReadyException", "Lambda.TimeoutException", "Lambda.TimeoutException"]);
+    assert_eq!(
+        failed,
+        [
+            "Lambda.ResourceNotReadyException",
+            "Lambda.TimeoutException",
+            "Lambda.TimeoutException"
+        ]
+    );
 }
 
 #[test]

@@ -58,7 +58,9 @@ impl Format {
     /// `.yaml`/`.yml` files are YAML; everything else is JSON.
     pub fn of(path: &FsPath) -> Format {
         match path.extension().and_then(|e| e.to_str()) {
-            Some(e) if e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml") => Format::Yaml,
+            Some(e) if e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml") => {
+                Format::Yaml
+            }
             _ => Format::Json,
         }
     }

@@ -299,12 +299,10 @@ impl Machine {
     /// Compiles a definition that passed validation. Any remaining problem is reported rather than
     /// panicking, so an unvalidated definition is safe to pass too.
     pub fn compile(def: &Value) -> Result<Machine> {
-        let obj = def
-            .as_object()
-            .ok_or_else(|| CompileError {
-                pointer: "/".into(),
-                message: "Definition must be a valid JSON object".into(),
-            })?;
+        let obj = def.as_object().ok_or_else(|| CompileError {
+            pointer: "/".into(),
+            message: "Definition must be a valid JSON object".into(),
+        })?;
         let graph = compile_graph(obj, "")?;
         let timeout_seconds = match obj.get("TimeoutSeconds") {
             None => None,
@@ -314,7 +312,10 @@ impl Machine {
             })?),
         };
         Ok(Machine {
-            comment: obj.get("Comment").and_then(Value::as_str).map(str::to_string),
+            comment: obj
+                .get("Comment")
+                .and_then(Value::as_str)
+                .map(str::to_string),
             timeout_seconds,
             graph,
         })
@@ -486,13 +487,10 @@ fn amount(s: &Map<String, Value>, f: &str, at: &str) -> Result<Option<Amount>> {
 
 fn compile_wait(s: &Map<String, Value>, at: &str) -> Result<Wait> {
     if let Some(v) = s.get("Seconds") {
-        return v
-            .as_u64()
-            .map(Wait::Seconds)
-            .ok_or_else(|| CompileError {
-                pointer: format!("{at}/Seconds"),
-                message: "expected a non-negative integer".into(),
-            });
+        return v.as_u64().map(Wait::Seconds).ok_or_else(|| CompileError {
+            pointer: format!("{at}/Seconds"),
+            message: "expected a non-negative integer".into(),
+        });
     }
     if let Some(v) = s.get("Timestamp") {
         return v
@@ -566,7 +564,10 @@ fn error_equals(v: &Value, at: &str) -> Result<Vec<String>> {
             .iter()
             .filter_map(|e| e.as_str().map(str::to_string))
             .collect()),
-        None => err(&format!("{at}/ErrorEquals"), "expected an array of error names"),
+        None => err(
+            &format!("{at}/ErrorEquals"),
+            "expected an array of error names",
+        ),
     }
 }
 
@@ -578,7 +579,12 @@ fn compile_map(
     let (proc_field, proc) = match (s.get("ItemProcessor"), s.get("Iterator")) {
         (Some(Value::Object(p)), _) => ("ItemProcessor", p),
         (None, Some(Value::Object(p))) => ("Iterator", p),
-        _ => return err(at, "A Map state needs an ItemProcessor (or Iterator) object"),
+        _ => {
+            return err(
+                at,
+                "A Map state needs an ItemProcessor (or Iterator) object",
+            )
+        }
     };
     let processor = compile_graph(proc, &format!("{at}/{proc_field}"))?;
     let items_path = match s.get("ItemsPath") {
@@ -610,7 +616,12 @@ fn compile_choice(
 ) -> Result<Choice> {
     let rules = match s.get("Choices") {
         Some(Value::Array(r)) => r,
-        _ => return err(&format!("{at}/Choices"), "expected a non-empty array of rules"),
+        _ => {
+            return err(
+                &format!("{at}/Choices"),
+                "expected a non-empty array of rules",
+            )
+        }
     };
     let mut choices = Vec::with_capacity(rules.len());
     for (i, r) in rules.iter().enumerate() {
@@ -630,7 +641,10 @@ pub const MAX_RULE_DEPTH: usize = 100;
 
 fn compile_rule(r: &Value, at: &str, depth: usize) -> Result<Rule> {
     if depth > MAX_RULE_DEPTH {
-        return err(at, format!("Choice rules nest deeper than {MAX_RULE_DEPTH} levels"));
+        return err(
+            at,
+            format!("Choice rules nest deeper than {MAX_RULE_DEPTH} levels"),
+        );
     }
     let obj = match r.as_object() {
         Some(o) => o,
@@ -647,7 +661,11 @@ fn compile_rule(r: &Value, at: &str, depth: usize) -> Result<Rule> {
                 .enumerate()
                 .map(|(i, x)| compile_rule(x, &format!("{at}/{combinator}/{i}"), depth + 1))
                 .collect::<Result<Vec<_>>>()?;
-            return Ok(if is_and { Rule::And(rules) } else { Rule::Or(rules) });
+            return Ok(if is_and {
+                Rule::And(rules)
+            } else {
+                Rule::Or(rules)
+            });
         }
     }
     if let Some(v) = obj.get("Not") {
@@ -690,7 +708,10 @@ mod tests {
             Some((Op::Compare(OpType::Numeric, Ordering::LessThanEquals), true))
         );
         assert_eq!(Op::from_field("IsPresent"), Some((Op::IsPresent, false)));
-        assert_eq!(Op::from_field("StringMatches"), Some((Op::StringMatches, false)));
+        assert_eq!(
+            Op::from_field("StringMatches"),
+            Some((Op::StringMatches, false))
+        );
         assert_eq!(Op::from_field("StringMatchesPath"), None);
         assert_eq!(Op::from_field("BooleanLessThan"), None);
         assert_eq!(

@@ -20,7 +20,9 @@ pub fn check_reference_path(text: &str) -> Result<(), String> {
     if p.is_reference() {
         Ok(())
     } else {
-        Err(format!("'{text}' is not a reference path: only .name, ['name'] and [n] steps are allowed"))
+        Err(format!(
+            "'{text}' is not a reference path: only .name, ['name'] and [n] steps are allowed"
+        ))
     }
 }
 

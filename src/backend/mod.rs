@@ -5,7 +5,10 @@
 //! the reason; trouble with infrastructure (throttling, 5xx, timeouts of the service, crashes) is
 //! [`Observation::Indeterminate`] — neither counts as a disagreement.
 
+pub mod external;
 pub mod reference;
+pub mod sfn_api;
+pub mod spec;
 
 use serde_json::Value;
 
@@ -97,4 +100,11 @@ pub trait Backend: Send {
     fn name(&self) -> &str;
     fn capabilities(&self) -> Capabilities;
     fn run(&mut self, request: &Request<'_>) -> Observation;
+
+    /// Runs several cases; the observations come back in the order of `requests`. Backends
+    /// that can run cases concurrently (`sfn-api`, within its concurrency bound) override
+    /// this; the default runs them one after another.
+    fn run_batch(&mut self, requests: &[Request<'_>]) -> Vec<Observation> {
+        requests.iter().map(|r| self.run(r)).collect()
+    }
 }

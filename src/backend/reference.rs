@@ -79,7 +79,9 @@ impl Backend for Reference {
                 }
                 Err(e) => Observation::Errored(format!("the definition is invalid: {e}")),
             },
-            Mode::TestState => Observation::Skipped("the reference backend does not implement TestState yet".into()),
+            Mode::TestState => Observation::Skipped(
+                "the reference backend does not implement TestState yet".into(),
+            ),
         }
     }
 }
@@ -97,8 +99,14 @@ pub fn observation_json(o: &Observation) -> Value {
             let mut m = serde_json::Map::new();
             m.insert("status".into(), Value::String(status.clone()));
             m.insert("output".into(), output.clone().unwrap_or(Value::Null));
-            m.insert("error".into(), error.clone().map(Value::String).unwrap_or(Value::Null));
-            m.insert("cause".into(), cause.clone().map(Value::String).unwrap_or(Value::Null));
+            m.insert(
+                "error".into(),
+                error.clone().map(Value::String).unwrap_or(Value::Null),
+            );
+            m.insert(
+                "cause".into(),
+                cause.clone().map(Value::String).unwrap_or(Value::Null),
+            );
             if let Some(h) = history {
                 m.insert("history".into(), Value::Array(h.clone()));
             }

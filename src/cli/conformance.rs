@@ -87,7 +87,10 @@ pub fn main(args: Args) -> Exit {
     };
     let mut unexpected = 0usize;
     for r in &results {
-        let bad = matches!(r.verdict, Verdict::Fail { .. } | Verdict::Errored { .. } | Verdict::UnexpectedPass { .. });
+        let bad = matches!(
+            r.verdict,
+            Verdict::Fail { .. } | Verdict::Errored { .. } | Verdict::UnexpectedPass { .. }
+        );
         if bad {
             unexpected += 1;
         }
@@ -119,8 +122,15 @@ pub fn main(args: Args) -> Exit {
 
 fn detail(v: &Verdict) -> String {
     match v {
-        Verdict::Fail { mismatches } => mismatches.iter().map(|m| m.to_string()).collect::<Vec<_>>().join("; "),
-        Verdict::Skipped { reason } | Verdict::Indeterminate { reason } | Verdict::ExpectedFailure { reason, .. } | Verdict::UnexpectedPass { reason } => reason.clone(),
+        Verdict::Fail { mismatches } => mismatches
+            .iter()
+            .map(|m| m.to_string())
+            .collect::<Vec<_>>()
+            .join("; "),
+        Verdict::Skipped { reason }
+        | Verdict::Indeterminate { reason }
+        | Verdict::ExpectedFailure { reason, .. }
+        | Verdict::UnexpectedPass { reason } => reason.clone(),
         Verdict::Errored { message } => message.clone(),
         Verdict::Pass => String::new(),
     }
@@ -129,7 +139,8 @@ fn detail(v: &Verdict) -> String {
 /// Runs N generated cases on the backend and on the reference; returns the number of
 /// disagreements.
 fn generated(args: &Args, backend: &mut dyn Backend) -> Result<usize, String> {
-    let profile = Profile::load(&args.profile).map_err(|e| format!("--profile {}: {e:?}", args.profile))?;
+    let profile =
+        Profile::load(&args.profile).map_err(|e| format!("--profile {}: {e:?}", args.profile))?;
     let mut reference = Reference::default();
     let (mut agree, mut disagree, mut inconclusive) = (0usize, 0usize, 0usize);
     let mut progress = Progress::new("generated", args.generate as usize);
@@ -155,7 +166,10 @@ fn generated(args: &Args, backend: &mut dyn Backend) -> Result<usize, String> {
                     case.id(),
                     profile.name,
                     backend.name(),
-                    m.iter().map(|m| m.to_string()).collect::<Vec<_>>().join("; ")
+                    m.iter()
+                        .map(|m| m.to_string())
+                        .collect::<Vec<_>>()
+                        .join("; ")
                 );
             }
         }

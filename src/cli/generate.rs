@@ -25,7 +25,9 @@ pub fn main(args: Args) -> Exit {
             return Exit::Invalid;
         }
     };
-    let cases: Vec<_> = (0..args.count).map(|i| generate(&profile, args.seed.wrapping_add(i))).collect();
+    let cases: Vec<_> = (0..args.count)
+        .map(|i| generate(&profile, args.seed.wrapping_add(i)))
+        .collect();
     if let Some(dir) = &args.out {
         if let Err(e) = std::fs::create_dir_all(dir) {
             eprintln!("cannot create {}: {e}", dir.display());
@@ -52,14 +54,21 @@ pub fn main(args: Args) -> Exit {
             eprintln!("{e}");
             return Exit::Other;
         }
-        println!("wrote {} cases and manifest.json to {}", cases.len(), dir.display());
+        println!(
+            "wrote {} cases and manifest.json to {}",
+            cases.len(),
+            dir.display()
+        );
     }
     if args.stats {
         print!("{}", stats(&cases));
     }
     if args.out.is_none() && !args.stats {
         for c in &cases {
-            println!("{}", serde_json::to_string(&c.to_json()).unwrap_or_default());
+            println!(
+                "{}",
+                serde_json::to_string(&c.to_json()).unwrap_or_default()
+            );
         }
     }
     Exit::Ok

@@ -87,7 +87,9 @@ pub fn parse_input(text: &str, name: &str) -> Result<Value, InputError> {
 
 /// Runs `f` on a thread with a large stack: deeply nested data built by a machine (ResultPath in
 /// a loop) must not overflow the stack when it is copied, compared or dropped.
-pub fn with_big_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T, String> {
+pub fn with_big_stack<T: Send + 'static>(
+    f: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, String> {
     std::thread::Builder::new()
         .name("aslcheck-interpreter".into())
         .stack_size(512 * 1024 * 1024)
@@ -123,8 +125,19 @@ pub fn make_backend(spec: &str) -> Result<Box<dyn Backend>, String> {
                 ))
             }
         }
-        other => Err(format!(
-            "unknown backend '{other}': available backends are: reference (testing aid: reference+fault=resultpath with {ENABLE_FAULTS}=1)"
-        )),
+        other => crate::backend::spec::from_spec(other, &backend_options()),
     }
+}
+
+static BACKEND_OPTIONS: std::sync::OnceLock<crate::backend::spec::BackendOptions> =
+    std::sync::OnceLock::new();
+
+/// Records the backend flags of this command line (`--endpoint`, `--region`, …) for
+/// [`make_backend`]; set once, by `main`.
+pub fn set_backend_options(options: crate::backend::spec::BackendOptions) {
+    let _ = BACKEND_OPTIONS.set(options);
+}
+
+fn backend_options() -> crate::backend::spec::BackendOptions {
+    BACKEND_OPTIONS.get().cloned().unwrap_or_default()
 }

@@ -37,7 +37,10 @@ pub fn main(paths: Vec<PathBuf>, backend: &str) -> Exit {
         if matches!(r.verdict, Verdict::Pass) {
             continue;
         }
-        if matches!(r.verdict, Verdict::Fail { .. } | Verdict::Errored { .. } | Verdict::UnexpectedPass { .. }) {
+        if matches!(
+            r.verdict,
+            Verdict::Fail { .. } | Verdict::Errored { .. } | Verdict::UnexpectedPass { .. }
+        ) {
             unexpected += 1;
         }
         match find_case(&paths, &r.id) {
@@ -57,7 +60,11 @@ fn find_case(paths: &[PathBuf], id: &str) -> Option<corpus::Case> {
     let first = std::fs::canonicalize(paths.first()?).ok()?;
     let root = corpus::load::cases_root_of(&first)?;
     let corpus_root = root.parent()?;
-    let features = corpus::load::load_features(&corpus_root.join("schema").join("features.txt")).ok()?;
+    let features =
+        corpus::load::load_features(&corpus_root.join("schema").join("features.txt")).ok()?;
     let file = root.join(format!("{id}.json"));
-    corpus::load::load_cases(&root, &[file], &features).ok()?.into_iter().next()
+    corpus::load::load_cases(&root, &[file], &features)
+        .ok()?
+        .into_iter()
+        .next()
 }

@@ -26,10 +26,10 @@ impl Callbacks for SharedScript {
 }
 
 fn read_json(file: &std::path::Path) -> Result<serde_json::Value, String> {
-    let text = std::fs::read_to_string(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+    let text = std::fs::read_to_string(file)
+        .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
     serde_json::from_str(&text).map_err(|e| format!("{}: not valid JSON: {e}", file.display()))
 }
-
 
 pub struct Args {
     pub definition: PathBuf,
@@ -66,13 +66,15 @@ pub fn main(args: Args) -> Exit {
     };
     let start_time = match &args.start_time {
         None => None,
-        Some(t) => match timestamp::parse_millis(t) {
-            Some(ms) => Some(ms),
-            None => {
-                eprintln!("--start-time: '{t}' is not an RFC 3339 timestamp such as 2024-01-01T00:00:00Z");
-                return Exit::Other;
+        Some(t) => {
+            match timestamp::parse_millis(t) {
+                Some(ms) => Some(ms),
+                None => {
+                    eprintln!("--start-time: '{t}' is not an RFC 3339 timestamp such as 2024-01-01T00:00:00Z");
+                    return Exit::Other;
+                }
             }
-        },
+        }
     };
     let sm_name = args
         .state_machine
@@ -105,7 +107,9 @@ pub fn main(args: Args) -> Exit {
     }
     let script = match &args.callbacks {
         None => None,
-        Some(file) => match read_json(file).and_then(|v| Script::parse(&v).map_err(|m| format!("{}: {m}", file.display()))) {
+        Some(file) => match read_json(file)
+            .and_then(|v| Script::parse(&v).map_err(|m| format!("{}: {m}", file.display())))
+        {
             Ok(s) => Some(s),
             Err(m) => {
                 eprintln!("{m}");

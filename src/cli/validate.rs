@@ -20,7 +20,12 @@ pub fn main(files: &[PathBuf]) -> Exit {
                 for d in &diags {
                     eprintln!("{}: {d}", file.display());
                 }
-                println!("{}: invalid ({} problem{})", file.display(), diags.len(), if diags.len() == 1 { "" } else { "s" });
+                println!(
+                    "{}: invalid ({} problem{})",
+                    file.display(),
+                    diags.len(),
+                    if diags.len() == 1 { "" } else { "s" }
+                );
                 exit = Exit::Invalid;
             }
         }

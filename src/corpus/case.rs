@@ -56,9 +56,17 @@ pub enum Provenance {
     /// A rule of the semantics digest (`ASL-SEMANTICS.md`), with the evidence the digest gives.
     Semantics { section: String, evidence: String },
     /// Recorded against AWS.
-    Recorded { region: String, date: String, tool: String },
+    Recorded {
+        region: String,
+        date: String,
+        tool: String,
+    },
     /// Emitted by a generator; the expected result must still come from a trusted source.
-    Generated { generator_version: String, profile: String, seed: u64 },
+    Generated {
+        generator_version: String,
+        profile: String,
+        seed: u64,
+    },
     /// Reduced from another case or artifact.
     Minimised { from: String },
 }

@@ -29,9 +29,17 @@ impl Expectations {
     pub fn file_for(corpus_root: &Path, backend: &str) -> PathBuf {
         let safe: String = backend
             .chars()
-            .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') { c } else { '_' })
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                    c
+                } else {
+                    '_'
+                }
+            })
             .collect();
-        corpus_root.join("expectations").join(format!("{safe}.toml"))
+        corpus_root
+            .join("expectations")
+            .join(format!("{safe}.toml"))
     }
 
     /// Loads the expectations of `backend`; no file means no known failures.
@@ -62,17 +70,25 @@ impl Expectations {
         let mut known_failures = BTreeMap::new();
         for (key, value) in &table {
             if key != "known_failures" {
-                return Err(format!("unknown key {key:?}; the file has one table, [known_failures]"));
+                return Err(format!(
+                    "unknown key {key:?}; the file has one table, [known_failures]"
+                ));
             }
             let toml::Value::Table(entries) = value else {
-                return Err("known_failures must be a table of \"<case id>\" = \"<reason>\"".into());
+                return Err(
+                    "known_failures must be a table of \"<case id>\" = \"<reason>\"".into(),
+                );
             };
             for (id, reason) in entries {
                 match reason {
                     toml::Value::String(r) if !r.trim().is_empty() => {
                         known_failures.insert(id.clone(), r.clone());
                     }
-                    _ => return Err(format!("known_failures.{id:?}: the reason must be a non-empty string")),
+                    _ => {
+                        return Err(format!(
+                            "known_failures.{id:?}: the reason must be a non-empty string"
+                        ))
+                    }
                 }
             }
         }

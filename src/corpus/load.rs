@@ -34,7 +34,13 @@ impl fmt::Display for LoadError {
         if self.pointer.is_empty() {
             write!(f, "{}: {}", self.file.display(), self.message)
         } else {
-            write!(f, "{}: at {}: {}", self.file.display(), self.pointer, self.message)
+            write!(
+                f,
+                "{}: at {}: {}",
+                self.file.display(),
+                self.pointer,
+                self.message
+            )
         }
     }
 }
@@ -67,7 +73,8 @@ pub struct Corpus {
 impl Corpus {
     /// Loads `<root>/schema/features.txt` and every case under `<root>/cases`.
     pub fn load(root: &Path) -> Result<Corpus, Vec<LoadError>> {
-        let features = load_features(&root.join("schema").join("features.txt")).map_err(|e| vec![e])?;
+        let features =
+            load_features(&root.join("schema").join("features.txt")).map_err(|e| vec![e])?;
         let cases = load_cases(&root.join("cases"), &[root.join("cases")], &features)?;
         Ok(Corpus {
             root: root.to_path_buf(),
@@ -131,7 +138,11 @@ pub fn load_cases(
                     errors.push(LoadError {
                         file: file.clone(),
                         pointer: "/id".into(),
-                        message: format!("duplicate id {:?} (also in {})", case.id, first.display()),
+                        message: format!(
+                            "duplicate id {:?} (also in {})",
+                            case.id,
+                            first.display()
+                        ),
                     });
                 } else {
                     seen.insert(case.id.clone(), file.clone());
@@ -164,7 +175,10 @@ fn collect(path: &Path, files: &mut Vec<PathBuf>, errors: &mut Vec<LoadError>) {
         };
         for entry in entries.flatten() {
             let p = entry.path();
-            let hidden = p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with('.'));
+            let hidden = p
+                .file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with('.'));
             if hidden {
                 continue;
             }
@@ -204,7 +218,11 @@ pub fn id_for(file: &Path, cases_root: &Path) -> Option<String> {
 }
 
 /// Loads one case file.
-pub fn load_case(file: &Path, cases_root: &Path, features: &BTreeSet<String>) -> Result<Case, LoadError> {
+pub fn load_case(
+    file: &Path,
+    cases_root: &Path,
+    features: &BTreeSet<String>,
+) -> Result<Case, LoadError> {
     let text = std::fs::read_to_string(file).map_err(|e| LoadError {
         file: file.to_path_buf(),
         pointer: String::new(),
@@ -216,13 +234,13 @@ pub fn load_case(file: &Path, cases_root: &Path, features: &BTreeSet<String>) ->
         message,
     })?;
     let expected_id = id_for(file, cases_root);
-    let mut case = case_from_value(&value, expected_id.as_deref(), features).map_err(|(pointer, message)| {
-        LoadError {
+    let mut case = case_from_value(&value, expected_id.as_deref(), features).map_err(
+        |(pointer, message)| LoadError {
             file: file.to_path_buf(),
             pointer,
             message,
-        }
-    })?;
+        },
+    )?;
     case.file = file.to_path_buf();
     Ok(case)
 }
@@ -304,7 +322,8 @@ fn problem(at: &str, message: impl Into<String>) -> Problem {
 }
 
 fn object<'a>(v: &'a Value, at: &str, what: &str) -> Result<&'a Map<String, Value>, Problem> {
-    v.as_object().ok_or_else(|| problem(at, format!("{what} must be an object")))
+    v.as_object()
+        .ok_or_else(|| problem(at, format!("{what} must be an object")))
 }
 
 fn only_members(m: &Map<String, Value>, at: &str, allowed: &[&str]) -> Result<(), Problem> {
@@ -322,20 +341,28 @@ fn only_members(m: &Map<String, Value>, at: &str, allowed: &[&str]) -> Result<()
 fn string<'a>(m: &'a Map<String, Value>, at: &str, key: &str) -> Result<&'a str, Problem> {
     match m.get(key) {
         Some(Value::String(s)) if !s.is_empty() => Ok(s),
-        Some(_) => Err(problem(&format!("{at}/{key}"), format!("{key:?} must be a non-empty string"))),
+        Some(_) => Err(problem(
+            &format!("{at}/{key}"),
+            format!("{key:?} must be a non-empty string"),
+        )),
         None => Err(problem(at, format!("the member {key:?} is required"))),
     }
 }
 
 fn strings(v: &Value, at: &str) -> Result<Vec<String>, Problem> {
-    let arr = v.as_array().ok_or_else(|| problem(at, "must be an array of strings"))?;
+    let arr = v
+        .as_array()
+        .ok_or_else(|| problem(at, "must be an array of strings"))?;
     let mut out: Vec<String> = Vec::with_capacity(arr.len());
     for (i, s) in arr.iter().enumerate() {
         let s = s
             .as_str()
             .ok_or_else(|| problem(&format!("{at}/{i}"), "must be a string"))?;
         if out.iter().any(|x| x == s) {
-            return Err(problem(&format!("{at}/{i}"), format!("{s:?} is listed twice")));
+            return Err(problem(
+                &format!("{at}/{i}"),
+                format!("{s:?} is listed twice"),
+            ));
         }
         out.push(s.to_string());
     }
@@ -347,9 +374,12 @@ fn valid_id(id: &str) -> bool {
     segments.len() >= 2
         && segments.iter().all(|s| {
             !s.is_empty()
-                && s.chars().next().is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
                 && s.chars()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '-' | '_' | '.'))
+                    .next()
+                    .is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+                && s.chars().all(|c| {
+                    c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '-' | '_' | '.')
+                })
         })
 }
 
@@ -371,7 +401,12 @@ pub fn case_from_value(
     }
     match expected_id {
         Some(e) if e == id => {}
-        Some(e) => return Err(problem("/id", format!("id {id:?} does not match the file's path (expected {e:?})"))),
+        Some(e) => {
+            return Err(problem(
+                "/id",
+                format!("id {id:?} does not match the file's path (expected {e:?})"),
+            ))
+        }
         None => return Err(problem("/id", "the file is not under a cases/ directory")),
     }
     let description = string(m, "", "description")?.to_string();
@@ -394,24 +429,39 @@ pub fn case_from_value(
             ));
         }
     }
-    let provenance = provenance(m.get("provenance").ok_or_else(|| problem("", "the member \"provenance\" is required"))?)?;
+    let provenance = provenance(
+        m.get("provenance")
+            .ok_or_else(|| problem("", "the member \"provenance\" is required"))?,
+    )?;
     let definition = m
         .get("definition")
         .ok_or_else(|| problem("", "the member \"definition\" is required"))?
         .clone();
     if !definition.is_object() {
-        return Err(problem("/definition", "the definition must be a JSON object"));
+        return Err(problem(
+            "/definition",
+            "the definition must be a JSON object",
+        ));
     }
-    let input = m.get("input").cloned().unwrap_or_else(|| Value::Object(Map::new()));
+    let input = m
+        .get("input")
+        .cloned()
+        .unwrap_or_else(|| Value::Object(Map::new()));
     let environment = match m.get("environment") {
         Some(e @ Value::Object(_)) => e.clone(),
         Some(_) => return Err(problem("/environment", "the environment must be an object")),
         None => Value::Object(Map::new()),
     };
     let mode_text = string(m, "", "mode")?;
-    let mode = Mode::parse(mode_text)
-        .ok_or_else(|| problem("/mode", "mode must be one of execution, test_state, validate"))?;
-    let expected_value = m.get("expected").ok_or_else(|| problem("", "the member \"expected\" is required"))?;
+    let mode = Mode::parse(mode_text).ok_or_else(|| {
+        problem(
+            "/mode",
+            "mode must be one of execution, test_state, validate",
+        )
+    })?;
+    let expected_value = m
+        .get("expected")
+        .ok_or_else(|| problem("", "the member \"expected\" is required"))?;
     let expected = expected(expected_value, mode)?;
     Ok(Case {
         id: id.to_string(),
@@ -521,10 +571,12 @@ fn expected(v: &Value, mode: Mode) -> Result<Expected, Problem> {
     let alternatives: Vec<(String, &Value)> = match m.get("any_of") {
         Some(any) => {
             only_members(m, at, &["any_of"])?;
-            let arr = any
-                .as_array()
-                .filter(|a| a.len() >= 2)
-                .ok_or_else(|| problem("/expected/any_of", "any_of is an array of at least two expected results"))?;
+            let arr = any.as_array().filter(|a| a.len() >= 2).ok_or_else(|| {
+                problem(
+                    "/expected/any_of",
+                    "any_of is an array of at least two expected results",
+                )
+            })?;
             arr.iter()
                 .enumerate()
                 .map(|(i, v)| (format!("/expected/any_of/{i}"), v))
@@ -548,7 +600,11 @@ fn expected(v: &Value, mode: Mode) -> Result<Expected, Problem> {
 
 fn expect(v: &Value, at: &str) -> Result<Expect, Problem> {
     Expect::parse(v).map_err(|e| {
-        let inner = if e.pointer == "/" { String::new() } else { e.pointer };
+        let inner = if e.pointer == "/" {
+            String::new()
+        } else {
+            e.pointer
+        };
         problem(&format!("{at}{inner}"), e.message)
     })
 }
@@ -563,10 +619,15 @@ fn execution_expectation(v: &Value, at: &str, mode: Mode) -> Result<ExecutionExp
         &EXECUTION_STATUSES
     };
     if !allowed.contains(&status) {
-        return Err(problem(&format!("{at}/status"), format!("status must be one of {}", allowed.join(", "))));
+        return Err(problem(
+            &format!("{at}/status"),
+            format!("status must be one of {}", allowed.join(", ")),
+        ));
     }
     let field = |k: &str| -> Result<Option<Expect>, Problem> {
-        m.get(k).map(|v| expect(v, &format!("{at}/{k}"))).transpose()
+        m.get(k)
+            .map(|v| expect(v, &format!("{at}/{k}")))
+            .transpose()
     };
     let output = field("output")?;
     let error = field("error")?;
@@ -574,7 +635,10 @@ fn execution_expectation(v: &Value, at: &str, mode: Mode) -> Result<ExecutionExp
     for (k, e) in [("error", &error), ("cause", &cause)] {
         if let Some(Expect::Scalar(s)) = e {
             if !(s.is_string() || s.is_null()) {
-                return Err(problem(&format!("{at}/{k}"), format!("{k} is a string, null or a pattern")));
+                return Err(problem(
+                    &format!("{at}/{k}"),
+                    format!("{k} is a string, null or a pattern"),
+                ));
             }
         }
     }
@@ -590,14 +654,22 @@ fn execution_expectation(v: &Value, at: &str, mode: Mode) -> Result<ExecutionExp
             let cm = object(c, &cat, "a history constraint")?;
             only_members(cm, &cat, &["types", "events", "counts"])?;
             if cm.is_empty() {
-                return Err(problem(&cat, "a history constraint has \"types\", \"events\" and/or \"counts\""));
+                return Err(problem(
+                    &cat,
+                    "a history constraint has \"types\", \"events\" and/or \"counts\"",
+                ));
             }
             if let Some(t) = cm.get("types") {
-                history.push(HistoryConstraint::Types(strings_allow_repeats(t, &format!("{cat}/types"))?));
+                history.push(HistoryConstraint::Types(strings_allow_repeats(
+                    t,
+                    &format!("{cat}/types"),
+                )?));
             }
             if let Some(e) = cm.get("events") {
                 let eat = format!("{cat}/events");
-                let events = e.as_array().ok_or_else(|| problem(&eat, "events is an array of objects"))?;
+                let events = e
+                    .as_array()
+                    .ok_or_else(|| problem(&eat, "events is an array of objects"))?;
                 let mut out = Vec::with_capacity(events.len());
                 for (j, ev) in events.iter().enumerate() {
                     let evat = format!("{eat}/{j}");
@@ -612,7 +684,10 @@ fn execution_expectation(v: &Value, at: &str, mode: Mode) -> Result<ExecutionExp
                 let mut out = Vec::with_capacity(counts.len());
                 for (t, n) in counts {
                     let n = n.as_u64().ok_or_else(|| {
-                        problem(&format!("{cat}/{}", escape_token(t)), "a count is a non-negative integer")
+                        problem(
+                            &format!("{cat}/{}", escape_token(t)),
+                            "a count is a non-negative integer",
+                        )
                     })?;
                     out.push((t.clone(), n));
                 }
@@ -630,7 +705,9 @@ fn execution_expectation(v: &Value, at: &str, mode: Mode) -> Result<ExecutionExp
 }
 
 fn strings_allow_repeats(v: &Value, at: &str) -> Result<Vec<String>, Problem> {
-    let arr = v.as_array().ok_or_else(|| problem(at, "must be an array of strings"))?;
+    let arr = v
+        .as_array()
+        .ok_or_else(|| problem(at, "must be an array of strings"))?;
     arr.iter()
         .enumerate()
         .map(|(i, s)| {
@@ -652,9 +729,14 @@ fn validation_expectation(v: &Value, at: &str) -> Result<ValidationExpectation, 
     let mut diagnostics = Vec::new();
     if let Some(d) = m.get("diagnostics") {
         let dat = format!("{at}/diagnostics");
-        let arr = d.as_array().ok_or_else(|| problem(&dat, "diagnostics is an array"))?;
+        let arr = d
+            .as_array()
+            .ok_or_else(|| problem(&dat, "diagnostics is an array"))?;
         if valid && !arr.is_empty() {
-            return Err(problem(&dat, "a valid definition has no (error) diagnostics"));
+            return Err(problem(
+                &dat,
+                "a valid definition has no (error) diagnostics",
+            ));
         }
         for (i, dv) in arr.iter().enumerate() {
             let iat = format!("{dat}/{i}");
@@ -665,10 +747,22 @@ fn validation_expectation(v: &Value, at: &str) -> Result<ValidationExpectation, 
                 None => None,
                 Some(Value::Null) => Some(None),
                 Some(Value::String(s)) => Some(Some(s.clone())),
-                Some(_) => return Err(problem(&format!("{iat}/location"), "location is a string or null")),
+                Some(_) => {
+                    return Err(problem(
+                        &format!("{iat}/location"),
+                        "location is a string or null",
+                    ))
+                }
             };
-            let message = dm.get("message").map(|v| expect(v, &format!("{iat}/message"))).transpose()?;
-            diagnostics.push(DiagnosticExpectation { code, location, message });
+            let message = dm
+                .get("message")
+                .map(|v| expect(v, &format!("{iat}/message")))
+                .transpose()?;
+            diagnostics.push(DiagnosticExpectation {
+                code,
+                location,
+                message,
+            });
         }
     }
     Ok(ValidationExpectation { valid, diagnostics })
@@ -680,7 +774,10 @@ mod tests {
     use serde_json::json;
 
     fn feats() -> BTreeSet<String> {
-        ["Pass", "InputPath"].iter().map(|s| s.to_string()).collect()
+        ["Pass", "InputPath"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect()
     }
 
     fn base() -> Value {
@@ -696,7 +793,9 @@ mod tests {
     }
 
     fn pointer_of(v: Value) -> String {
-        case_from_value(&v, Some("paths/x"), &feats()).unwrap_err().0
+        case_from_value(&v, Some("paths/x"), &feats())
+            .unwrap_err()
+            .0
     }
 
     #[test]
@@ -751,9 +850,31 @@ mod tests {
     }
 
     #[test]
+    fn the_schema_lists_the_members_the_loader_accepts() {
+        let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/schema/case.schema.json");
+        let schema: Value = serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
+        let mut in_schema: Vec<&str> = schema["properties"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        let mut in_loader = CASE_MEMBERS.to_vec();
+        in_schema.sort_unstable();
+        in_loader.sort_unstable();
+        assert_eq!(in_schema, in_loader);
+    }
+
+    #[test]
     fn ids_come_from_paths() {
         let root = Path::new("/c/cases");
-        assert_eq!(id_for(Path::new("/c/cases/retry/a.json"), root).as_deref(), Some("retry/a"));
-        assert_eq!(cases_root_of(Path::new("/c/cases/retry/a.json")), Some(root.to_path_buf()));
+        assert_eq!(
+            id_for(Path::new("/c/cases/retry/a.json"), root).as_deref(),
+            Some("retry/a")
+        );
+        assert_eq!(
+            cases_root_of(Path::new("/c/cases/retry/a.json")),
+            Some(root.to_path_buf())
+        );
     }
 }

@@ -30,25 +30,42 @@ pub use load::{Corpus, LoadError};
 #[derive(Debug, Clone, PartialEq)]
 pub enum Verdict {
     Pass,
-    Fail { mismatches: Vec<Mismatch> },
-    Skipped { reason: String },
-    Indeterminate { reason: String },
-    Errored { message: String },
+    Fail {
+        mismatches: Vec<Mismatch>,
+    },
+    Skipped {
+        reason: String,
+    },
+    Indeterminate {
+        reason: String,
+    },
+    Errored {
+        message: String,
+    },
     /// Failed (or errored) as the expectations file says it does.
-    ExpectedFailure { reason: String, outcome: Outcome },
+    ExpectedFailure {
+        reason: String,
+        outcome: Outcome,
+    },
     /// Listed as a known failure but passed: the entry must go (fails the run).
-    UnexpectedPass { reason: String },
+    UnexpectedPass {
+        reason: String,
+    },
 }
 
 impl Verdict {
     /// Applies a known-failure reason (if any) to a comparison outcome.
     pub fn new(outcome: Outcome, known_failure: Option<&str>) -> Verdict {
         match (outcome, known_failure) {
-            (Outcome::Pass, Some(r)) => Verdict::UnexpectedPass { reason: r.to_string() },
-            (o @ (Outcome::Fail { .. } | Outcome::Errored { .. }), Some(r)) => Verdict::ExpectedFailure {
+            (Outcome::Pass, Some(r)) => Verdict::UnexpectedPass {
                 reason: r.to_string(),
-                outcome: o,
             },
+            (o @ (Outcome::Fail { .. } | Outcome::Errored { .. }), Some(r)) => {
+                Verdict::ExpectedFailure {
+                    reason: r.to_string(),
+                    outcome: o,
+                }
+            }
             (Outcome::Pass, None) => Verdict::Pass,
             (Outcome::Fail { mismatches }, None) => Verdict::Fail { mismatches },
             (Outcome::Errored { message }, None) => Verdict::Errored { message },
@@ -59,7 +76,10 @@ impl Verdict {
 
     /// False for the verdicts that fail a run: Fail, Errored, UnexpectedPass.
     pub fn is_ok(&self) -> bool {
-        !matches!(self, Verdict::Fail { .. } | Verdict::Errored { .. } | Verdict::UnexpectedPass { .. })
+        !matches!(
+            self,
+            Verdict::Fail { .. } | Verdict::Errored { .. } | Verdict::UnexpectedPass { .. }
+        )
     }
 
     /// A short lowercase name (`pass`, `fail`, `skipped`, `indeterminate`, `errored`,
@@ -94,11 +114,18 @@ pub struct CaseResult {
 pub fn observe(case: &Case, backend: &mut dyn Backend) -> Observation {
     let caps = backend.capabilities();
     if !caps.modes.contains(&case.mode) {
-        return Observation::Skipped(format!("{} does not support mode {}", backend.name(), case.mode.as_str()));
+        return Observation::Skipped(format!(
+            "{} does not support mode {}",
+            backend.name(),
+            case.mode.as_str()
+        ));
     }
     let history = case.wants_history();
     if history && !caps.history {
-        return Observation::Skipped(format!("{} does not return execution history", backend.name()));
+        return Observation::Skipped(format!(
+            "{} does not return execution history",
+            backend.name()
+        ));
     }
     let request = Request {
         mode: case.mode,
@@ -136,13 +163,23 @@ pub fn run_case(case: &Case, backend: &mut dyn Backend, expectations: &Expectati
 }
 
 /// Runs already loaded cases.
-pub fn replay_cases(cases: &[Case], backend: &mut dyn Backend, expectations: &Expectations) -> Vec<CaseResult> {
-    cases.iter().map(|c| run_case(c, backend, expectations)).collect()
+pub fn replay_cases(
+    cases: &[Case],
+    backend: &mut dyn Backend,
+    expectations: &Expectations,
+) -> Vec<CaseResult> {
+    cases
+        .iter()
+        .map(|c| run_case(c, backend, expectations))
+        .collect()
 }
 
 /// Loads the cases at `paths` (case files or directories inside one `corpus/cases/`), runs them
 /// on `backend` and judges them, applying `corpus/expectations/<backend name>.toml` when it exists.
-pub fn replay(paths: &[PathBuf], backend: &mut dyn Backend) -> Result<Vec<CaseResult>, Vec<LoadError>> {
+pub fn replay(
+    paths: &[PathBuf],
+    backend: &mut dyn Backend,
+) -> Result<Vec<CaseResult>, Vec<LoadError>> {
     let no_root = |p: &Path| LoadError {
         file: p.to_path_buf(),
         pointer: String::new(),
@@ -165,18 +202,30 @@ pub fn replay(paths: &[PathBuf], backend: &mut dyn Backend) -> Result<Vec<CaseRe
         }
         absolute.push(a);
     }
-    let corpus_root = cases_root.parent().map(Path::to_path_buf).unwrap_or_default();
-    let features = load::load_features(&corpus_root.join("schema").join("features.txt")).map_err(|e| vec![e])?;
+    let corpus_root = cases_root
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
+    let features = load::load_features(&corpus_root.join("schema").join("features.txt"))
+        .map_err(|e| vec![e])?;
     let cases = load::load_cases(&cases_root, &absolute, &features)?;
-    let expectations = Expectations::for_backend(&corpus_root, backend.name()).map_err(|e| vec![e])?;
+    let expectations =
+        Expectations::for_backend(&corpus_root, backend.name()).map_err(|e| vec![e])?;
     Ok(replay_cases(&cases, backend, &expectations))
 }
 
 /// An explanation of a result for people: the verdict, and for failures the mismatches and a
 /// unified diff (coloured when `colour`).
 pub fn explain(case: &Case, result: &CaseResult, colour: bool) -> String {
-    let mut out = format!("{} [{}]: {}\n", result.id, result.backend, result.verdict.label());
-    let diff_of = |mismatches: &[Mismatch]| diff::render::report(&case.expected, &result.observation, mismatches, colour);
+    let mut out = format!(
+        "{} [{}]: {}\n",
+        result.id,
+        result.backend,
+        result.verdict.label()
+    );
+    let diff_of = |mismatches: &[Mismatch]| {
+        diff::render::report(&case.expected, &result.observation, mismatches, colour)
+    };
     match &result.verdict {
         Verdict::Pass => {}
         Verdict::Fail { mismatches } => out.push_str(&diff_of(mismatches)),
@@ -261,8 +310,17 @@ impl Summary {
 
 impl fmt::Display for Summary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fn table(f: &mut fmt::Formatter<'_>, title: &str, rows: &BTreeMap<String, Counts>) -> fmt::Result {
-            let width = rows.keys().map(|k| k.chars().count()).max().unwrap_or(0).max(title.len());
+        fn table(
+            f: &mut fmt::Formatter<'_>,
+            title: &str,
+            rows: &BTreeMap<String, Counts>,
+        ) -> fmt::Result {
+            let width = rows
+                .keys()
+                .map(|k| k.chars().count())
+                .max()
+                .unwrap_or(0)
+                .max(title.len());
             writeln!(
                 f,
                 "{title:<width$}  {:>5} {:>5} {:>5} {:>5} {:>5} {:>5} {:>5} {:>5}",

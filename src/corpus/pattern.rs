@@ -53,7 +53,14 @@ impl fmt::Display for PatternError {
 }
 
 /// The names of the patterns, for messages.
-pub const PATTERN_NAMES: [&str; 6] = ["$any", "$uuid", "$regex", "$unordered", "$number_in", "$literal"];
+pub const PATTERN_NAMES: [&str; 6] = [
+    "$any",
+    "$uuid",
+    "$regex",
+    "$unordered",
+    "$number_in",
+    "$literal",
+];
 
 /// Escapes one JSON Pointer reference token (RFC 6901).
 pub fn escape_token(token: &str) -> String {
@@ -108,7 +115,11 @@ fn one(key: &str, v: Value) -> Value {
 
 fn err(pointer: &str, message: impl Into<String>) -> PatternError {
     PatternError {
-        pointer: if pointer.is_empty() { "/".into() } else { pointer.to_string() },
+        pointer: if pointer.is_empty() {
+            "/".into()
+        } else {
+            pointer.to_string()
+        },
         message: message.into(),
     }
 }
@@ -124,7 +135,10 @@ fn parse_at(value: &Value, at: &str) -> Result<Expect, PatternError> {
             }
             let mut members = Vec::with_capacity(map.len());
             for (k, v) in map {
-                members.push((k.clone(), parse_at(v, &format!("{at}/{}", escape_token(k)))?));
+                members.push((
+                    k.clone(),
+                    parse_at(v, &format!("{at}/{}", escape_token(k)))?,
+                ));
             }
             Ok(Expect::Object(members))
         }
@@ -201,8 +215,11 @@ mod tests {
                        "u": {"$unordered": [1, 2]}, "x": {"$any": true}, "l": {"$literal": {"$any": true}}});
         let e = Expect::parse(&v).unwrap();
         assert!(!e.is_plain());
-        assert_eq!(e.to_json(), json!({"id": {"$uuid": true}, "t": {"$regex": "a.c"}, "n": {"$number_in": [0.0, 1.0]},
-                       "u": {"$unordered": [1, 2]}, "x": {"$any": true}, "l": {"$literal": {"$any": true}}}));
+        assert_eq!(
+            e.to_json(),
+            json!({"id": {"$uuid": true}, "t": {"$regex": "a.c"}, "n": {"$number_in": [0.0, 1.0]},
+                       "u": {"$unordered": [1, 2]}, "x": {"$any": true}, "l": {"$literal": {"$any": true}}})
+        );
     }
 
     #[test]

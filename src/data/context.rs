@@ -76,13 +76,19 @@ impl ExecutionContext {
             let mut execution = Map::new();
             execution.insert("Id".into(), Value::String(self.execution_arn()));
             execution.insert("Input".into(), self.input.clone());
-            execution.insert("StartTime".into(), Value::String(format_millis(self.start_time)));
+            execution.insert(
+                "StartTime".into(),
+                Value::String(format_millis(self.start_time)),
+            );
             execution.insert("Name".into(), Value::String(self.name.clone()));
             execution.insert("RoleArn".into(), Value::String(self.role_arn()));
             execution.insert("RedriveCount".into(), Value::from(0));
             let mut sm = Map::new();
             sm.insert("Id".into(), Value::String(self.state_machine_arn()));
-            sm.insert("Name".into(), Value::String(self.state_machine_name.clone()));
+            sm.insert(
+                "Name".into(),
+                Value::String(self.state_machine_name.clone()),
+            );
             let mut root = Map::new();
             root.insert("Execution".into(), Value::Object(execution));
             root.insert("StateMachine".into(), Value::Object(sm));
@@ -153,7 +159,9 @@ impl<'a> Context<'a> {
         }
         match path.first_name() {
             Some("Execution") | Some("StateMachine") => path.select(self.execution.root()),
-            Some("Map") if self.map_item.is_some() => path.select(self.local.get_or_init(|| self.build_map())),
+            Some("Map") if self.map_item.is_some() => {
+                path.select(self.local.get_or_init(|| self.build_map()))
+            }
             Some("State") | Some("Task") | Some("Map") => path.select(self.value()),
             _ => path.select(self.value()),
         }

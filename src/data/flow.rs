@@ -43,11 +43,17 @@ impl IoPath {
 
     /// Applies the path. A definite path that selects nothing is `States.Runtime` with AWS's cause
     /// `Invalid path '<path>' : <Jayway message>` (§2.5).
-    pub fn apply<'v>(&self, value: &'v Value, context: &'v Context<'v>) -> Result<Cow<'v, Value>, Failure> {
+    pub fn apply<'v>(
+        &self,
+        value: &'v Value,
+        context: &'v Context<'v>,
+    ) -> Result<Cow<'v, Value>, Failure> {
         match self {
             IoPath::Whole => Ok(Cow::Borrowed(value)),
             IoPath::Null => Ok(Cow::Owned(Value::Object(Map::new()))),
-            IoPath::Path(p) => p.select(value, context).map_err(|e| invalid_path(p.text(), &e.message)),
+            IoPath::Path(p) => p
+                .select(value, context)
+                .map_err(|e| invalid_path(p.text(), &e.message)),
         }
     }
 

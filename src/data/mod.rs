@@ -25,7 +25,10 @@ use path::{Path, PathError};
 pub enum PathRef {
     Input(Path),
     /// Compiled without the first `$`; `text` keeps the original.
-    Context { path: Path, text: String },
+    Context {
+        path: Path,
+        text: String,
+    },
 }
 
 impl PathRef {
@@ -54,7 +57,11 @@ impl PathRef {
 
 impl PathRef {
     /// Evaluates the path on the state data or the context object.
-    pub fn select<'a>(&self, input: &'a Value, context: &'a Context<'a>) -> Result<Cow<'a, Value>, PathError> {
+    pub fn select<'a>(
+        &self,
+        input: &'a Value,
+        context: &'a Context<'a>,
+    ) -> Result<Cow<'a, Value>, PathError> {
         match self {
             PathRef::Input(p) => p.select(input),
             PathRef::Context { path, .. } => context.select(path),

@@ -24,9 +24,15 @@ pub enum Template {
     Object(Vec<(String, Template)>),
     Array(Vec<Template>),
     /// `"key.$": "$.path"`; `field` is the key as written (with `.$`).
-    Path { field: String, path: PathRef },
+    Path {
+        field: String,
+        path: PathRef,
+    },
     /// `"key.$": "States.Format(…)"`.
-    Call { field: String, call: Call<PathRef> },
+    Call {
+        field: String,
+        call: Call<PathRef>,
+    },
 }
 
 /// What a template is evaluated against.
@@ -114,9 +120,7 @@ fn invalid_dynamic(field: &str) -> String {
 
 fn has_dynamic(value: &Value) -> bool {
     match value {
-        Value::Object(map) => map
-            .iter()
-            .any(|(k, v)| k.ends_with(".$") || has_dynamic(v)),
+        Value::Object(map) => map.iter().any(|(k, v)| k.ends_with(".$") || has_dynamic(v)),
         Value::Array(items) => items.iter().any(has_dynamic),
         _ => false,
     }

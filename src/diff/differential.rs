@@ -23,9 +23,15 @@ pub enum Agreement {
 pub fn compare(a: &Observation, b: &Observation) -> Agreement {
     for (side, o) in [("first", a), ("second", b)] {
         match o {
-            Observation::Skipped(r) => return Agreement::Inconclusive(format!("{side} backend skipped: {r}")),
-            Observation::Indeterminate(r) => return Agreement::Inconclusive(format!("{side} backend indeterminate: {r}")),
-            Observation::Errored(r) if side == "first" => return Agreement::Inconclusive(format!("first backend errored: {r}")),
+            Observation::Skipped(r) => {
+                return Agreement::Inconclusive(format!("{side} backend skipped: {r}"))
+            }
+            Observation::Indeterminate(r) => {
+                return Agreement::Inconclusive(format!("{side} backend indeterminate: {r}"))
+            }
+            Observation::Errored(r) if side == "first" => {
+                return Agreement::Inconclusive(format!("first backend errored: {r}"))
+            }
             _ => {}
         }
     }
@@ -109,7 +115,10 @@ mod tests {
 
     #[test]
     fn equal_observations_agree() {
-        assert_eq!(compare(&exec(json!({"a": 1})), &exec(json!({"a": 1.0}))), Agreement::Agree);
+        assert_eq!(
+            compare(&exec(json!({"a": 1})), &exec(json!({"a": 1.0}))),
+            Agreement::Agree
+        );
     }
 
     #[test]

@@ -24,19 +24,55 @@ pub const MAX_EVENTS: usize = 25_000;
 #[derive(Debug, Clone)]
 pub enum Detail {
     None,
-    ExecutionStarted { input: Value, role_arn: String },
-    StateEntered { name: String, input: Value },
-    StateExited { name: String, output: Value },
+    ExecutionStarted {
+        input: Value,
+        role_arn: String,
+    },
+    StateEntered {
+        name: String,
+        input: Value,
+    },
+    StateExited {
+        name: String,
+        output: Value,
+    },
     Output(Value),
     /// ExecutionFailed / ExecutionTimedOut / TaskFailed / LambdaFunctionFailed.
     Failure(Failure),
-    MapStarted { length: usize },
-    MapIteration { name: String, index: usize },
-    LambdaScheduled { resource: String, input: Value, timeout: Option<u64> },
-    TaskScheduled { resource_type: String, resource: String, region: String, parameters: Value, timeout: Option<u64>, heartbeat: Option<u64> },
-    Task { resource_type: String, resource: String },
-    TaskOutput { resource_type: String, resource: String, output: Value },
-    TaskFailure { resource_type: String, resource: String, failure: Failure },
+    MapStarted {
+        length: usize,
+    },
+    MapIteration {
+        name: String,
+        index: usize,
+    },
+    LambdaScheduled {
+        resource: String,
+        input: Value,
+        timeout: Option<u64>,
+    },
+    TaskScheduled {
+        resource_type: String,
+        resource: String,
+        region: String,
+        parameters: Value,
+        timeout: Option<u64>,
+        heartbeat: Option<u64>,
+    },
+    Task {
+        resource_type: String,
+        resource: String,
+    },
+    TaskOutput {
+        resource_type: String,
+        resource: String,
+        output: Value,
+    },
+    TaskFailure {
+        resource_type: String,
+        resource: String,
+        failure: Failure,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -65,7 +101,13 @@ impl History {
     }
 
     /// Records an event and returns its sequence number.
-    pub fn push(&mut self, at: Millis, kind: &'static str, prev: Option<Seq>, detail: Detail) -> Seq {
+    pub fn push(
+        &mut self,
+        at: Millis,
+        kind: &'static str,
+        prev: Option<Seq>,
+        detail: Detail,
+    ) -> Seq {
         let detail = match detail {
             Detail::None => None,
             d if self.enabled => Some(Box::new(d)),
@@ -191,7 +233,9 @@ fn render_detail(kind: &str, d: &Detail, ids: &[u64]) -> Option<(String, Value)>
         Detail::StateExited { name, output } => json!({
             "name": name, "output": text(output), "outputDetails": {"truncated": false}
         }),
-        Detail::Output(output) => json!({"output": text(output), "outputDetails": {"truncated": false}}),
+        Detail::Output(output) => {
+            json!({"output": text(output), "outputDetails": {"truncated": false}})
+        }
         Detail::Failure(f) => {
             let mut obj = Map::new();
             failure_fields(f, ids, &mut obj);
@@ -199,7 +243,11 @@ fn render_detail(kind: &str, d: &Detail, ids: &[u64]) -> Option<(String, Value)>
         }
         Detail::MapStarted { length } => json!({"length": length}),
         Detail::MapIteration { name, index } => json!({"name": name, "index": index}),
-        Detail::LambdaScheduled { resource, input, timeout } => {
+        Detail::LambdaScheduled {
+            resource,
+            input,
+            timeout,
+        } => {
             let mut v = json!({
                 "resource": resource, "input": text(input), "inputDetails": {"truncated": false}
             });
@@ -209,7 +257,14 @@ fn render_detail(kind: &str, d: &Detail, ids: &[u64]) -> Option<(String, Value)>
             }
             v
         }
-        Detail::TaskScheduled { resource_type, resource, region, parameters, timeout, heartbeat } => {
+        Detail::TaskScheduled {
+            resource_type,
+            resource,
+            region,
+            parameters,
+            timeout,
+            heartbeat,
+        } => {
             let mut v = json!({
                 "resourceType": resource_type, "resource": resource, "region": region,
                 "parameters": text(parameters)
@@ -224,14 +279,25 @@ fn render_detail(kind: &str, d: &Detail, ids: &[u64]) -> Option<(String, Value)>
             }
             v
         }
-        Detail::Task { resource_type, resource } => json!({
+        Detail::Task {
+            resource_type,
+            resource,
+        } => json!({
             "resourceType": resource_type, "resource": resource
         }),
-        Detail::TaskOutput { resource_type, resource, output } => json!({
+        Detail::TaskOutput {
+            resource_type,
+            resource,
+            output,
+        } => json!({
             "resourceType": resource_type, "resource": resource,
             "output": text(output), "outputDetails": {"truncated": false}
         }),
-        Detail::TaskFailure { resource_type, resource, failure } => {
+        Detail::TaskFailure {
+            resource_type,
+            resource,
+            failure,
+        } => {
             let mut obj = Map::new();
             obj.insert("resourceType".into(), Value::String(resource_type.clone()));
             obj.insert("resource".into(), Value::String(resource.clone()));
@@ -250,9 +316,18 @@ mod tests {
     fn detail_keys_follow_aws() {
         assert_eq!(details_key("PassStateEntered"), "stateEnteredEventDetails");
         assert_eq!(details_key("MapStateExited"), "stateExitedEventDetails");
-        assert_eq!(details_key("ExecutionStarted"), "executionStartedEventDetails");
-        assert_eq!(details_key("MapIterationStarted"), "mapIterationStartedEventDetails");
-        assert_eq!(details_key("LambdaFunctionScheduled"), "lambdaFunctionScheduledEventDetails");
+        assert_eq!(
+            details_key("ExecutionStarted"),
+            "executionStartedEventDetails"
+        );
+        assert_eq!(
+            details_key("MapIterationStarted"),
+            "mapIterationStartedEventDetails"
+        );
+        assert_eq!(
+            details_key("LambdaFunctionScheduled"),
+            "lambdaFunctionScheduledEventDetails"
+        );
     }
 
     #[test]

@@ -129,7 +129,9 @@ impl Outcome {
 }
 
 fn opt(s: &Option<String>) -> Value {
-    s.as_ref().map(|s| Value::String(s.clone())).unwrap_or(Value::Null)
+    s.as_ref()
+        .map(|s| Value::String(s.clone()))
+        .unwrap_or(Value::Null)
 }
 
 /// Why a thread of execution stopped early.
@@ -313,7 +315,13 @@ pub fn json_size(v: &Value) -> usize {
 impl Runner {
     fn finish(mut self, result: Result<Value, Stop>, cur: Cursor) -> Outcome {
         let (status, output, failure, at, kind) = match result {
-            Ok(out) => (Status::Succeeded, Some(out), None, cur.now, "ExecutionSucceeded"),
+            Ok(out) => (
+                Status::Succeeded,
+                Some(out),
+                None,
+                cur.now,
+                "ExecutionSucceeded",
+            ),
             Err(Stop::Fail(f)) => (Status::Failed, None, Some(f), cur.now, "ExecutionFailed"),
             Err(Stop::TimedOut(t)) => {
                 let f = Failure {
@@ -330,10 +338,18 @@ impl Runner {
             (None, Some(f)) => Detail::Failure(f.clone()),
             (None, None) => Detail::None,
         };
-        let prev = if status == Status::TimedOut { None } else { cur.last };
+        let prev = if status == Status::TimedOut {
+            None
+        } else {
+            cur.last
+        };
         self.history.push(at, kind, prev, detail);
         let needs_ids = self.history.enabled || failure.as_ref().is_some_and(|f| f.site.is_some());
-        let ids = if needs_ids { self.history.ids() } else { Vec::new() };
+        let ids = if needs_ids {
+            self.history.ids()
+        } else {
+            Vec::new()
+        };
         let (error, cause) = match &failure {
             Some(f) => (
                 f.error.clone(),
@@ -353,7 +369,12 @@ impl Runner {
     }
 
     /// Records an event on a thread, failing the execution when the history limit is reached.
-    pub(crate) fn event(&mut self, cur: &mut Cursor, kind: &'static str, detail: Detail) -> Result<Seq, Stop> {
+    pub(crate) fn event(
+        &mut self,
+        cur: &mut Cursor,
+        kind: &'static str,
+        detail: Detail,
+    ) -> Result<Seq, Stop> {
         self.event_after(cur, cur.last, kind, detail)
     }
 
@@ -383,7 +404,12 @@ impl Runner {
     }
 
     /// Applies a ResultPath (with the injected fault, if any).
-    pub(crate) fn result_path(&self, rp: &ResultPath, raw_input: Value, result: Value) -> Result<Value, Failure> {
+    pub(crate) fn result_path(
+        &self,
+        rp: &ResultPath,
+        raw_input: Value,
+        result: Value,
+    ) -> Result<Value, Failure> {
         match (self.fault, rp) {
             (Some(Fault::ResultPathOneLevelUp), ResultPath::At(p)) => match p.parent() {
                 Some(parent) => ResultPath::At(parent).apply(raw_input, result),
@@ -397,7 +423,11 @@ impl Runner {
     pub(crate) fn advance(&mut self, cur: &mut Cursor, millis: i64) -> Result<(), Stop> {
         let target = cur.now.saturating_add(millis.max(0));
         if let Some(d) = self.deadline {
-            let hit = if self.deadline_inclusive { target >= d } else { target > d };
+            let hit = if self.deadline_inclusive {
+                target >= d
+            } else {
+                target > d
+            };
             if hit {
                 if self.real_time {
                     sleep_ms(d - cur.now);
@@ -429,7 +459,12 @@ impl Runner {
     }
 
     /// Runs one `StartAt`/`States` graph from its start state to its end.
-    pub(crate) fn run_graph(&mut self, graph: &Graph, input: Value, cur: &mut Cursor) -> Result<Value, Stop> {
+    pub(crate) fn run_graph(
+        &mut self,
+        graph: &Graph,
+        input: Value,
+        cur: &mut Cursor,
+    ) -> Result<Value, Stop> {
         let mut index = graph.start;
         let mut input = input;
         loop {

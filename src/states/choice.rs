@@ -19,7 +19,13 @@ use crate::engine::{Runner, Step, Stop};
 use crate::errors::{Failure, NO_CHOICE_MATCHED};
 
 impl Runner {
-    pub(crate) fn choice(&mut self, state: &State, c: &Choice, input: Value, entered_at: Millis) -> Result<Step, Stop> {
+    pub(crate) fn choice(
+        &mut self,
+        state: &State,
+        c: &Choice,
+        input: Value,
+        entered_at: Millis,
+    ) -> Result<Step, Stop> {
         let ctx = Context::new(&self.exec, &state.name, entered_at);
         let effective = state.input_path.apply_owned(input, &ctx)?;
         let mut target = None;
@@ -32,14 +38,23 @@ impl Runner {
         let next = match target.or(c.default) {
             Some(n) => n,
             // UNVERIFIED (ASL-SEMANTICS §5.1): the cause text.
-            None => return Err(Stop::Fail(Failure::raised(NO_CHOICE_MATCHED, "No Matches!"))),
+            None => {
+                return Err(Stop::Fail(Failure::raised(
+                    NO_CHOICE_MATCHED,
+                    "No Matches!",
+                )))
+            }
         };
         let output = state.output_path.apply_owned(effective, &ctx)?;
         Ok(Step::Next(next, output))
     }
 }
 
-fn lookup<'a>(path: &PathRef, input: &'a Value, ctx: &'a Context<'a>) -> Option<std::borrow::Cow<'a, Value>> {
+fn lookup<'a>(
+    path: &PathRef,
+    input: &'a Value,
+    ctx: &'a Context<'a>,
+) -> Option<std::borrow::Cow<'a, Value>> {
     path.select(input, ctx).ok()
 }
 
@@ -218,7 +233,17 @@ mod tests {
     // Truth tables recorded against AWS (ASL-SEMANTICS §5.2).
     #[test]
     fn numeric_equals_type_mismatch_is_false() {
-        for v in [json!(null), json!(""), json!(" "), json!([]), json!([""]), json!({}), json!({"A":0}), json!(true), json!(false)] {
+        for v in [
+            json!(null),
+            json!(""),
+            json!(" "),
+            json!([]),
+            json!([""]),
+            json!({}),
+            json!({"A":0}),
+            json!(true),
+            json!(false),
+        ] {
             assert!(!cmp("NumericEquals", v.clone(), json!(0)), "{v}");
             assert!(!cmp("NumericEquals", v, json!(1)));
         }
@@ -258,16 +283,40 @@ mod tests {
         assert!(cmp("StringGreaterThanEquals", json!("b"), json!("a")));
         assert!(cmp("StringLessThanEquals", json!("a"), json!("a")));
         // UTF-16 order: U+FF5E sorts after U+1F600's high surrogate (0xD83D) in UTF-16.
-        assert!(cmp("StringGreaterThan", json!("\u{FF5E}"), json!("\u{1F600}")));
+        assert!(cmp(
+            "StringGreaterThan",
+            json!("\u{FF5E}"),
+            json!("\u{1F600}")
+        ));
     }
 
     #[test]
     fn timestamp_comparisons() {
-        assert!(!cmp("TimestampEquals", json!("2023-02-24 12:15:56.832957"), json!("2023-02-24T12:15:56.832957Z")));
-        assert!(cmp("TimestampEquals", json!("2016-03-14T01:59:00Z"), json!("2016-03-14T01:59:00.000Z")));
-        assert!(cmp("TimestampLessThan", json!("2016-03-14T01:59:00Z"), json!("2016-03-14T02:00:00Z")));
-        assert!(!cmp("TimestampEquals", json!(1), json!("2016-03-14T01:59:00Z")));
-        assert!(!cmp("TimestampGreaterThan", json!("2012-10-09T19:00:55"), json!("2001-01-01T00:00:00Z")));
+        assert!(!cmp(
+            "TimestampEquals",
+            json!("2023-02-24 12:15:56.832957"),
+            json!("2023-02-24T12:15:56.832957Z")
+        ));
+        assert!(cmp(
+            "TimestampEquals",
+            json!("2016-03-14T01:59:00Z"),
+            json!("2016-03-14T01:59:00.000Z")
+        ));
+        assert!(cmp(
+            "TimestampLessThan",
+            json!("2016-03-14T01:59:00Z"),
+            json!("2016-03-14T02:00:00Z")
+        ));
+        assert!(!cmp(
+            "TimestampEquals",
+            json!(1),
+            json!("2016-03-14T01:59:00Z")
+        ));
+        assert!(!cmp(
+            "TimestampGreaterThan",
+            json!("2012-10-09T19:00:55"),
+            json!("2001-01-01T00:00:00Z")
+        ));
     }
 
     #[test]
@@ -281,7 +330,11 @@ mod tests {
         assert!(!cmp("IsNumeric", json!("1"), json!(true)));
         assert!(cmp("IsString", json!("2016-03-14T01:59:00Z"), json!(true)));
         assert!(cmp("IsBoolean", json!(false), json!(true)));
-        assert!(cmp("IsTimestamp", json!("2016-03-14T01:59:00Z"), json!(true)));
+        assert!(cmp(
+            "IsTimestamp",
+            json!("2016-03-14T01:59:00Z"),
+            json!(true)
+        ));
         assert!(!cmp("IsTimestamp", json!("2016-03-14"), json!(true)));
     }
 

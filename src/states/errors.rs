@@ -37,7 +37,12 @@ impl Attempts {
 }
 
 /// Decides how a failure is handled.
-pub fn recover(h: &Handling, f: &Failure, attempts: &mut Attempts, rng: &mut dyn RngCore) -> Recovery {
+pub fn recover(
+    h: &Handling,
+    f: &Failure,
+    attempts: &mut Attempts,
+    rng: &mut dyn RngCore,
+) -> Recovery {
     if !f.is_handleable() {
         return Recovery::Fail;
     }
@@ -83,7 +88,13 @@ mod tests {
     use crate::data::flow::ResultPath;
     use rand::SeedableRng;
 
-    fn retrier(errors: &[&str], interval: u64, max: u64, backoff: f64, cap: Option<u64>) -> Retrier {
+    fn retrier(
+        errors: &[&str],
+        interval: u64,
+        max: u64,
+        backoff: f64,
+        cap: Option<u64>,
+    ) -> Retrier {
         Retrier {
             error_equals: errors.iter().map(|s| s.to_string()).collect(),
             interval_seconds: interval,
@@ -123,7 +134,10 @@ mod tests {
         // ASL spec example: errors A, B, C, B with R1{A,B; MaxAttempts 2}, R2{C} → waits 1, 2, 5,
         // then R1 exhausted → Catch.
         let h = Handling {
-            retry: vec![retrier(&["A", "B"], 1, 2, 2.0, None), retrier(&["C"], 5, 1, 2.0, None)],
+            retry: vec![
+                retrier(&["A", "B"], 1, 2, 2.0, None),
+                retrier(&["C"], 5, 1, 2.0, None),
+            ],
             catch: vec![Catcher {
                 error_equals: vec!["States.ALL".into()],
                 next: 0,
@@ -134,9 +148,18 @@ mod tests {
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(0);
         let mut a = Attempts::new(&h);
         let f = |n: &str| Failure::raised(n, "");
-        assert_eq!(recover(&h, &f("A"), &mut a, &mut rng), Recovery::Retry(1000));
-        assert_eq!(recover(&h, &f("B"), &mut a, &mut rng), Recovery::Retry(2000));
-        assert_eq!(recover(&h, &f("C"), &mut a, &mut rng), Recovery::Retry(5000));
+        assert_eq!(
+            recover(&h, &f("A"), &mut a, &mut rng),
+            Recovery::Retry(1000)
+        );
+        assert_eq!(
+            recover(&h, &f("B"), &mut a, &mut rng),
+            Recovery::Retry(2000)
+        );
+        assert_eq!(
+            recover(&h, &f("C"), &mut a, &mut rng),
+            Recovery::Retry(5000)
+        );
         assert_eq!(recover(&h, &f("B"), &mut a, &mut rng), Recovery::Catch(0));
         assert_eq!(a.total(), 3);
     }
@@ -149,12 +172,18 @@ mod tests {
         };
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(0);
         let mut a = Attempts::new(&h);
-        assert_eq!(recover(&h, &Failure::raised("X", ""), &mut a, &mut rng), Recovery::Fail);
+        assert_eq!(
+            recover(&h, &Failure::raised("X", ""), &mut a, &mut rng),
+            Recovery::Fail
+        );
         let h = Handling {
             retry: vec![retrier(&["States.ALL"], 1, 3, 2.0, None)],
             ..Handling::default()
         };
         let mut a = Attempts::new(&h);
-        assert_eq!(recover(&h, &Failure::runtime("x"), &mut a, &mut rng), Recovery::Fail);
+        assert_eq!(
+            recover(&h, &Failure::runtime("x"), &mut a, &mut rng),
+            Recovery::Fail
+        );
     }
 }

@@ -14,7 +14,13 @@ use crate::engine::{Runner, Stop};
 use crate::errors::{Failure, Origin};
 
 impl Runner {
-    pub(crate) fn fail(&mut self, state: &State, f: &Fail, input: &Value, entered_at: Millis) -> Result<Failure, Stop> {
+    pub(crate) fn fail(
+        &mut self,
+        state: &State,
+        f: &Fail,
+        input: &Value,
+        entered_at: Millis,
+    ) -> Result<Failure, Stop> {
         let ctx = Context::new(&self.exec, &state.name, entered_at);
         let scope = Scope {
             input,

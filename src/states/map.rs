@@ -40,7 +40,8 @@ impl Runner {
         loop {
             let retry_count = attempts.total();
             let (item_inputs, slots) = {
-                let ctx = Context::new(&self.exec, &state.name, entered_at).with_retry_count(retry_count);
+                let ctx =
+                    Context::new(&self.exec, &state.name, entered_at).with_retry_count(retry_count);
                 let effective = state.input_path.apply(&input, &ctx)?;
                 let items = select_items(m, &effective, &ctx)?;
                 let slots = concurrency(&m.max_concurrency, &effective, &ctx)?;
@@ -48,7 +49,8 @@ impl Runner {
                 for (i, item) in items.iter().enumerate() {
                     inputs.push(match &m.item_selector {
                         Some(t) => {
-                            let ictx = Context::new(&self.exec, &state.name, entered_at).with_map_item(i, item);
+                            let ictx = Context::new(&self.exec, &state.name, entered_at)
+                                .with_map_item(i, item);
                             t.eval(
                                 &Scope {
                                     input: &effective,
@@ -72,7 +74,14 @@ impl Runner {
                     self.event(cur, "MapStateSucceeded", Detail::None)?;
                     // AWS: MapStateExited points at the same predecessor as MapStateSucceeded (§7.8).
                     cur.last = before;
-                    return self.complete(state, &m.handling, input, Value::Array(outputs), entered_at, retry_count);
+                    return self.complete(
+                        state,
+                        &m.handling,
+                        input,
+                        Value::Array(outputs),
+                        entered_at,
+                        retry_count,
+                    );
                 }
                 Settled::Failed(stop, at) => {
                     *cur = at;
@@ -120,19 +129,41 @@ impl Runner {
                 break;
             }
             // With one slot each iteration follows the previous one's last event (§7.8).
-            let prev = if slots == 1 { previous_last } else { Some(started) };
-            let mut ic = Cursor { now: start, last: prev };
+            let prev = if slots == 1 {
+                previous_last
+            } else {
+                Some(started)
+            };
+            let mut ic = Cursor {
+                now: start,
+                last: prev,
+            };
             let first = self.history.len();
             let name = state.name.clone();
-            self.event(&mut ic, "MapIterationStarted", Detail::MapIteration { name: name.clone(), index })?;
+            self.event(
+                &mut ic,
+                "MapIterationStarted",
+                Detail::MapIteration {
+                    name: name.clone(),
+                    index,
+                },
+            )?;
             let result = self.run_graph(&m.processor, item, &mut ic);
             let before = ic.last;
             match &result {
                 Ok(_) => {
-                    self.event(&mut ic, "MapIterationSucceeded", Detail::MapIteration { name, index })?;
+                    self.event(
+                        &mut ic,
+                        "MapIterationSucceeded",
+                        Detail::MapIteration { name, index },
+                    )?;
                 }
                 Err(_) => {
-                    self.event(&mut ic, "MapIterationFailed", Detail::MapIteration { name, index })?;
+                    self.event(
+                        &mut ic,
+                        "MapIterationFailed",
+                        Detail::MapIteration { name, index },
+                    )?;
                     first_failure = Some(first_failure.map_or(ic.now, |f| f.min(ic.now)));
                 }
             }
@@ -152,8 +183,9 @@ fn select_items(m: &MapState, effective: &Value, ctx: &Context<'_>) -> Result<Ve
     let (selected, text) = match &m.items_path {
         None => (std::borrow::Cow::Borrowed(effective), None),
         Some(PathRef::Input(p)) => (
-            p.select(effective)
-                .map_err(|e| Failure::runtime(format!("Invalid path '{}' : {}", p.text(), e.message)))?,
+            p.select(effective).map_err(|e| {
+                Failure::runtime(format!("Invalid path '{}' : {}", p.text(), e.message))
+            })?,
             Some(p.text().to_string()),
         ),
         Some(PathRef::Context { path, text }) => (
@@ -167,7 +199,10 @@ fn select_items(m: &MapState, effective: &Value, ctx: &Context<'_>) -> Result<Ve
         Value::Array(items) => Ok(items),
         other => Err(Failure::runtime(match text {
             Some(t) => format!("Reference path \"{t}\" must point to array."),
-            None => format!("Map state input must be an array but was: {}", compact(&other)),
+            None => format!(
+                "Map state input must be an array but was: {}",
+                compact(&other)
+            ),
         })),
     }
 }
@@ -197,5 +232,9 @@ fn concurrency(a: &Amount, effective: &Value, ctx: &Context<'_>) -> Result<u64, 
             })?
         }
     };
-    Ok(if n == 0 { INLINE_CONCURRENCY_LIMIT } else { n.min(INLINE_CONCURRENCY_LIMIT) })
+    Ok(if n == 0 {
+        INLINE_CONCURRENCY_LIMIT
+    } else {
+        n.min(INLINE_CONCURRENCY_LIMIT)
+    })
 }

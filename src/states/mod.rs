@@ -54,7 +54,13 @@ impl Runner {
 
     /// The output of a firing catcher: the Error Output placed into the raw input by the
     /// catcher's ResultPath; the state's own ResultSelector/ResultPath/OutputPath are skipped (§2.6).
-    pub(crate) fn caught(&mut self, h: &Handling, catcher: usize, raw_input: Value, f: &Failure) -> Result<Step, Stop> {
+    pub(crate) fn caught(
+        &mut self,
+        h: &Handling,
+        catcher: usize,
+        raw_input: Value,
+        f: &Failure,
+    ) -> Result<Step, Stop> {
         let c = h
             .catch
             .get(catcher)

@@ -54,7 +54,9 @@ impl Runner {
             let t = threads.swap_remove(failed);
             let stop = match t.result {
                 Err(s) => s,
-                Ok(_) => Stop::Fail(Failure::runtime("internal: failed thread without a failure")),
+                Ok(_) => Stop::Fail(Failure::runtime(
+                    "internal: failed thread without a failure",
+                )),
             };
             return Settled::Failed(stop, t.cursor);
         }
@@ -83,7 +85,8 @@ impl Runner {
         loop {
             let retry_count = attempts.total();
             let branch_input = {
-                let ctx = Context::new(&self.exec, &state.name, entered_at).with_retry_count(retry_count);
+                let ctx =
+                    Context::new(&self.exec, &state.name, entered_at).with_retry_count(retry_count);
                 let effective = state.input_path.apply(&input, &ctx)?;
                 match &p.handling.parameters {
                     Some(t) => t.eval(
@@ -118,7 +121,14 @@ impl Runner {
                     self.event(cur, "ParallelStateSucceeded", Detail::None)?;
                     // AWS: ParallelStateExited points at the same predecessor as …Succeeded (§8).
                     cur.last = before;
-                    return self.complete(state, &p.handling, input, Value::Array(outputs), entered_at, retry_count);
+                    return self.complete(
+                        state,
+                        &p.handling,
+                        input,
+                        Value::Array(outputs),
+                        entered_at,
+                        retry_count,
+                    );
                 }
                 Settled::Failed(stop, at) => {
                     *cur = at;

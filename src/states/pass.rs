@@ -9,13 +9,29 @@ use serde_json::Value;
 
 use crate::asl::model::{Pass, State};
 use crate::data::context::Context;
+use crate::data::flow::ResultPath;
 use crate::data::template::Scope;
 use crate::data::timestamp::Millis;
 use crate::engine::{Runner, Stop};
 
 impl Runner {
-    pub(crate) fn pass(&mut self, state: &State, p: &Pass, input: Value, entered_at: Millis) -> Result<Value, Stop> {
+    pub(crate) fn pass(
+        &mut self,
+        state: &State,
+        p: &Pass,
+        input: Value,
+        entered_at: Millis,
+    ) -> Result<Value, Stop> {
         let ctx = Context::new(&self.exec, &state.name, entered_at);
+        // The result is the effective input and replaces it: no copy needed.
+        if p.parameters.is_none()
+            && p.result.is_none()
+            && p.result_path == ResultPath::Replace
+            && self.fault.is_none()
+        {
+            let effective = state.input_path.apply_owned(input, &ctx)?;
+            return Ok(state.output_path.apply_owned(effective, &ctx)?);
+        }
         let effective = state.input_path.apply(&input, &ctx)?;
         let parameters = match &p.parameters {
             Some(t) => Some(t.eval(
@@ -36,12 +52,22 @@ impl Runner {
         Ok(state.output_path.apply_owned(output, &ctx)?)
     }
 
-    pub(crate) fn succeed(&mut self, state: &State, input: Value, entered_at: Millis) -> Result<Value, Stop> {
+    pub(crate) fn succeed(
+        &mut self,
+        state: &State,
+        input: Value,
+        entered_at: Millis,
+    ) -> Result<Value, Stop> {
         self.filter(state, input, entered_at)
     }
 
     /// InputPath then OutputPath: the whole data flow of Succeed, Wait and Choice.
-    pub(crate) fn filter(&mut self, state: &State, input: Value, entered_at: Millis) -> Result<Value, Stop> {
+    pub(crate) fn filter(
+        &mut self,
+        state: &State,
+        input: Value,
+        entered_at: Millis,
+    ) -> Result<Value, Stop> {
         let ctx = Context::new(&self.exec, &state.name, entered_at);
         let effective = state.input_path.apply_owned(input, &ctx)?;
         Ok(state.output_path.apply_owned(effective, &ctx)?)

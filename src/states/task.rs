@@ -45,7 +45,8 @@ impl Runner {
             let retry_count = attempts.total();
             let token = waits.then(|| new_token(&mut self.rng));
             let (task_input, timeout, heartbeat) = {
-                let mut ctx = Context::new(&self.exec, &state.name, entered_at).with_retry_count(retry_count);
+                let mut ctx =
+                    Context::new(&self.exec, &state.name, entered_at).with_retry_count(retry_count);
                 if let Some(tok) = &token {
                     ctx = ctx.with_task_token(tok);
                 }
@@ -65,14 +66,25 @@ impl Runner {
                 (task_input, timeout, heartbeat)
             };
             self.task_scheduled(cur, &kind, &t.resource, &task_input, timeout, heartbeat)?;
-            let result = self.perform(state, t, &kind, &task_input, retry_count, token.as_deref(), cur, timeout, heartbeat)?;
+            let result = self.perform(
+                state,
+                t,
+                &kind,
+                &task_input,
+                retry_count,
+                token.as_deref(),
+                cur,
+                timeout,
+                heartbeat,
+            )?;
             match result {
                 Ok(v) => {
                     self.task_succeeded(cur, &kind, &v)?;
                     return self.complete(state, &t.handling, input, v, entered_at, retry_count);
                 }
                 Err(f) => {
-                    let timed_out = f.error.as_deref() == Some(crate::errors::TIMEOUT) && f.cause.is_none();
+                    let timed_out =
+                        f.error.as_deref() == Some(crate::errors::TIMEOUT) && f.cause.is_none();
                     self.task_failed(cur, &kind, &f, timed_out)?;
                     match recover(&t.handling, &f, &mut attempts, &mut self.rng) {
                         Recovery::Retry(ms) => self.advance(cur, ms)?,
@@ -125,7 +137,11 @@ impl Runner {
                     return Ok(Ok(response));
                 };
                 let payload = self.history.payload(&response);
-                if let Kind::Service { resource_type, resource } = kind {
+                if let Kind::Service {
+                    resource_type,
+                    resource,
+                } = kind
+                {
                     self.event(
                         cur,
                         "TaskSubmitted",
@@ -136,7 +152,15 @@ impl Runner {
                         },
                     )?;
                 }
-                self.await_token(state, token, task_input, cur, timeout_ms, heartbeat_ms, &t.resource)
+                self.await_token(
+                    state,
+                    token,
+                    task_input,
+                    cur,
+                    timeout_ms,
+                    heartbeat_ms,
+                    &t.resource,
+                )
             }
         }
     }
@@ -229,14 +253,33 @@ impl Runner {
         let payload = self.history.payload(input);
         match kind {
             Kind::LambdaFunction => {
-                self.event(cur, "LambdaFunctionScheduled", Detail::LambdaScheduled { resource: resource.into(), input: payload, timeout })?;
+                self.event(
+                    cur,
+                    "LambdaFunctionScheduled",
+                    Detail::LambdaScheduled {
+                        resource: resource.into(),
+                        input: payload,
+                        timeout,
+                    },
+                )?;
                 self.event(cur, "LambdaFunctionStarted", Detail::None)?;
             }
             Kind::Activity => {
-                self.event(cur, "ActivityScheduled", Detail::LambdaScheduled { resource: resource.into(), input: payload, timeout })?;
+                self.event(
+                    cur,
+                    "ActivityScheduled",
+                    Detail::LambdaScheduled {
+                        resource: resource.into(),
+                        input: payload,
+                        timeout,
+                    },
+                )?;
                 self.event(cur, "ActivityStarted", Detail::None)?;
             }
-            Kind::Service { resource_type, resource } => {
+            Kind::Service {
+                resource_type,
+                resource,
+            } => {
                 let region = self.region.clone();
                 self.event(
                     cur,
@@ -263,12 +306,22 @@ impl Runner {
         Ok(())
     }
 
-    fn task_succeeded(&mut self, cur: &mut Cursor, kind: &Kind, output: &Value) -> Result<(), Stop> {
+    fn task_succeeded(
+        &mut self,
+        cur: &mut Cursor,
+        kind: &Kind,
+        output: &Value,
+    ) -> Result<(), Stop> {
         let payload = self.history.payload(output);
         match kind {
-            Kind::LambdaFunction => self.event(cur, "LambdaFunctionSucceeded", Detail::Output(payload))?,
+            Kind::LambdaFunction => {
+                self.event(cur, "LambdaFunctionSucceeded", Detail::Output(payload))?
+            }
             Kind::Activity => self.event(cur, "ActivitySucceeded", Detail::Output(payload))?,
-            Kind::Service { resource_type, resource } => self.event(
+            Kind::Service {
+                resource_type,
+                resource,
+            } => self.event(
                 cur,
                 "TaskSucceeded",
                 Detail::TaskOutput {
@@ -281,7 +334,13 @@ impl Runner {
         Ok(())
     }
 
-    fn task_failed(&mut self, cur: &mut Cursor, kind: &Kind, f: &Failure, timed_out: bool) -> Result<(), Stop> {
+    fn task_failed(
+        &mut self,
+        cur: &mut Cursor,
+        kind: &Kind,
+        f: &Failure,
+        timed_out: bool,
+    ) -> Result<(), Stop> {
         let (lambda, activity, task) = if timed_out {
             ("LambdaFunctionTimedOut", "ActivityTimedOut", "TaskTimedOut")
         } else {
@@ -290,7 +349,10 @@ impl Runner {
         match kind {
             Kind::LambdaFunction => self.event(cur, lambda, Detail::Failure(f.clone()))?,
             Kind::Activity => self.event(cur, activity, Detail::Failure(f.clone()))?,
-            Kind::Service { resource_type, resource } => self.event(
+            Kind::Service {
+                resource_type,
+                resource,
+            } => self.event(
                 cur,
                 task,
                 Detail::TaskFailure {
@@ -316,7 +378,10 @@ fn action_name(a: &Action) -> &'static str {
 fn new_token(rng: &mut rand_chacha::ChaCha8Rng) -> String {
     let mut bytes = [0u8; 96];
     rng.fill_bytes(&mut bytes);
-    format!("AQC{}", base64::engine::general_purpose::STANDARD.encode(bytes))
+    format!(
+        "AQC{}",
+        base64::engine::general_purpose::STANDARD.encode(bytes)
+    )
 }
 
 /// A too-large task result is `States.DataLimitExceeded`, catchable unlike a too-large state
@@ -332,7 +397,12 @@ fn check_result(v: Value, resource: &str) -> Result<Value, Failure> {
 }
 
 /// Resolves `TimeoutSeconds[Path]` / `HeartbeatSeconds[Path]`.
-fn seconds(a: &Option<Amount>, field: &str, effective: &Value, ctx: &Context<'_>) -> Result<Option<u64>, Failure> {
+fn seconds(
+    a: &Option<Amount>,
+    field: &str,
+    effective: &Value,
+    ctx: &Context<'_>,
+) -> Result<Option<u64>, Failure> {
     let p = match a {
         None => return Ok(None),
         Some(Amount::Fixed(n)) => return Ok(Some(*n)),
@@ -354,4 +424,3 @@ fn seconds(a: &Option<Amount>, field: &str, effective: &Value, ctx: &Context<'_>
         ))),
     }
 }
-

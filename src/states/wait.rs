@@ -44,7 +44,11 @@ impl Runner {
     }
 }
 
-fn select<'a>(p: &PathRef, input: &'a Value, ctx: &'a Context<'a>) -> Option<std::borrow::Cow<'a, Value>> {
+fn select<'a>(
+    p: &PathRef,
+    input: &'a Value,
+    ctx: &'a Context<'a>,
+) -> Option<std::borrow::Cow<'a, Value>> {
     p.select(input, ctx).ok()
 }
 

@@ -23,7 +23,10 @@ pub struct Waiting<'a> {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Action {
     Success(Value),
-    Failure { error: Option<String>, cause: Option<String> },
+    Failure {
+        error: Option<String>,
+        cause: Option<String>,
+    },
     Heartbeat,
 }
 
@@ -94,7 +97,9 @@ impl Script {
                 Some(v) => v
                     .as_f64()
                     .filter(|s| *s >= 0.0 && s.is_finite())
-                    .ok_or(format!("{at}/AfterSeconds: expected a non-negative number of seconds"))?,
+                    .ok_or(format!(
+                        "{at}/AfterSeconds: expected a non-negative number of seconds"
+                    ))?,
             };
             let visit = match e.get("Visit") {
                 None => None,

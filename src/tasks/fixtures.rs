@@ -41,7 +41,13 @@ impl Fixture {
     }
 
     pub fn run(self, input: &Value) -> Outcome {
-        let text = |k: &str, default: &str| input.get(k).and_then(Value::as_str).unwrap_or(default).to_string();
+        let text = |k: &str, default: &str| {
+            input
+                .get(k)
+                .and_then(Value::as_str)
+                .unwrap_or(default)
+                .to_string()
+        };
         let int = |k: &str| input.get(k).and_then(Value::as_i64);
         match self {
             Fixture::Echo => Outcome::Return {
@@ -91,18 +97,36 @@ mod tests {
         assert_eq!(Fixture::named("echo"), None);
         assert_eq!(
             Fixture::Echo.run(&json!({"a": 1})),
-            Outcome::Return { after_ms: 0, value: json!({"a": 1}) }
+            Outcome::Return {
+                after_ms: 0,
+                value: json!({"a": 1})
+            }
         );
         assert_eq!(
             Fixture::Fail.run(&json!({"error": "E", "cause": "c"})),
-            Outcome::Raise { error: "E".into(), message: "c".into() }
+            Outcome::Raise {
+                error: "E".into(),
+                message: "c".into()
+            }
         );
-        assert!(matches!(Fixture::Flaky.run(&json!({"attempt": 0, "failures": 2, "error": "X"})), Outcome::Raise { .. }));
-        assert!(matches!(Fixture::Flaky.run(&json!({"attempt": 2, "failures": 2})), Outcome::Return { .. }));
+        assert!(matches!(
+            Fixture::Flaky.run(&json!({"attempt": 0, "failures": 2, "error": "X"})),
+            Outcome::Raise { .. }
+        ));
+        assert!(matches!(
+            Fixture::Flaky.run(&json!({"attempt": 2, "failures": 2})),
+            Outcome::Return { .. }
+        ));
         assert_eq!(
             Fixture::Sleep.run(&json!({"seconds": 2})),
-            Outcome::Return { after_ms: 2000, value: json!({"seconds": 2}) }
+            Outcome::Return {
+                after_ms: 2000,
+                value: json!({"seconds": 2})
+            }
         );
-        assert!(matches!(Fixture::Sleep.run(&json!({})), Outcome::Raise { .. }));
+        assert!(matches!(
+            Fixture::Sleep.run(&json!({})),
+            Outcome::Raise { .. }
+        ));
     }
 }

@@ -17,7 +17,10 @@ use crate::errors::Failure;
 pub fn invoke(call: &Invocation<'_>, functions: &BTreeMap<String, Fixture>) -> Option<Response> {
     let resource = call.resource;
     if resource.starts_with("arn:aws:lambda:") {
-        let f = functions.get(resource).copied().or_else(|| Fixture::named(&function_name(resource)));
+        let f = functions
+            .get(resource)
+            .copied()
+            .or_else(|| Fixture::named(&function_name(resource)));
         return Some(run_function(f, call.input, call));
     }
     if resource.starts_with("arn:aws:states:::lambda:invoke") {
@@ -26,7 +29,10 @@ pub fn invoke(call: &Invocation<'_>, functions: &BTreeMap<String, Fixture>) -> O
             .get("FunctionName")
             .and_then(Value::as_str)
             .unwrap_or("");
-        let f = functions.get(target).copied().or_else(|| Fixture::named(&function_name(target)));
+        let f = functions
+            .get(target)
+            .copied()
+            .or_else(|| Fixture::named(&function_name(target)));
         let payload = call.input.get("Payload").cloned().unwrap_or(Value::Null);
         let response = run_function(f, &payload, call);
         return Some(match response {
@@ -50,7 +56,9 @@ fn run_function(fixture: Option<Fixture>, payload: &Value, call: &Invocation<'_>
                 after_ms,
                 result: Ok(value),
             },
-            fixtures::Outcome::Raise { error, message } => Response::err(function_error(&error, &message, call.request_id)),
+            fixtures::Outcome::Raise { error, message } => {
+                Response::err(function_error(&error, &message, call.request_id))
+            }
         },
         None => Response::ok(payload.clone()),
     }
@@ -73,7 +81,10 @@ pub fn function_error(error_type: &str, message: &str, request_id: &str) -> Fail
         "requestId": request_id,
         "stackTrace": []
     });
-    Failure::raised(error_type, serde_json::to_string(&cause).unwrap_or_default())
+    Failure::raised(
+        error_type,
+        serde_json::to_string(&cause).unwrap_or_default(),
+    )
 }
 
 /// The `lambda:invoke` response around a function result (ASL-SEMANTICS §10.4).
@@ -115,14 +126,20 @@ mod tests {
 
     #[test]
     fn names() {
-        assert_eq!(function_name("arn:aws:lambda:us-east-1:123456789012:function:aslcheck-echo:prod"), "aslcheck-echo");
+        assert_eq!(
+            function_name("arn:aws:lambda:us-east-1:123456789012:function:aslcheck-echo:prod"),
+            "aslcheck-echo"
+        );
         assert_eq!(function_name("aslcheck-echo"), "aslcheck-echo");
     }
 
     #[test]
     fn invoke_wraps_the_payload() {
         let input = json!({"FunctionName": "aslcheck-echo", "Payload": {"a": 1}});
-        match invoke(&call("arn:aws:states:::lambda:invoke", &input), &BTreeMap::new()) {
+        match invoke(
+            &call("arn:aws:states:::lambda:invoke", &input),
+            &BTreeMap::new(),
+        ) {
             Some(Response::Done { result: Ok(v), .. }) => {
                 assert_eq!(v["Payload"], json!({"a": 1}));
                 assert_eq!(v["StatusCode"], json!(200));
@@ -135,7 +152,13 @@ mod tests {
     #[test]
     fn errors_carry_the_lambda_cause_shape() {
         let input = json!({"error": "CustomError", "cause": "it broke"});
-        match invoke(&call("arn:aws:lambda:us-east-1:123456789012:function:aslcheck-fail", &input), &BTreeMap::new()) {
+        match invoke(
+            &call(
+                "arn:aws:lambda:us-east-1:123456789012:function:aslcheck-fail",
+                &input,
+            ),
+            &BTreeMap::new(),
+        ) {
             Some(Response::Done { result: Err(f), .. }) => {
                 assert_eq!(f.error.as_deref(), Some("CustomError"));
                 let cause: Value = serde_json::from_str(f.cause.as_deref().unwrap()).unwrap();

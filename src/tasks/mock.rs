@@ -46,7 +46,12 @@ impl TestCase {
     /// Selects `test_case` of `machine` (or of the file's only state machine when `machine` is
     /// `None`). `states` are the definition's state names: a mock for a state that does not exist
     /// is an error.
-    pub fn load(config: &Value, machine: Option<&str>, test_case: &str, states: &[String]) -> Result<TestCase, MockError> {
+    pub fn load(
+        config: &Value,
+        machine: Option<&str>,
+        test_case: &str,
+        states: &[String],
+    ) -> Result<TestCase, MockError> {
         let machines = config
             .get("StateMachines")
             .and_then(Value::as_object)
@@ -86,15 +91,23 @@ impl TestCase {
         for (state, response) in case {
             let at = format!("/StateMachines/{machine_name}/TestCases/{test_case}/{state}");
             if !states.iter().any(|s| s == state) {
-                return Err(MockError(format!("mock config: {at}: the state machine has no state named '{state}'")));
+                return Err(MockError(format!(
+                    "mock config: {at}: the state machine has no state named '{state}'"
+                )));
             }
-            let name = response
-                .as_str()
-                .ok_or_else(|| MockError(format!("mock config: {at}: expected the name of a mocked response")))?;
+            let name = response.as_str().ok_or_else(|| {
+                MockError(format!(
+                    "mock config: {at}: expected the name of a mocked response"
+                ))
+            })?;
             let table = responses
                 .get(name)
                 .and_then(Value::as_object)
-                .ok_or_else(|| MockError(format!("mock config: {at} names '{name}', which is not in /MockedResponses")))?;
+                .ok_or_else(|| {
+                    MockError(format!(
+                        "mock config: {at} names '{name}', which is not in /MockedResponses"
+                    ))
+                })?;
             let mut ranges = Vec::new();
             for (key, v) in table {
                 let rat = format!("/MockedResponses/{name}/{key}");
@@ -149,7 +162,9 @@ fn parse_mocked(v: &Value, at: &str) -> Result<Mocked, MockError> {
             cause: field("Cause"),
         });
     }
-    Err(MockError(format!("mock config: {at}: expected {{\"Return\": …}} or {{\"Throw\": {{\"Error\", \"Cause\"}}}}")))
+    Err(MockError(format!(
+        "mock config: {at}: expected {{\"Return\": …}} or {{\"Throw\": {{\"Error\", \"Cause\"}}}}"
+    )))
 }
 
 #[cfg(test)]
@@ -177,8 +192,20 @@ mod tests {
                 other => panic!("{other:?}"),
             })
             .collect();
-        assert_eq!(errs, ["Lambda.ResourceNotFoundException", "Lambda.TimeoutException", "Lambda.TimeoutException"]);
-        assert_eq!(tc.respond("L"), Some(Response::ok(json!({"StatusCode": 200, "Payload": {"ok": true}}))));
+        assert_eq!(
+            errs,
+            [
+                "Lambda.ResourceNotFoundException",
+                "Lambda.TimeoutException",
+                "Lambda.TimeoutException"
+            ]
+        );
+        assert_eq!(
+            tc.respond("L"),
+            Some(Response::ok(
+                json!({"StatusCode": 200, "Payload": {"ok": true}})
+            ))
+        );
         assert!(tc.respond("Other").is_none());
     }
 

@@ -98,7 +98,8 @@ impl Registry {
                 .get("mock_test_case")
                 .and_then(Value::as_str)
                 .ok_or("environment: mock_config needs mock_test_case")?;
-            r.mocks = Some(mock::TestCase::load(config, None, case, states).map_err(|e| e.to_string())?);
+            r.mocks =
+                Some(mock::TestCase::load(config, None, case, states).map_err(|e| e.to_string())?);
         }
         Ok(r)
     }
@@ -150,7 +151,10 @@ pub enum Kind {
     /// `arn:aws:states:…:activity:…`: `Activity…` events.
     Activity,
     /// `arn:aws:states:::<service>:<action>`: `Task…` events with `resourceType`/`resource`.
-    Service { resource_type: String, resource: String },
+    Service {
+        resource_type: String,
+        resource: String,
+    },
 }
 
 impl Kind {
@@ -190,7 +194,10 @@ mod tests {
 
     #[test]
     fn resource_kinds() {
-        assert_eq!(Kind::of("arn:aws:lambda:us-east-1:1:function:f"), Kind::LambdaFunction);
+        assert_eq!(
+            Kind::of("arn:aws:lambda:us-east-1:1:function:f"),
+            Kind::LambdaFunction
+        );
         assert_eq!(
             Kind::of("arn:aws:states:::sqs:sendMessage.waitForTaskToken"),
             Kind::Service {
