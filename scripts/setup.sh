@@ -19,6 +19,7 @@ else
 fi
 
 # Other Step Functions implementations the backend tests run against (moto, the Node adapter).
+# The main job does not need them; the backend tests do (CI always installs them).
 if [ -x scripts/setup-peers.sh ]; then
-  scripts/setup-peers.sh
+  scripts/setup-peers.sh || echo "setup: could not install the peer implementations (see above); backend tests will fail unless ASLCHECK_SKIP_PEERS=1" >&2
 fi
