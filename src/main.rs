@@ -174,9 +174,6 @@ enum Command {
         /// Overwrite existing expected results; allow non-AWS recordings into cases/.
         #[arg(long)]
         bless: bool,
-        /// The AWS region named in the provenance [default for sfn-api: $AWS_REGION].
-        #[arg(long)]
-        region: Option<String>,
     },
     /// Run an execution many times in-process and print executions per second.
     Bench {
@@ -319,8 +316,9 @@ fn main() -> ExitCode {
             backend,
             cases,
             bless,
-            region,
         } => {
+            // `--region` (of the backend flags) also names the region in the provenance.
+            let region = backend_args.region.clone();
             cli::set_backend_options(backend_args.options(0));
             cli::record::main(cli::record::Args {
                 backend,

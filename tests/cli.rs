@@ -347,3 +347,26 @@ fn bench_prints_a_rate() {
         "{out}"
     );
 }
+
+#[test]
+fn every_subcommand_parses_its_flags() {
+    // clap checks argument definitions when a subcommand is built: a duplicate flag would panic.
+    for sub in [
+        "validate",
+        "run",
+        "bench",
+        "conformance",
+        "replay",
+        "generate",
+        "diff",
+        "shrink",
+        "record",
+    ] {
+        let o = run(&[sub, "--help"]);
+        assert_eq!(o.status.code(), Some(0), "{sub} --help: {}", stderr(&o));
+        assert!(
+            String::from_utf8_lossy(&o.stdout).contains("Usage"),
+            "{sub}"
+        );
+    }
+}

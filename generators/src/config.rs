@@ -223,7 +223,7 @@ impl Default for Config {
             max_sleep_seconds: 2,
             max_retry_interval_seconds: 2,
             max_retry_attempts: 3,
-            error_ratio: 0.05,
+            error_ratio: 0.03,
             deterministic: true,
             swarm: false,
             states: StateWeights::default(),
@@ -358,7 +358,8 @@ impl Config {
         if f.echo + f.fail + f.flaky + f.sleep == 0 {
             c.fixtures.echo = 1;
         }
-        c.intrinsics.retain(|name| ALL_INTRINSICS.contains(&name.as_str()));
+        c.intrinsics
+            .retain(|name| ALL_INTRINSICS.contains(&name.as_str()));
         c
     }
 
@@ -374,7 +375,7 @@ impl Config {
     pub(crate) fn swarm_variant(&self, t: &mut Tape) -> Config {
         let mut c = self.clone();
         t.begin();
-        let mut keep = |t: &mut Tape| t.flag(0.5);
+        let keep = |t: &mut Tape| t.flag(0.5);
         {
             let s = &mut c.states;
             for w in [
@@ -441,6 +442,20 @@ impl Config {
         }
         if !keep(t) {
             c.error_ratio = 0.0;
+        }
+        // In deterministic mode UUID and MathRandom only appear inside fixed-result wrappers;
+        // keep what those need.
+        if c.deterministic {
+            let has = |c: &Config, n: &str| c.intrinsics.contains(n);
+            if has(&c, "States.UUID") && !has(&c, "States.StringSplit") {
+                c.intrinsics.insert("States.StringSplit".to_string());
+            }
+            let pair_a = has(&c, "States.ArrayContains") && has(&c, "States.ArrayRange");
+            let pair_b = has(&c, "States.ArrayLength") && has(&c, "States.Array");
+            if has(&c, "States.MathRandom") && !pair_a && !pair_b {
+                c.intrinsics.insert("States.ArrayLength".to_string());
+                c.intrinsics.insert("States.Array".to_string());
+            }
         }
         t.end();
         c.swarm = false;

@@ -79,7 +79,10 @@ impl Profile {
             Some((n, text)) => Profile::parse(n, text),
             None => Err(ProfileError::NotFound {
                 name: name.to_string(),
-                known: Profile::builtin_names().iter().map(|s| s.to_string()).collect(),
+                known: Profile::builtin_names()
+                    .iter()
+                    .map(|s| s.to_string())
+                    .collect(),
             }),
         }
     }

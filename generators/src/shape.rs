@@ -18,7 +18,10 @@ pub enum Shape {
     Null,
     Bool(Option<bool>),
     /// A number; `int` when it is certainly integral.
-    Num { int: bool, val: Option<f64> },
+    Num {
+        int: bool,
+        val: Option<f64>,
+    },
     Str(Option<String>),
     /// An array of known length.
     Arr(Vec<Shape>),
@@ -60,7 +63,9 @@ impl Shape {
             },
             Value::String(s) => Shape::Str(Some(s.clone())),
             Value::Array(xs) => Shape::Arr(xs.iter().map(Shape::of).collect()),
-            Value::Object(m) => Shape::Obj(m.iter().map(|(k, v)| (k.clone(), Shape::of(v))).collect()),
+            Value::Object(m) => {
+                Shape::Obj(m.iter().map(|(k, v)| (k.clone(), Shape::of(v))).collect())
+            }
         }
     }
 
@@ -72,7 +77,10 @@ impl Shape {
     }
 
     pub fn any_int() -> Shape {
-        Shape::Num { int: true, val: None }
+        Shape::Num {
+            int: true,
+            val: None,
+        }
     }
 
     pub fn str(s: &str) -> Shape {
@@ -80,7 +88,12 @@ impl Shape {
     }
 
     pub fn obj(members: Vec<(&str, Shape)>) -> Shape {
-        Shape::Obj(members.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
+        Shape::Obj(
+            members
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect(),
+        )
     }
 
     pub fn kind(&self) -> Kind {
@@ -114,7 +127,11 @@ impl Shape {
                 }
             }
             Shape::Str(Some(s)) => Some(Value::String(s.clone())),
-            Shape::Arr(xs) => xs.iter().map(Shape::known).collect::<Option<Vec<_>>>().map(Value::Array),
+            Shape::Arr(xs) => xs
+                .iter()
+                .map(Shape::known)
+                .collect::<Option<Vec<_>>>()
+                .map(Value::Array),
             Shape::Obj(ms) => {
                 let mut m = Map::new();
                 for (k, v) in ms {
@@ -146,7 +163,9 @@ impl Shape {
             (Shape::Obj(xs), Shape::Obj(ys)) => Shape::Obj(
                 xs.iter()
                     .filter_map(|(k, x)| {
-                        ys.iter().find(|(k2, _)| k2 == k).map(|(_, y)| (k.clone(), Shape::join(x, y)))
+                        ys.iter()
+                            .find(|(k2, _)| k2 == k)
+                            .map(|(_, y)| (k.clone(), Shape::join(x, y)))
                     })
                     .collect(),
             ),
@@ -155,7 +174,9 @@ impl Shape {
     }
 
     pub fn join_all<'a>(shapes: impl IntoIterator<Item = &'a Shape>) -> Shape {
-        shapes.into_iter().fold(Shape::Never, |acc, s| Shape::join(&acc, s))
+        shapes
+            .into_iter()
+            .fold(Shape::Never, |acc, s| Shape::join(&acc, s))
     }
 
     /// The shape every element of an array shape has (`Never` for an empty array).
@@ -168,7 +189,7 @@ impl Shape {
     }
 
     /// Known array length.
-    pub fn len(&self) -> Option<usize> {
+    pub fn known_len(&self) -> Option<usize> {
         match self {
             Shape::Arr(xs) => Some(xs.len()),
             _ => None,
@@ -256,31 +277,58 @@ impl Shape {
         matches!(self, Shape::Num { int: true, val: Some(v) } if *v >= 0.0 && *v <= f64::from(max))
     }
 
-    /// A known string that is an RFC 3339 timestamp with `Z` (AWS-verified form).
+    /// A known string that is an RFC 3339 timestamp.
     pub fn is_timestamp(&self) -> bool {
         matches!(self, Shape::Str(Some(s)) if looks_like_timestamp(s))
     }
+
+    /// A known timestamp before 2024: earlier than any execution's start, on AWS and in the
+    /// reference interpreter's virtual clock (which starts at 2024-01-01T00:00:00Z), so a
+    /// Wait on it ends at once and comparisons with the entry time have a fixed result.
+    pub fn is_past_timestamp(&self) -> bool {
+        matches!(self, Shape::Str(Some(s)) if looks_like_timestamp(s) && s.as_str() < "2024")
+    }
 }
 
-/// `YYYY-MM-DDTHH:MM:SS[.fff]Z` (or a numeric offset).
+/// `YYYY-MM-DDTHH:MM:SS[.fff](Z|±HH:MM)` with fields in range (RFC 3339, as ASL requires).
 pub fn looks_like_timestamp(s: &str) -> bool {
     let b = s.as_bytes();
-    if b.len() < 20 {
+    if b.len() < 20 || !s.is_ascii() {
         return false;
     }
-    let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
-    digits(0..4)
-        && b[4] == b'-'
-        && digits(5..7)
-        && b[7] == b'-'
-        && digits(8..10)
-        && b[10] == b'T'
-        && digits(11..13)
-        && b[13] == b':'
-        && digits(14..16)
-        && b[16] == b':'
-        && digits(17..19)
-        && (s.ends_with('Z') || s[19..].contains('+') || s[19..].contains('-'))
+    let num = |r: std::ops::Range<usize>| -> Option<u32> {
+        if b[r.clone()].iter().all(u8::is_ascii_digit) {
+            s[r].parse().ok()
+        } else {
+            None
+        }
+    };
+    let (Some(_), Some(mo), Some(d), Some(h), Some(mi), Some(sec)) = (
+        num(0..4),
+        num(5..7),
+        num(8..10),
+        num(11..13),
+        num(14..16),
+        num(17..19),
+    ) else {
+        return false;
+    };
+    let seps = b[4] == b'-' && b[7] == b'-' && b[10] == b'T' && b[13] == b':' && b[16] == b':';
+    let mut rest = &s[19..];
+    if let Some(frac) = rest.strip_prefix('.') {
+        let digits = frac.bytes().take_while(u8::is_ascii_digit).count();
+        if digits == 0 {
+            return false;
+        }
+        rest = &frac[digits..];
+    }
+    let zone = rest == "Z"
+        || (rest.len() == 6
+            && (rest.starts_with('+') || rest.starts_with('-'))
+            && rest.as_bytes()[3] == b':'
+            && rest[1..3].bytes().all(|c| c.is_ascii_digit())
+            && rest[4..6].bytes().all(|c| c.is_ascii_digit()));
+    seps && (1..=12).contains(&mo) && (1..=31).contains(&d) && h < 24 && mi < 60 && sec < 61 && zone
 }
 
 #[cfg(test)]
@@ -299,11 +347,35 @@ mod tests {
     }
 
     #[test]
+    fn timestamps() {
+        assert!(looks_like_timestamp("2024-01-01T00:00:00Z"));
+        assert!(looks_like_timestamp("2016-12-05T21:29:29.000000Z"));
+        assert!(looks_like_timestamp("2012-10-09T19:00:55+01:00"));
+        for bad in [
+            "2024-13-01T00:00:00Z",
+            "2016-12-05 21:29:29",
+            "2024-01-01T00:00:00",
+            "05-12-2016T21:29:29Z",
+        ] {
+            assert!(!looks_like_timestamp(bad), "{bad}");
+        }
+    }
+
+    #[test]
     fn set_creates_and_fails() {
         let s = Shape::of(&json!({"m": {"d": [1, 2]}, "s": "x"}));
-        let p = vec![Seg::Key("m".into()), Seg::Key("x".into()), Seg::Key("y".into())];
+        let p = vec![
+            Seg::Key("m".into()),
+            Seg::Key("x".into()),
+            Seg::Key("y".into()),
+        ];
         let out = s.set(&p, Shape::int(6)).unwrap();
-        assert_eq!(out.known().unwrap(), json!({"m": {"d": [1, 2], "x": {"y": 6}}, "s": "x"}));
-        assert!(s.set(&[Seg::Key("s".into()), Seg::Key("z".into())], Shape::Null).is_none());
+        assert_eq!(
+            out.known().unwrap(),
+            json!({"m": {"d": [1, 2], "x": {"y": 6}}, "s": "x"})
+        );
+        assert!(s
+            .set(&[Seg::Key("s".into()), Seg::Key("z".into())], Shape::Null)
+            .is_none());
     }
 }

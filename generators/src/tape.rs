@@ -10,7 +10,7 @@
 //! Convention that makes shrinking work: answer 0 is always the simplest choice (the first,
 //! plainest option; a coin landing "no"; the smallest count).
 
-use proptest::prelude::RngCore;
+use proptest::prelude::Rng;
 use proptest::test_runner::{RngAlgorithm, TestRng};
 
 /// The deterministic RNG for a generation seed (ChaCha, identical on every platform).
@@ -27,9 +27,14 @@ pub struct Tape {
     replay: Vec<u64>,
     pos: usize,
     record: Vec<u64>,
-    spans: Vec<(usize, usize)>,
-    open: Vec<usize>,
+    spans: Vec<Span>,
+    open: Vec<(usize, u32)>,
+    groups: u32,
 }
+
+/// A run of decisions that belong together: `start..end` of the record, and a group (0 =
+/// none). Spans of one group (a block's plan and its content) are deleted together.
+pub type Span = (usize, usize, u32);
 
 impl Tape {
     /// A tape answering from the RNG seeded with `seed`.
@@ -41,6 +46,7 @@ impl Tape {
             record: Vec::new(),
             spans: Vec::new(),
             open: Vec::new(),
+            groups: 0,
         }
     }
 
@@ -53,12 +59,13 @@ impl Tape {
             record: Vec::new(),
             spans: Vec::new(),
             open: Vec::new(),
+            groups: 0,
         }
     }
 
     /// The answers given so far, and the spans (start, end) of the groups of answers that
     /// belong together (one state, one list element, ...).
-    pub fn finish(self) -> (Vec<u64>, Vec<(usize, usize)>) {
+    pub fn finish(self) -> (Vec<u64>, Vec<Span>) {
         (self.record, self.spans)
     }
 
@@ -161,16 +168,29 @@ impl Tape {
 
     /// Opens a span: the decisions until the matching [`Tape::end`] belong together.
     pub fn begin(&mut self) {
-        self.open.push(self.record.len());
+        self.open.push((self.record.len(), 0));
     }
 
     /// Closes the innermost open span.
     pub fn end(&mut self) {
-        if let Some(start) = self.open.pop() {
+        if let Some((start, group)) = self.open.pop() {
             let end = self.record.len();
             if end > start {
-                self.spans.push((start, end));
+                self.spans.push((start, end, group));
             }
+        }
+    }
+
+    /// A fresh group id.
+    pub fn new_group(&mut self) -> u32 {
+        self.groups += 1;
+        self.groups
+    }
+
+    /// Puts the innermost open span into `group`.
+    pub fn tag(&mut self, group: u32) {
+        if let Some(last) = self.open.last_mut() {
+            last.1 = group;
         }
     }
 

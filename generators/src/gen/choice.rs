@@ -7,7 +7,7 @@ use serde_json::{json, Map, Value};
 
 use crate::shape::{Kind, Shape};
 
-use super::data::{number, STRINGS, TIMESTAMPS};
+use super::data::{number, PAST_TIMESTAMPS, STRINGS, TIMESTAMPS};
 use super::paths::Root;
 use super::Gen;
 
@@ -43,10 +43,17 @@ const TIMESTAMP_OPS: [&str; 5] = [
     "TimestampLessThanEquals",
     "TimestampGreaterThanEquals",
 ];
-const TYPE_OPS: [&str; 6] = ["IsNull", "IsPresent", "IsNumeric", "IsString", "IsBoolean", "IsTimestamp"];
+const TYPE_OPS: [&str; 6] = [
+    "IsNull",
+    "IsPresent",
+    "IsNumeric",
+    "IsString",
+    "IsBoolean",
+    "IsTimestamp",
+];
 
 /// Every comparison operator of JSONPath Choice rules (for stats and tests).
-pub const ALL_OPERATORS: [&str; 41] = [
+pub const ALL_OPERATORS: [&str; 42] = [
     "And",
     "Or",
     "Not",
@@ -88,6 +95,7 @@ pub const ALL_OPERATORS: [&str; 41] = [
     "IsNumeric",
     "IsString",
     "IsBoolean",
+    "IsTimestamp",
 ];
 
 /// What a Choice rule may read.
@@ -169,16 +177,32 @@ impl Gen {
                 // Context: deterministic fields, or opaque ones tested only for their type.
                 let opaque = self.t.flag(0.4);
                 if opaque {
-                    let field = *self.t.pick(&["$$.State.EnteredTime", "$$.Execution.StartTime", "$$.Execution.Id"]);
+                    let field = *self.t.pick(&[
+                        "$$.State.EnteredTime",
+                        "$$.Execution.StartTime",
+                        "$$.Execution.Id",
+                    ]);
                     m.insert("Variable".into(), Value::String(field.to_string()));
-                    let (op, val) = match self.t.below(4) {
-                        0 => ("IsString", json!(true)),
-                        1 => ("IsPresent", json!(true)),
-                        2 if field != "$$.Execution.Id" => ("IsTimestamp", json!(true)),
-                        3 if field != "$$.Execution.Id" => ("TimestampGreaterThan", json!("2000-01-01T00:00:00Z")),
-                        _ => ("StringMatches", json!("*:*")),
+                    let timestamp = field != "$$.Execution.Id";
+                    // Every generated timestamp lies in the past, so comparisons with the entry
+                    // or start time have a fixed result.
+                    let op = *self.t.pick(&TIMESTAMP_OPS);
+                    match self.t.below(6) {
+                        0 => m.insert("IsString".into(), json!(true)),
+                        1 => m.insert("IsPresent".into(), json!(true)),
+                        2 if timestamp => m.insert("IsTimestamp".into(), json!(true)),
+                        3 if timestamp => m.insert(op.into(), json!(self.t.pick(PAST_TIMESTAMPS))),
+                        4 if timestamp => {
+                            match self.pick_node(sc.data, false, &|s| s.is_past_timestamp()) {
+                                Some((segs, _)) => {
+                                    let p = self.render(Root::Data, &segs);
+                                    m.insert(format!("{op}Path"), json!(p))
+                                }
+                                None => m.insert(op.into(), json!(self.t.pick(PAST_TIMESTAMPS))),
+                            }
+                        }
+                        _ => m.insert("StringMatches".into(), json!("*:*")),
                     };
-                    m.insert(op.into(), val);
                     return Value::Object(m);
                 }
                 match self.pick_node(sc.ctx, false, &|s| s.kind() != Kind::Obj) {
@@ -198,7 +222,10 @@ impl Gen {
                 self.fault_note("Choice Variable selects nothing", state);
                 let var = self.missing_path(sc.data);
                 m.insert("Variable".into(), Value::String(var));
-                let op = *self.t.pick(&["NumericEquals", "StringEquals", "IsNull", "BooleanEquals"]);
+                let op =
+                    *self
+                        .t
+                        .pick(&["NumericEquals", "StringEquals", "IsNull", "BooleanEquals"]);
                 let val = match op {
                     "NumericEquals" => json!(1),
                     "StringEquals" => json!("x"),
@@ -218,10 +245,19 @@ impl Gen {
         let family = if self.t.flag(0.25) {
             Family::Type
         } else if self.t.flag(self.cfg.odds.type_mismatch) {
-            *self.t.pick(&[Family::String, Family::Numeric, Family::Boolean, Family::Timestamp, Family::Type])
+            *self.t.pick(&[
+                Family::String,
+                Family::Numeric,
+                Family::Boolean,
+                Family::Timestamp,
+                Family::Type,
+            ])
         } else if natural == Family::Timestamp && self.t.flag(0.3) {
             // A timestamp is also a string.
             Family::String
+        } else if natural == Family::String && self.t.flag(0.15) {
+            // A string that is not a timestamp: every Timestamp comparison is false.
+            Family::Timestamp
         } else {
             natural
         };
@@ -238,6 +274,15 @@ impl Gen {
         }
         // The `…Path` variant: the second operand read from the data.
         if op != "StringMatches" && self.t.flag(self.cfg.odds.path_operator) {
+            if family == Family::Timestamp && shape.is_past_timestamp() && self.t.flag(0.4) {
+                // The entry time is later than any timestamp before 2024, so comparing with it
+                // has a fixed result although its value varies.
+                let field = *self
+                    .t
+                    .pick(&["$$.State.EnteredTime", "$$.Execution.StartTime"]);
+                m.insert(format!("{op}Path"), Value::String(field.to_string()));
+                return Value::Object(m);
+            }
             let pred = move |s: &Shape| family_matches(family, s);
             if let Some(p) = self.pick_path(sc.data, Some(sc.ctx), false, &pred) {
                 m.insert(format!("{op}Path"), Value::String(p.text));
@@ -256,9 +301,15 @@ impl Gen {
                     1 => "*".to_string(),
                     2 => {
                         let cut = s.chars().count() / 2;
-                        format!("{}*", escape_pattern(&s.chars().take(cut).collect::<String>()))
+                        format!(
+                            "{}*",
+                            escape_pattern(&s.chars().take(cut).collect::<String>())
+                        )
                     }
-                    _ => format!("*{}", escape_pattern(&s.chars().skip(1).collect::<String>())),
+                    _ => format!(
+                        "*{}",
+                        escape_pattern(&s.chars().skip(1).collect::<String>())
+                    ),
                 };
                 Value::String(pattern)
             }

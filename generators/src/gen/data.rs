@@ -47,7 +47,15 @@ pub const STRINGS: &[&str] = &[
     "$.a",
 ];
 
-/// RFC 3339 timestamps in the past (AWS-verified forms: `Z`, fractions).
+/// Timestamps before 2024 (see `Shape::is_past_timestamp`), AWS-verified forms.
+pub const PAST_TIMESTAMPS: &[&str] = &[
+    "2023-06-15T12:30:45.123Z",
+    "2016-12-05T21:29:29.000000Z",
+    "2020-01-01T00:00:00.5Z",
+    "2012-10-09T19:00:55Z",
+];
+
+/// RFC 3339 timestamps (AWS-verified forms: `Z`, fractions).
 pub const TIMESTAMPS: &[&str] = &[
     "2024-01-01T00:00:00Z",
     "2024-01-01T00:00:10Z",
@@ -87,7 +95,12 @@ pub const ERROR_NAMES: &[&str] = &[
     "ünïcödé.Error",
 ];
 
-pub const CAUSES: &[&str] = &["something broke", "", "cause with \"quotes\" and {braces}", "é✓"];
+pub const CAUSES: &[&str] = &[
+    "something broke",
+    "",
+    "cause with \"quotes\" and {braces}",
+    "é✓",
+];
 
 /// Numbers with edge cases (rounding halves, int32 bounds, negative, float forms).
 pub const NUMBERS: &[f64] = &[
@@ -159,7 +172,7 @@ const FIELDS: [Field; 13] = [
     Field::Object,
 ];
 
-const FIELD_WEIGHTS: [u32; 13] = [4, 4, 2, 1, 2, 2, 2, 1, 1, 3, 2, 4, 3];
+const FIELD_WEIGHTS: [u32; 13] = [4, 4, 2, 1, 2, 2, 3, 1, 1, 3, 2, 4, 3];
 
 impl Gen {
     /// The execution input: an object with a mix of every kind of member.
@@ -197,7 +210,7 @@ impl Gen {
                     Value::String(self.t.pick(TIMESTAMPS).to_string())
                 }
             }
-            Field::Encoded => Value::String(base64(self.t.pick(STRINGS))),
+            Field::Encoded => Value::String(base64(self.t.pick::<&str>(STRINGS))),
             Field::JsonText => Value::String(self.t.pick(JSON_TEXTS).to_string()),
             Field::Ints => {
                 let n = self.t.count(0, self.cfg.max_map_items);
@@ -205,7 +218,9 @@ impl Gen {
             }
             Field::Strings => {
                 let n = self.t.count(0, self.cfg.max_map_items);
-                (0..n).map(|_| Value::String(self.t.pick(STRINGS).to_string())).collect()
+                (0..n)
+                    .map(|_| Value::String(self.t.pick(STRINGS).to_string()))
+                    .collect()
             }
             Field::Objects => {
                 // Elements share their member names and types, as records do.
@@ -214,7 +229,13 @@ impl Gen {
                 let mut layout = vec![];
                 for _ in 0..self.t.count(1, 3) {
                     let key = keys.remove(self.t.below(keys.len()));
-                    let kind = *self.t.pick(&[Field::Int, Field::Str, Field::Bool, Field::Num, Field::Timestamp]);
+                    let kind = *self.t.pick(&[
+                        Field::Int,
+                        Field::Str,
+                        Field::Bool,
+                        Field::Num,
+                        Field::Timestamp,
+                    ]);
                     layout.push((key, kind));
                 }
                 (0..n)

@@ -57,10 +57,8 @@ impl Block {
 /// The targets of one spine: the entry state of every block, and the continuation.
 pub struct Links {
     names: Vec<String>,
+    /// Shapes arriving at each slot (slot `n` is the continuation, if any).
     pending: Vec<Vec<Shape>>,
-    /// Number of blocks (slot `n` is the continuation, if any).
-    n: usize,
-    after: bool,
 }
 
 /// Where a block sits in its spine.
@@ -82,21 +80,49 @@ impl Links {
 impl Gen {
     /// Generates a spine of at most `max_blocks` blocks into `acc`, starting with `input`.
     /// With `after`, the last block continues there (and the shapes arriving are returned);
-    /// without, the spine ends the graph. The caller guarantees `free() ≥ 1`.
-    pub fn spine(&mut self, ctx: &Ctx, acc: &mut Acc, input: Shape, max_blocks: usize, after: Option<String>) -> (String, Vec<Shape>) {
-        let free = self.free().max(1);
-        let cap = free.min(max_blocks).min(6).max(1);
-        let n = self.t.count(1, cap);
-        self.reserve(n);
-
-        // Plan the kinds, so that entry names (and types) are known before any jump is made.
-        let mut kinds = Vec::with_capacity(n);
-        for i in 0..n {
-            let last = i + 1 == n;
-            let kind = self.block_kind(ctx, last && after.is_none());
+    /// without, the spine ends the graph. The caller guarantees `free() ≥ 1`; the spine then
+    /// has at least one block.
+    pub fn spine(
+        &mut self,
+        ctx: &Ctx,
+        acc: &mut Acc,
+        input: Shape,
+        max_blocks: usize,
+        after: Option<String>,
+    ) -> (String, Vec<Shape>) {
+        // Plan the kinds first, so that entry names (and types) are known before any jump is
+        // made. Each planned block is one span (a "more" coin and a kind): deleting the span
+        // while shrinking removes exactly one block. A spine that ends the graph ends with one
+        // block that may be terminal.
+        let cap = max_blocks.clamp(1, 6);
+        let terminal = after.is_none();
+        let mut kinds = Vec::new();
+        if terminal {
+            self.reserve(1);
+        }
+        let (min, room) = if terminal { (0, cap - 1) } else { (1, cap) };
+        let mut groups = Vec::new();
+        while self.t.more(kinds.len(), min, room, 0.7) {
+            if self.free() == 0 {
+                self.t.end();
+                break;
+            }
+            let group = self.t.new_group();
+            self.t.tag(group);
+            self.reserve(1);
+            let kind = self.block_kind(ctx, false);
             self.reserve(kind.extra());
             kinds.push(kind);
+            groups.push(group);
+            self.t.end();
         }
+        if terminal {
+            let kind = self.block_kind(ctx, true);
+            self.reserve(kind.extra());
+            kinds.push(kind);
+            groups.push(0);
+        }
+        let n = kinds.len();
         let mut names = Vec::with_capacity(n + 1);
         for kind in &kinds {
             self.release(1);
@@ -109,15 +135,18 @@ impl Gen {
         let mut links = Links {
             names,
             pending: vec![vec![]; n + 1],
-            n,
-            after: has_after,
         };
         links.pending[0].push(input);
 
         for (i, kind) in kinds.iter().enumerate() {
             self.t.begin();
+            self.t.tag(groups[i]);
             let shape = Shape::join_all(&links.pending[i]);
-            let fall = if i + 1 < n || has_after { Some(i + 1) } else { None };
+            let fall = if i + 1 < n || has_after {
+                Some(i + 1)
+            } else {
+                None
+            };
             let mut jumps: Vec<usize> = (i + 2..n).collect();
             if has_after && i + 1 < n {
                 jumps.push(n);
@@ -130,7 +159,11 @@ impl Gen {
             self.block(ctx, acc, &mut links, &here, *kind, shape);
             self.t.end();
         }
-        let arriving = if has_after { std::mem::take(&mut links.pending[n]) } else { vec![] };
+        let arriving = if has_after {
+            std::mem::take(&mut links.pending[n])
+        } else {
+            vec![]
+        };
         (links.names[0].clone(), arriving)
     }
 
@@ -166,9 +199,17 @@ impl Gen {
             s.task,
             s.wait,
             if terminal { 0 } else { s.choice },
-            if nest && fits(Block::Parallel) { s.parallel } else { 0 },
+            if nest && fits(Block::Parallel) {
+                s.parallel
+            } else {
+                0
+            },
             if nest && fits(Block::Map) { s.map } else { 0 },
-            if !terminal && ctx.loop_depth < 2 && fits(Block::Loop) { s.loop_ } else { 0 },
+            if !terminal && ctx.loop_depth < 2 && fits(Block::Loop) {
+                s.loop_
+            } else {
+                0
+            },
             if terminal { s.succeed } else { 0 },
             if terminal && may_fail { s.fail } else { 0 },
         ];
@@ -179,7 +220,14 @@ impl Gen {
     }
 
     /// `Next`/`End` for a block that falls through (or ends the graph), recording the shape.
-    pub fn link(&mut self, links: &mut Links, acc: &mut Acc, here: &Here, m: &mut Map<String, Value>, out: Shape) {
+    pub fn link(
+        &mut self,
+        links: &mut Links,
+        acc: &mut Acc,
+        here: &Here,
+        m: &mut Map<String, Value>,
+        out: Shape,
+    ) {
         match here.fall {
             Some(slot) => {
                 let next = links.goto(slot, out);
@@ -199,7 +247,14 @@ impl Gen {
 
     /// A target for a Choice rule or a catcher receiving `shape`: the next block, a later
     /// block, the continuation, or a new side exit.
-    pub fn target(&mut self, ctx: &Ctx, acc: &mut Acc, links: &mut Links, here: &Here, shape: Shape) -> String {
+    pub fn target(
+        &mut self,
+        ctx: &Ctx,
+        acc: &mut Acc,
+        links: &mut Links,
+        here: &Here,
+        shape: Shape,
+    ) -> String {
         let side = self.free() >= 1;
         let which = self.t.weighted(&[
             if here.fall.is_some() { 3 } else { 0 },
@@ -225,7 +280,15 @@ impl Gen {
         }
     }
 
-    fn block(&mut self, ctx: &Ctx, acc: &mut Acc, links: &mut Links, here: &Here, kind: Block, input: Shape) {
+    fn block(
+        &mut self,
+        ctx: &Ctx,
+        acc: &mut Acc,
+        links: &mut Links,
+        here: &Here,
+        kind: Block,
+        input: Shape,
+    ) {
         self.release(kind.extra());
         match kind {
             Block::Pass => self.pass_state(ctx, acc, links, here, input),
@@ -244,7 +307,14 @@ impl Gen {
     /// `Check` (Choice: counter < K → body, else continue). The body keeps every member that
     /// existed at loop entry (ResultPath only into new members, no OutputPath), so the counter
     /// survives and the loop runs exactly K times.
-    fn loop_block(&mut self, ctx: &Ctx, acc: &mut Acc, links: &mut Links, here: &Here, input: Shape) {
+    fn loop_block(
+        &mut self,
+        ctx: &Ctx,
+        acc: &mut Acc,
+        links: &mut Links,
+        here: &Here,
+        input: Shape,
+    ) {
         let Shape::Obj(members) = &input else {
             // The counter needs an object to live in; a plain Pass takes the block's place.
             return self.pass_state(ctx, acc, links, here, input);
@@ -264,7 +334,12 @@ impl Gen {
             Shape::Any
         };
         let init_result = if use_math { json!({"v": 0}) } else { json!({}) };
-        let body_input = input.set(&[crate::shape::Seg::Key(counter.clone())], counter_any.clone()).unwrap_or(Shape::Any);
+        let body_input = input
+            .set(
+                &[crate::shape::Seg::Key(counter.clone())],
+                counter_any.clone(),
+            )
+            .unwrap_or(Shape::Any);
 
         let mut guard: Vec<String> = members.iter().map(|(k, _)| k.clone()).collect();
         guard.push(counter.clone());
@@ -277,7 +352,8 @@ impl Gen {
             guard: Some(Rc::new(guard)),
             ..ctx.clone()
         };
-        let (body_start, arriving) = self.spine(&body_ctx, acc, body_input, 3, Some(inc_name.clone()));
+        let (body_start, arriving) =
+            self.spine(&body_ctx, acc, body_input, 3, Some(inc_name.clone()));
 
         let mut init = Map::new();
         init.insert("Type".into(), json!("Pass"));

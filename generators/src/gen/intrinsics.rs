@@ -85,7 +85,7 @@ pub const STRING_FUNCS: [Func; 7] = [
 ];
 
 const HASHES: [&str; 5] = ["MD5", "SHA-1", "SHA-256", "SHA-384", "SHA-512"];
-const DELIMITERS: [&str; 7] = [",", ", ", ".+,=", "T\n", " ", "-", ";"];
+const DELIMITERS: [&str; 7] = [",", ", ", ".+,=", "T ", " ", "-", ";"];
 const FORMAT_TEXT: [&str; 6] = ["Hello ", " and ", "x=", "", "it's ", "{literal} "];
 
 impl Func {
@@ -101,9 +101,11 @@ impl Func {
             | Func::Base64Decode
             | Func::Hash
             | Func::Uuid => Want::Str,
-            Func::Array | Func::ArrayPartition | Func::ArrayRange | Func::ArrayUnique | Func::StringSplit => {
-                Want::Arr
-            }
+            Func::Array
+            | Func::ArrayPartition
+            | Func::ArrayRange
+            | Func::ArrayUnique
+            | Func::StringSplit => Want::Arr,
             Func::ArrayContains => Want::Bool,
             Func::ArrayLength | Func::MathAdd | Func::MathRandom => Want::Int,
             Func::JsonMerge => Want::Obj,
@@ -178,22 +180,25 @@ impl Gen {
 
     /// Whether `f` can be called here, returning `want`.
     fn callable(&self, sc: &Scope, f: Func, want: Want, depth: usize, st: &ExprState) -> bool {
-        if !self.func_enabled(f) || st.calls == 0 || depth >= self.cfg.max_intrinsic_depth.max(1) + 1 {
+        if !self.func_enabled(f) || st.calls == 0 || depth > self.cfg.max_intrinsic_depth.max(1) {
             return false;
         }
         if self.wrapper_only(f) {
             return match f {
                 Func::Uuid => {
-                    matches!(want, Want::Int | Want::Any)
-                        && self.func_enabled(Func::ArrayLength)
-                        && self.func_enabled(Func::StringSplit)
+                    self.func_enabled(Func::StringSplit)
                         && st.calls >= 3
+                        && (matches!(want, Want::Arr | Want::Any)
+                            || (want == Want::Int && self.func_enabled(Func::ArrayLength)))
                 }
                 _ => {
-                    matches!(want, Want::Bool | Want::Any)
-                        && self.func_enabled(Func::ArrayContains)
-                        && self.func_enabled(Func::ArrayRange)
-                        && st.calls >= 3
+                    st.calls >= 3
+                        && ((matches!(want, Want::Bool | Want::Any)
+                            && self.func_enabled(Func::ArrayContains)
+                            && self.func_enabled(Func::ArrayRange))
+                            || (matches!(want, Want::Int | Want::Any)
+                                && self.func_enabled(Func::ArrayLength)
+                                && self.func_enabled(Func::Array)))
                 }
             };
         }
@@ -234,14 +239,22 @@ impl Gen {
             }
             Want::Obj => {
                 has_node(sc, |s| s.kind() == Kind::Obj)
-                    || (depth <= self.cfg.max_intrinsic_depth && st.calls > 0 && self.func_enabled(Func::StringToJson))
+                    || (depth <= self.cfg.max_intrinsic_depth
+                        && st.calls > 0
+                        && self.func_enabled(Func::StringToJson))
             }
         }
     }
 
     /// A top-level intrinsic call returning `want`, drawn from `among` (all functions when
     /// empty). `None` when no enabled function fits.
-    pub fn intrinsic(&mut self, sc: &Scope, want: Want, among: &[Func], fault: &mut bool) -> Option<Expr> {
+    pub fn intrinsic(
+        &mut self,
+        sc: &Scope,
+        want: Want,
+        among: &[Func],
+        fault: &mut bool,
+    ) -> Option<Expr> {
         let mut st = ExprState {
             calls: self.cfg.max_intrinsic_calls,
             fault: *fault,
@@ -255,7 +268,11 @@ impl Gen {
         if pool.is_empty() {
             return None;
         }
-        let faulty: Vec<Func> = pool.iter().copied().filter(|&f| has_fault_form(f)).collect();
+        let faulty: Vec<Func> = pool
+            .iter()
+            .copied()
+            .filter(|&f| has_fault_form(f))
+            .collect();
         let f = if st.fault && !faulty.is_empty() {
             *self.t.pick(&faulty)
         } else {
@@ -308,12 +325,24 @@ impl Gen {
         };
         match want {
             Want::Str => {
-                let s = self.t.pick(STRINGS).to_string();
+                // Control characters reach intrinsics only through paths: how AWS parses them
+                // inside a literal is unverified. Backslashes too: AWS accepts `\\` in a literal,
+                // but the independent validator asl-validator 4.0.0 rejects it, and generated
+                // machines must pass both (they still reach intrinsics through paths).
+                let s = self.t.pick(STRINGS).replace(['\n', '\t'], " ").replace('\\', "/");
                 (quote(&s), Shape::Str(Some(s)))
             }
             Want::Int => {
-                let v = *self.t.pick(&[1.0, 0.0, 2.0, -3.0, 7.0, 2.5, -2.5, 1.49, 100.0]);
-                (num_text(v), Shape::Num { int: v.fract() == 0.0, val: Some(v) })
+                // Whole numbers only: asl-validator 4.0.0 rejects decimal literals in intrinsic
+                // arguments (AWS accepts them); decimals reach intrinsics through paths instead.
+                let v = *self.t.pick(&[1.0, 0.0, 2.0, -3.0, 7.0, 100.0]);
+                (
+                    num_text(v),
+                    Shape::Num {
+                        int: v.fract() == 0.0,
+                        val: Some(v),
+                    },
+                )
             }
             Want::Bool => {
                 let b = self.t.flag(0.5);
@@ -326,12 +355,16 @@ impl Gen {
     /// A wrong-typed argument where `expected` is wanted: preferably a path to data of another
     /// type (a run-time error AWS cannot detect at creation), else a literal.
     fn wrong_arg(&mut self, sc: &Scope, expected: Want) -> String {
-        let pred = move |s: &Shape| !want_matches(expected, s) && !matches!(s, Shape::Any | Shape::Never);
+        let pred =
+            move |s: &Shape| !want_matches(expected, s) && !matches!(s, Shape::Any | Shape::Never);
         if let Some(p) = self.pick_path(sc.data, None, false, &pred) {
             return p.text;
         }
         match expected {
             Want::Str => "true".to_string(),
+            // asl-validator 4.0.0 type-checks literal MathAdd arguments at creation (AWS fails at
+            // run time); a nested call keeps the error a run-time one for both.
+            Want::Int => "States.Array('wrong type')".to_string(),
             _ => quote("wrong type"),
         }
     }
@@ -348,9 +381,21 @@ impl Gen {
         let (args, shape): (Vec<String>, Shape) = match f {
             Func::Uuid if self.wrapper_only(f) => {
                 st.calls = st.calls.saturating_sub(2);
+                let count = want == Want::Int
+                    || (want == Want::Any
+                        && self.func_enabled(Func::ArrayLength)
+                        && self.t.flag(0.5));
+                if count {
+                    // A v4 UUID has five groups.
+                    return (
+                        "States.ArrayLength(States.StringSplit(States.UUID(), '-'))".to_string(),
+                        Shape::int(5),
+                    );
+                }
+                // Splitting on every hex digit leaves the four dashes.
                 return (
-                    "States.ArrayLength(States.StringSplit(States.UUID(), '-'))".to_string(),
-                    Shape::int(5),
+                    "States.StringSplit(States.UUID(), '0123456789abcdefABCDEF')".to_string(),
+                    Shape::Arr(vec![Shape::str("-"); 4]),
                 );
             }
             Func::MathRandom if self.wrapper_only(f) => {
@@ -362,9 +407,24 @@ impl Gen {
                 } else {
                     String::new()
                 };
+                let contains =
+                    self.func_enabled(Func::ArrayContains) && self.func_enabled(Func::ArrayRange);
+                let length = self.func_enabled(Func::ArrayLength) && self.func_enabled(Func::Array);
+                let as_bool = match want {
+                    Want::Bool => true,
+                    Want::Int => false,
+                    _ => contains && (!length || self.t.flag(0.5)),
+                };
+                if as_bool {
+                    // Whatever the draw, it lies in the range.
+                    return (
+                        format!("States.ArrayContains(States.ArrayRange({a}, {b}, 1), States.MathRandom({a}, {b}{seed}))"),
+                        Shape::Bool(Some(true)),
+                    );
+                }
                 return (
-                    format!("States.ArrayContains(States.ArrayRange({a}, {b}, 1), States.MathRandom({a}, {b}{seed}))"),
-                    Shape::Bool(Some(true)),
+                    format!("States.ArrayLength(States.Array(States.MathRandom({a}, {b}{seed})))"),
+                    Shape::int(1),
                 );
             }
             Func::Uuid => {
@@ -375,7 +435,11 @@ impl Gen {
                 self.nondet.insert("math_random");
                 let a = self.t.range(-5, 5);
                 let b = a + self.t.range(1, 50);
-                let first = if faulty { self.wrong_arg(sc, Want::Int) } else { a.to_string() };
+                let first = if faulty {
+                    self.wrong_arg(sc, Want::Int)
+                } else {
+                    a.to_string()
+                };
                 let mut args = vec![first, b.to_string()];
                 if self.t.flag(0.3) {
                     args.push(self.t.range(0, 99).to_string());
@@ -387,7 +451,7 @@ impl Gen {
                 let mut tpl = String::from("'");
                 let mut args = vec![];
                 for i in 0..k {
-                    let text = quote(self.t.pick(&FORMAT_TEXT));
+                    let text = quote(self.t.pick::<&str>(&FORMAT_TEXT));
                     tpl.push_str(&text[1..text.len() - 1]);
                     tpl.push_str("{}");
                     let (a, _) = if i == 0 && self.t.flag(0.1) && self.can(sc, Want::Obj, d, st) {
@@ -398,7 +462,7 @@ impl Gen {
                     };
                     args.push(a);
                 }
-                let tail = quote(self.t.pick(&FORMAT_TEXT));
+                let tail = quote(self.t.pick::<&str>(&FORMAT_TEXT));
                 tpl.push_str(&tail[1..tail.len() - 1]);
                 tpl.push('\'');
                 let mut all = vec![tpl];
@@ -406,11 +470,17 @@ impl Gen {
                 (all, Shape::Str(None))
             }
             Func::StringToJson => {
-                let not_json = self.pick_path(sc.data, None, false, &|s| {
-                    matches!(s, Shape::Str(Some(t)) if parse_json_text(t).is_none())
-                });
-                let json_path = self.pick_path(sc.data, sc.ctx, false, &|s| {
-                    matches!(s, Shape::Str(Some(t)) if parse_json_text(t).is_some())
+                // Every form yields a value of the wanted type.
+                let fits = move |s: &Shape| want == Want::Any || want_matches(want, s);
+                let not_json = self.pick_path(
+                    sc.data,
+                    None,
+                    false,
+                    &|s| matches!(s, Shape::Str(Some(t)) if parse_json_text(t).is_none()),
+                );
+                let json_path = self.pick_path(sc.data, sc.ctx, false, &|s| match s {
+                    Shape::Str(Some(t)) => parse_json_text(t).is_some_and(|v| fits(&Shape::of(&v))),
+                    _ => false,
                 });
                 let choice = self.t.below(3);
                 match (faulty, choice, json_path) {
@@ -420,15 +490,20 @@ impl Gen {
                     },
                     (false, 1, Some(p)) => {
                         let parsed = match &p.shape {
-                            Shape::Str(Some(t)) => parse_json_text(t).map_or(Shape::Any, |v| Shape::of(&v)),
+                            Shape::Str(Some(t)) => {
+                                parse_json_text(t).map_or(Shape::Any, |v| Shape::of(&v))
+                            }
                             _ => Shape::Any,
                         };
                         (vec![p.text], parsed)
                     }
-                    (false, 2, _) if self.callable(sc, Func::JsonToString, Want::Str, d, st) => {
+                    (false, 2, _)
+                        if self.callable(sc, Func::JsonToString, Want::Str, d, st)
+                            && has_node(sc, fits) =>
+                    {
                         // Round trip: StringToJson(JsonToString(path)) is the value at path.
                         st.calls = st.calls.saturating_sub(1);
-                        let (text, shape) = match self.pick_path(sc.data, sc.ctx, sc.root, &|_| true) {
+                        let (text, shape) = match self.pick_path(sc.data, sc.ctx, sc.root, &fits) {
                             Some(p) => (p.text, p.shape),
                             None => ("$".to_string(), sc.data.clone()),
                         };
@@ -436,11 +511,14 @@ impl Gen {
                     }
                     _ => {
                         let text = match want {
-                            Want::Obj => JSON_TEXTS[0],
-                            Want::Int => "42",
+                            Want::Obj => *self.t.pick(&[JSON_TEXTS[0], "{}"]),
+                            Want::Arr => {
+                                *self.t.pick(&["[1,2,\"x\"]", "[]", "[{\"k\":1},{\"k\":2}]"])
+                            }
+                            Want::Int => *self.t.pick(&["42", "-1", "0"]),
                             Want::Bool => "true",
                             Want::Str => "\"quoted\"",
-                            _ => self.t.pick(JSON_TEXTS),
+                            Want::Any => self.t.pick(JSON_TEXTS),
                         };
                         let shape = parse_json_text(text).map_or(Shape::Any, |v| Shape::of(&v));
                         (vec![quote(text)], shape)
@@ -478,7 +556,11 @@ impl Gen {
                 };
                 let n = self.t.range(1, 4);
                 let shape = match &s {
-                    Shape::Arr(xs) => Shape::Arr(xs.chunks(n as usize).map(|c| Shape::Arr(c.to_vec())).collect()),
+                    Shape::Arr(xs) => Shape::Arr(
+                        xs.chunks(n as usize)
+                            .map(|c| Shape::Arr(c.to_vec()))
+                            .collect(),
+                    ),
                     _ => Shape::List(Box::new(Shape::List(Box::new(s.element())))),
                 };
                 (vec![a, n.to_string()], shape)
@@ -489,10 +571,14 @@ impl Gen {
                 } else {
                     self.arg(sc, Want::Arr, d, st)
                 };
-                let first = s.known().and_then(|k| k.as_array().and_then(|xs| xs.first().cloned()));
+                let first = s
+                    .known()
+                    .and_then(|k| k.as_array().and_then(|xs| xs.first().cloned()));
                 let (v, vs) = match first.as_ref().and_then(literal_text) {
                     // Look for something that is there (deep equality, §4.2).
-                    Some(text) if self.t.flag(0.4) => (text, first.as_ref().map_or(Shape::Any, Shape::of)),
+                    Some(text) if self.t.flag(0.4) => {
+                        (text, first.as_ref().map_or(Shape::Any, Shape::of))
+                    }
                     _ => self.arg(sc, Want::Any, d, st),
                 };
                 let shape = match (s.known(), vs.known()) {
@@ -515,17 +601,26 @@ impl Gen {
                     xs.push(Shape::int(v));
                     v += step;
                 }
-                let first = if faulty { self.wrong_arg(sc, Want::Int) } else { a.to_string() };
+                let first = if faulty {
+                    self.wrong_arg(sc, Want::Int)
+                } else {
+                    a.to_string()
+                };
                 (vec![first, b.to_string(), step.to_string()], Shape::Arr(xs))
             }
             Func::ArrayGetItem => {
-                let (a, s) = self.known_array(sc, want, d, st);
-                let len = s.len().unwrap_or(1).max(1);
+                let (a, s) = self.known_array(sc, want, st);
+                let len = s.known_len().unwrap_or(1).max(1);
                 let (idx, shape) = if faulty {
                     (len, Shape::Any)
                 } else {
                     let i = self.t.below(len);
-                    (i, s.get(&[crate::shape::Seg::Idx(i)]).cloned().unwrap_or(Shape::Any))
+                    (
+                        i,
+                        s.get(&[crate::shape::Seg::Idx(i)])
+                            .cloned()
+                            .unwrap_or(Shape::Any),
+                    )
                 };
                 (vec![a, idx.to_string()], shape)
             }
@@ -534,7 +629,9 @@ impl Gen {
                     (vec![self.wrong_arg(sc, Want::Arr)], Shape::Any)
                 } else {
                     let (a, s) = self.arg(sc, Want::Arr, d, st);
-                    let shape = s.len().map_or(Shape::any_int(), |n| Shape::int(n as i64));
+                    let shape = s
+                        .known_len()
+                        .map_or(Shape::any_int(), |n| Shape::int(n as i64));
                     (vec![a], shape)
                 }
             }
@@ -564,14 +661,23 @@ impl Gen {
             }
             Func::Base64Decode => {
                 if faulty {
-                    let bad = self.pick_path(sc.data, None, false, &|s| {
-                        matches!(s, Shape::Str(Some(t)) if !t.is_empty() && !looks_base64(t))
-                    });
-                    (vec![bad.map_or_else(|| quote("%%% not base64 %%%"), |p| p.text)], Shape::Any)
+                    let bad = self.pick_path(
+                        sc.data,
+                        None,
+                        false,
+                        &|s| matches!(s, Shape::Str(Some(t)) if !t.is_empty() && !looks_base64(t)),
+                    );
+                    (
+                        vec![bad.map_or_else(|| quote("%%% not base64 %%%"), |p| p.text)],
+                        Shape::Any,
+                    )
                 } else {
-                    let encoded_path = self.pick_path(sc.data, sc.ctx, false, &|s| {
-                        matches!(s, Shape::Str(Some(t)) if decodes(t))
-                    });
+                    let encoded_path = self.pick_path(
+                        sc.data,
+                        sc.ctx,
+                        false,
+                        &|s| matches!(s, Shape::Str(Some(t)) if decodes(t)),
+                    );
                     match (self.t.below(3), encoded_path) {
                         (1, Some(p)) => (vec![p.text], Shape::Str(None)),
                         (2, _) if self.callable(sc, Func::Base64Encode, Want::Str, d, st) => {
@@ -580,7 +686,10 @@ impl Gen {
                         }
                         _ => {
                             let plain = self.t.pick(STRINGS);
-                            (vec![quote(&base64(plain))], Shape::str(plain))
+                            (
+                                vec![quote(&base64(plain))],
+                                Shape::Str(Some(plain.to_string())),
+                            )
                         }
                     }
                 }
@@ -624,7 +733,9 @@ impl Gen {
                     _ => None,
                 };
                 match (known(&sa), known(&sb)) {
-                    (Some(x), Some(y)) if (x + y).abs() < 2_147_483_647.0 => (vec![a, b], Shape::int((x + y) as i64)),
+                    (Some(x), Some(y)) if (x + y).abs() < 2_147_483_647.0 => {
+                        (vec![a, b], Shape::int((x + y) as i64))
+                    }
                     // Keep clear of int32 overflow (its AWS error is unverified).
                     (Some(x), Some(_)) => (vec![a, "0".to_string()], Shape::int(x as i64)),
                     _ => (vec![a, b], Shape::any_int()),
@@ -634,7 +745,12 @@ impl Gen {
                 let (a, sa) = self.arg(sc, Want::Str, d, st);
                 let delims = *self.t.pick(&DELIMITERS);
                 let shape = match &sa {
-                    Shape::Str(Some(s)) => Shape::Arr(split_tokens(s, delims).iter().map(|t| Shape::str(t)).collect()),
+                    Shape::Str(Some(s)) => Shape::Arr(
+                        split_tokens(s, delims)
+                            .iter()
+                            .map(|t| Shape::str(t))
+                            .collect(),
+                    ),
                     _ => Shape::List(Box::new(Shape::Str(None))),
                 };
                 (vec![a, quote(delims)], shape)
@@ -645,7 +761,7 @@ impl Gen {
     }
 
     /// An array argument of known, non-empty length (for ArrayGetItem).
-    fn known_array(&mut self, sc: &Scope, want: Want, d: usize, st: &mut ExprState) -> Expr {
+    fn known_array(&mut self, sc: &Scope, want: Want, st: &mut ExprState) -> Expr {
         let pred = move |s: &Shape| match s {
             Shape::Arr(xs) if !xs.is_empty() => match want {
                 Want::Str => xs.iter().all(|x| x.kind() == Kind::Str),
@@ -669,7 +785,11 @@ impl Gen {
         if self.func_enabled(Func::StringSplit) && want != Want::Int {
             options.push(Func::StringSplit);
         }
-        let f = if options.is_empty() { Func::Array } else { *self.t.pick(&options) };
+        let f = if options.is_empty() {
+            Func::Array
+        } else {
+            *self.t.pick(&options)
+        };
         st.calls = st.calls.saturating_sub(1);
         match f {
             Func::ArrayRange => {
@@ -695,7 +815,10 @@ impl Gen {
                     args.push(a);
                     shapes.push(s);
                 }
-                (format!("States.Array({})", args.join(", ")), Shape::Arr(shapes))
+                (
+                    format!("States.Array({})", args.join(", ")),
+                    Shape::Arr(shapes),
+                )
             }
         }
     }
@@ -747,21 +870,26 @@ fn has_fault_form(f: Func) -> bool {
 }
 
 fn looks_base64(t: &str) -> bool {
-    t.len() % 4 == 0 && t.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/' || b == b'=')
+    t.len().is_multiple_of(4)
+        && t.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/' || b == b'=')
 }
 
 fn decodes(t: &str) -> bool {
     !t.is_empty()
-        && t.len() % 4 == 0
-        && t.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/' || b == b'=')
+        && t.len().is_multiple_of(4)
+        && t.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/' || b == b'=')
         && super::data::STRINGS.iter().any(|s| base64(s) == t)
 }
 
 /// A scalar as an intrinsic literal.
 fn literal_text(v: &Value) -> Option<String> {
     match v {
-        Value::String(s) => Some(quote(s)),
-        Value::Number(n) => Some(n.to_string()),
+        // No backslashes and no decimals in literals: asl-validator 4.0.0 rejects both (AWS does
+        // not); such values reach intrinsics through paths instead.
+        Value::String(s) if !s.chars().any(|c| c.is_control() || c == '\\') => Some(quote(s)),
+        Value::Number(n) if n.is_i64() || n.is_u64() => Some(n.to_string()),
         Value::Bool(b) => Some(b.to_string()),
         Value::Null => Some("null".to_string()),
         _ => None,

@@ -13,7 +13,7 @@
 //! points at a state allocated in the same `States` object, every block is reachable from the
 //! one before it, and every graph ends in a terminal state.
 
-mod choice;
+pub(crate) mod choice;
 mod data;
 mod graph;
 mod intrinsics;
@@ -29,8 +29,6 @@ use serde_json::{json, Map, Value};
 use crate::config::Config;
 use crate::shape::Shape;
 use crate::tape::Tape;
-
-pub use data::FRESH_KEYS;
 
 /// Account and region of the fixture functions.
 pub const ACCOUNT: &str = "123456789012";
@@ -86,7 +84,9 @@ impl Ctx {
     }
 
     pub fn guarded(&self, key: &str) -> bool {
-        self.guard.as_ref().is_some_and(|g| g.iter().any(|k| k == key))
+        self.guard
+            .as_ref()
+            .is_some_and(|g| g.iter().any(|k| k == key))
     }
 }
 
@@ -151,7 +151,13 @@ pub(crate) fn build(base: &Config, header: &str, mut tape: Tape) -> (Built, Tape
     g.exec_input = Shape::of(&input);
 
     let mut acc = Acc::default();
-    let (start, _) = g.spine(&Ctx::root(), &mut acc, g.exec_input.clone(), usize::MAX, None);
+    let (start, _) = g.spine(
+        &Ctx::root(),
+        &mut acc,
+        g.exec_input.clone(),
+        usize::MAX,
+        None,
+    );
 
     let mut definition = Map::new();
     definition.insert("Comment".into(), Value::String(header.to_string()));

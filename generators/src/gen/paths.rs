@@ -32,9 +32,9 @@ fn nondeterministic_context(segs: &[Seg]) -> bool {
         _ => "",
     };
     match key(0) {
-        "Execution" => matches!(key(1), "Id" | "Name" | "RoleArn" | "StartTime"),
-        "State" => key(1) == "EnteredTime",
-        "StateMachine" => true,
+        "Execution" => matches!(key(1), "" | "Id" | "Name" | "RoleArn" | "StartTime"),
+        "State" => matches!(key(1), "" | "EnteredTime"),
+        "StateMachine" | "" => true,
         _ => false,
     }
 }
@@ -81,10 +81,20 @@ impl Gen {
         root: bool,
         pred: &dyn Fn(&Shape) -> bool,
     ) -> Option<(Vec<Seg>, Shape)> {
+        self.pick_node_where(shape, root, &|_, s| pred(s))
+    }
+
+    /// A node of `shape` whose path and shape satisfy `pred`.
+    pub fn pick_node_where(
+        &mut self,
+        shape: &Shape,
+        root: bool,
+        pred: &dyn Fn(&[Seg], &Shape) -> bool,
+    ) -> Option<(Vec<Seg>, Shape)> {
         let nodes: Vec<(Vec<Seg>, Shape)> = shape
             .nodes(NODE_LIMIT)
             .into_iter()
-            .filter(|(p, s)| (root || !p.is_empty()) && !s.is_never() && pred(s))
+            .filter(|(p, s)| (root || !p.is_empty()) && !s.is_never() && pred(p, s))
             .map(|(p, s)| (p, s.clone()))
             .collect();
         if nodes.is_empty() {
@@ -105,7 +115,13 @@ impl Gen {
     ) -> Option<Picked> {
         if let Some(ctx) = ctx {
             if self.t.flag(self.cfg.odds.context_object) {
-                if let Some((segs, shape)) = self.pick_node(ctx, false, pred) {
+                // In deterministic mode `$$.Execution` and `$$.State` themselves are out: their
+                // values hold ids and times.
+                let det = self.cfg.deterministic;
+                let usable = move |segs: &[Seg], s: &Shape| {
+                    pred(s) && (!det || !nondeterministic_context(segs))
+                };
+                if let Some((segs, shape)) = self.pick_node_where(ctx, false, &usable) {
                     let text = self.render(Root::Context, &segs);
                     return Some(Picked { text, shape });
                 }
@@ -136,7 +152,7 @@ impl Gen {
         let (segs, arr) = self.pick_node(data, true, &|s| s.kind() == Kind::Arr)?;
         let base = self.render(Root::Data, &segs);
         let elem = arr.element();
-        let len = arr.len();
+        let len = arr.known_len();
         let member = match &elem {
             Shape::Obj(ms) if !ms.is_empty() => Some(ms[self.t.below(ms.len())].clone()),
             _ => None,
@@ -168,7 +184,11 @@ impl Gen {
             },
             4 if member.is_some() => {
                 let (k, s) = member.unwrap_or_default_member();
-                let key = if is_ident(&k) { format!(".{k}") } else { format!("['{k}']") };
+                let key = if is_ident(&k) {
+                    format!(".{k}")
+                } else {
+                    format!("['{k}']")
+                };
                 Picked {
                     text: format!("{base}[*]{key}"),
                     shape: match len {
@@ -180,8 +200,10 @@ impl Gen {
             5 if member.is_some() => {
                 let (k, s) = member.unwrap_or_default_member();
                 let cond = match &s {
-                    Shape::Num { val: Some(v), .. } => format!("@.{k} >= {}", super::intrinsics::num_text(*v)),
-                    Shape::Str(Some(v)) if !v.contains('\'') && !v.contains('\\') => {
+                    Shape::Num { val: Some(v), .. } => {
+                        format!("@.{k} >= {}", super::intrinsics::num_text(*v))
+                    }
+                    Shape::Str(Some(v)) if !v.contains(['\'', '\\', '\n', '\t']) => {
                         format!("@.{k} == '{v}'")
                     }
                     _ => format!("@.{k}"),

@@ -26,8 +26,8 @@ pub struct Scope<'a> {
 
 /// Output keys of templates.
 const TEMPLATE_KEYS: &[&str] = &[
-    "value", "out", "x", "y", "count", "label", "list", "obj", "first", "flag", "text", "data", "id",
-    "item", "index", "payload", "msg", "n", "my key",
+    "value", "out", "x", "y", "count", "label", "list", "obj", "first", "flag", "text", "data",
+    "id", "item", "index", "payload", "msg", "n", "my key",
 ];
 
 /// A deliberate fault to place in a template.
@@ -43,7 +43,13 @@ pub enum TemplateFault {
 impl Gen {
     /// A payload template over `sc` and the shape of its output. A pending `fault` is placed
     /// and reset to `None`.
-    pub fn template(&mut self, sc: &Scope, item: Option<&Shape>, depth: usize, fault: &mut TemplateFault) -> (Value, Shape) {
+    pub fn template(
+        &mut self,
+        sc: &Scope,
+        item: Option<&Shape>,
+        depth: usize,
+        fault: &mut TemplateFault,
+    ) -> (Value, Shape) {
         let mut keys: Vec<&str> = TEMPLATE_KEYS.to_vec();
         let mut m = Map::new();
         let mut shape = vec![];
@@ -68,7 +74,11 @@ impl Gen {
             let weights = [
                 3,
                 4,
-                if intrinsics_on { (self.cfg.odds.intrinsic * 10.0).round() as u32 } else { 0 },
+                if intrinsics_on {
+                    (self.cfg.odds.intrinsic * 10.0).round() as u32
+                } else {
+                    0
+                },
                 if depth < self.cfg.max_template_depth {
                     (self.cfg.odds.nested_template * 10.0).round() as u32
                 } else {
@@ -92,7 +102,7 @@ impl Gen {
                             shape.push((key.to_string(), s));
                         }
                         None => {
-                            let v = self.literal(1);
+                            let v = validator_safe(self.literal(1));
                             shape.push((key.to_string(), Shape::of(&v)));
                             m.insert(key.to_string(), v);
                         }
@@ -104,7 +114,7 @@ impl Gen {
                     shape.push((key.to_string(), s));
                 }
                 _ => {
-                    let v = self.literal(1);
+                    let v = validator_safe(self.literal(1));
                     shape.push((key.to_string(), Shape::of(&v)));
                     m.insert(key.to_string(), v);
                 }
@@ -169,7 +179,15 @@ impl Gen {
 
     /// `InputPath`: the field (if any) and the effective input. `passthrough` states (Choice,
     /// Wait, Succeed) output their effective input, so inside a loop they keep `$`.
-    pub fn input_path(&mut self, ctx: &Ctx, raw: &Shape, ctx_shape: &Shape, passthrough: bool, fault: bool, state: &str) -> (Option<Value>, Shape) {
+    pub fn input_path(
+        &mut self,
+        ctx: &Ctx,
+        raw: &Shape,
+        ctx_shape: &Shape,
+        passthrough: bool,
+        fault: bool,
+        state: &str,
+    ) -> (Option<Value>, Shape) {
         if fault {
             self.fault_note("InputPath selects nothing", state);
             return (Some(Value::String(self.missing_path(raw))), Shape::Never);
@@ -181,7 +199,14 @@ impl Gen {
     }
 
     /// `OutputPath`: the field (if any) and the state output.
-    pub fn output_path(&mut self, ctx: &Ctx, out: &Shape, ctx_shape: &Shape, fault: bool, state: &str) -> (Option<Value>, Shape) {
+    pub fn output_path(
+        &mut self,
+        ctx: &Ctx,
+        out: &Shape,
+        ctx_shape: &Shape,
+        fault: bool,
+        state: &str,
+    ) -> (Option<Value>, Shape) {
         if fault {
             self.fault_note("OutputPath selects nothing", state);
             return (Some(Value::String(self.missing_path(out))), Shape::Never);
@@ -217,12 +242,25 @@ impl Gen {
     /// `ResultPath` (also a catcher's): the field (if any) and the state output. `raw` is the
     /// state's raw input, `result` what is placed. Inside a loop the guarded members are never
     /// replaced (ResultPath is neither absent nor `$`, and never targets a guarded member).
-    pub fn result_path(&mut self, ctx: &Ctx, raw: &Shape, result: Shape, fault: bool, state: &str, catcher: bool) -> (Option<Value>, Shape) {
+    pub fn result_path(
+        &mut self,
+        ctx: &Ctx,
+        raw: &Shape,
+        result: Shape,
+        fault: bool,
+        state: &str,
+        catcher: bool,
+    ) -> (Option<Value>, Shape) {
         if fault {
             // Through a member that is not an object: the result cannot be placed.
-            let scalar = self.pick_node(raw, false, &|s| matches!(s.kind(), Kind::Str | Kind::Num | Kind::Bool));
+            let scalar = self.pick_node(raw, false, &|s| {
+                matches!(s.kind(), Kind::Str | Kind::Num | Kind::Bool)
+            });
             if let Some((mut segs, _)) = scalar {
-                if !segs.iter().any(|s| matches!(s, Seg::Key(k) if ctx.guarded(k))) {
+                if !segs
+                    .iter()
+                    .any(|s| matches!(s, Seg::Key(k) if ctx.guarded(k)))
+                {
                     self.fault_note("ResultPath runs through a scalar", state);
                     segs.push(Seg::Key("deeper".into()));
                     let text = self.render(Root::Data, &segs);
@@ -231,12 +269,20 @@ impl Gen {
             }
         }
         let guarded = ctx.guard.is_some();
-        let p = if catcher { 0.6 } else { self.cfg.odds.result_path };
+        let p = if catcher {
+            0.6
+        } else {
+            self.cfg.odds.result_path
+        };
         if !guarded && !self.t.flag(p) {
             return (None, result);
         }
         let obj = raw.kind() == Kind::Obj;
-        let fresh: Vec<&str> = FRESH_KEYS.iter().copied().filter(|k| raw.member(k).is_none()).collect();
+        let fresh: Vec<&str> = FRESH_KEYS
+            .iter()
+            .copied()
+            .filter(|k| raw.member(k).is_none())
+            .collect();
         let existing: Vec<(Vec<Seg>, Shape)> = raw
             .nodes(64)
             .into_iter()
@@ -251,12 +297,12 @@ impl Gen {
             .map(|(p, _)| p.clone())
             .collect();
         let weights = [
-            if guarded { 0 } else { 1 },                         // "$"
-            (self.cfg.odds.null_path * 20.0).ceil() as u32,      // null
-            if obj && !fresh.is_empty() { 4 } else { 0 },       // new member
-            if obj && !existing.is_empty() { 3 } else { 0 },    // existing member
-            if obj && !objects.is_empty() { 2 } else { 0 },     // new member of an existing object
-            if obj && fresh.len() >= 2 { 1 } else { 0 },         // two new levels
+            if guarded { 0 } else { 1 },                     // "$"
+            (self.cfg.odds.null_path * 20.0).ceil() as u32,  // null
+            if obj && !fresh.is_empty() { 4 } else { 0 },    // new member
+            if obj && !existing.is_empty() { 3 } else { 0 }, // existing member
+            if obj && !objects.is_empty() { 2 } else { 0 },  // new member of an existing object
+            if obj && fresh.len() >= 2 { 1 } else { 0 },     // two new levels
         ];
         let weights = if weights.iter().all(|&w| w == 0) {
             [0, 1, 0, 0, 0, 0]
@@ -285,5 +331,27 @@ impl Gen {
         };
         let text = self.render(Root::Data, &segs);
         (Some(Value::String(text)), out)
+    }
+}
+
+/// asl-validator 4.0.0 rejects an empty string, or one with a control character, inside an array
+/// of a payload template (AWS accepts both); such literals get spaces instead, so generated
+/// machines pass both validators.
+fn validator_safe(v: Value) -> Value {
+    match v {
+        Value::Array(items) => Value::Array(
+            items
+                .into_iter()
+                .map(|x| match x {
+                    Value::String(s) if s.is_empty() => Value::String(" ".into()),
+                    Value::String(s) if s.chars().any(char::is_control) => {
+                        Value::String(s.chars().map(|c| if c.is_control() { ' ' } else { c }).collect())
+                    }
+                    other => validator_safe(other),
+                })
+                .collect(),
+        ),
+        Value::Object(m) => Value::Object(m.into_iter().map(|(k, x)| (k, validator_safe(x))).collect()),
+        other => other,
     }
 }
