@@ -21,8 +21,8 @@ use crate::data::PathRef;
 use crate::engine::history::Detail;
 use crate::engine::{Cursor, Runner, Step, Stop};
 use crate::errors::Failure;
-use crate::states::errors::{recover, Attempts, Recovery};
-use crate::states::parallel::{Settled, Thread};
+use crate::states::errors::Attempts;
+use crate::states::parallel::{FanOut, Thread};
 
 /// AWS runs at most 40 inline iterations at once (§7.1).
 pub const INLINE_CONCURRENCY_LIMIT: u64 = 40;
@@ -32,7 +32,7 @@ impl Runner {
         &mut self,
         state: &State,
         m: &MapState,
-        input: Value,
+        mut input: Value,
         cur: &mut Cursor,
         entered_at: Millis,
     ) -> Result<Step, Stop> {
@@ -67,40 +67,22 @@ impl Runner {
             let length = item_inputs.len();
             let started = self.event(cur, "MapStateStarted", Detail::MapStarted { length })?;
             let threads = self.iterate(state, m, item_inputs, slots, cur, started)?;
-            match self.settle(threads, *cur) {
-                Settled::Done(outputs, end) => {
-                    *cur = end;
-                    let before = cur.last;
-                    self.event(cur, "MapStateSucceeded", Detail::None)?;
-                    // AWS: MapStateExited points at the same predecessor as MapStateSucceeded (§7.8).
-                    cur.last = before;
-                    return self.complete(
-                        state,
-                        &m.handling,
-                        input,
-                        Value::Array(outputs),
-                        entered_at,
-                        retry_count,
-                    );
-                }
-                Settled::Failed(stop, at) => {
-                    *cur = at;
-                    let f = match stop {
-                        Stop::Fail(f) => f,
-                        timed_out => return Err(timed_out),
-                    };
-                    // A retry starts again right after the failure, with no `MapStateFailed` in
-                    // between (ASL-SEMANTICS §6.3, §13.4).
-                    let recovery = recover(&m.handling, &f, &mut attempts, &mut self.rng);
-                    if !matches!(recovery, Recovery::Retry(_)) {
-                        self.event(cur, "MapStateFailed", Detail::None)?;
-                    }
-                    match recovery {
-                        Recovery::Retry(ms) => self.advance(cur, ms)?,
-                        Recovery::Catch(i) => return self.caught(&m.handling, i, input, &f),
-                        Recovery::Fail => return Err(Stop::Fail(f)),
-                    }
-                }
+            let events = FanOut {
+                succeeded: "MapStateSucceeded",
+                failed: "MapStateFailed",
+            };
+            if let Some(end) = self.fan_in(
+                state,
+                &m.handling,
+                threads,
+                cur,
+                &mut input,
+                entered_at,
+                retry_count,
+                &mut attempts,
+                events,
+            )? {
+                return Ok(end);
             }
         }
     }

@@ -10,7 +10,7 @@
 
 use serde_json::Value;
 
-use crate::asl::model::{Parallel, State};
+use crate::asl::model::{Handling, Parallel, State};
 use crate::data::context::Context;
 use crate::data::template::Scope;
 use crate::data::timestamp::Millis;
@@ -35,7 +35,72 @@ pub(crate) enum Settled {
     Failed(Stop, Cursor),
 }
 
+/// The event types that close one attempt of a Parallel or Map.
+#[derive(Clone, Copy)]
+pub(crate) struct FanOut {
+    pub succeeded: &'static str,
+    pub failed: &'static str,
+}
+
 impl Runner {
+    /// Ends one attempt of a Parallel or Map: on success, the state's result (the array of
+    /// outputs) goes through ResultSelector/ResultPath/OutputPath; on failure the error is
+    /// retried (`Ok(None)`: run the attempt again), caught or passed on.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn fan_in(
+        &mut self,
+        state: &State,
+        h: &Handling,
+        threads: Vec<Thread>,
+        cur: &mut Cursor,
+        input: &mut Value,
+        entered_at: Millis,
+        retry_count: u32,
+        attempts: &mut Attempts,
+        events: FanOut,
+    ) -> Result<Option<Step>, Stop> {
+        match self.settle(threads, *cur) {
+            Settled::Done(outputs, end) => {
+                *cur = end;
+                let before = cur.last;
+                self.event(cur, events.succeeded, Detail::None)?;
+                // AWS: …StateExited points at the same predecessor as …StateSucceeded (§7.8, §8).
+                cur.last = before;
+                let raw = std::mem::take(input);
+                self.complete(
+                    state,
+                    h,
+                    raw,
+                    Value::Array(outputs),
+                    entered_at,
+                    retry_count,
+                )
+                .map(Some)
+            }
+            Settled::Failed(stop, at) => {
+                *cur = at;
+                let f = match stop {
+                    Stop::Fail(f) => f,
+                    timed_out => return Err(timed_out),
+                };
+                // A retry starts again right after the failure, with no `…StateFailed` in
+                // between (ASL-SEMANTICS §6.3, §13.4).
+                let recovery = recover(h, &f, attempts, &mut self.rng);
+                if !matches!(recovery, Recovery::Retry(_)) {
+                    self.event(cur, events.failed, Detail::None)?;
+                }
+                match recovery {
+                    Recovery::Retry(ms) => {
+                        self.advance(cur, ms)?;
+                        Ok(None)
+                    }
+                    Recovery::Catch(i) => self.caught(h, i, std::mem::take(input), &f).map(Some),
+                    Recovery::Fail => Err(Stop::Fail(f)),
+                }
+            }
+        }
+    }
+
     /// Combines the threads of a Parallel or Map (see the module docs).
     pub(crate) fn settle(&mut self, threads: Vec<Thread>, start: Cursor) -> Settled {
         let first_failure = threads
@@ -77,7 +142,7 @@ impl Runner {
         &mut self,
         state: &State,
         p: &Parallel,
-        input: Value,
+        mut input: Value,
         cur: &mut Cursor,
         entered_at: Millis,
     ) -> Result<Step, Stop> {
@@ -114,40 +179,22 @@ impl Runner {
                     events: first..self.history.len(),
                 });
             }
-            match self.settle(threads, *cur) {
-                Settled::Done(outputs, end) => {
-                    *cur = end;
-                    let before = cur.last;
-                    self.event(cur, "ParallelStateSucceeded", Detail::None)?;
-                    // AWS: ParallelStateExited points at the same predecessor as …Succeeded (§8).
-                    cur.last = before;
-                    return self.complete(
-                        state,
-                        &p.handling,
-                        input,
-                        Value::Array(outputs),
-                        entered_at,
-                        retry_count,
-                    );
-                }
-                Settled::Failed(stop, at) => {
-                    *cur = at;
-                    let f = match stop {
-                        Stop::Fail(f) => f,
-                        timed_out => return Err(timed_out),
-                    };
-                    // A retry starts again right after the failure, with no `ParallelStateFailed` in
-                    // between (ASL-SEMANTICS §6.3, §13.4).
-                    let recovery = recover(&p.handling, &f, &mut attempts, &mut self.rng);
-                    if !matches!(recovery, Recovery::Retry(_)) {
-                        self.event(cur, "ParallelStateFailed", Detail::None)?;
-                    }
-                    match recovery {
-                        Recovery::Retry(ms) => self.advance(cur, ms)?,
-                        Recovery::Catch(i) => return self.caught(&p.handling, i, input, &f),
-                        Recovery::Fail => return Err(Stop::Fail(f)),
-                    }
-                }
+            let events = FanOut {
+                succeeded: "ParallelStateSucceeded",
+                failed: "ParallelStateFailed",
+            };
+            if let Some(end) = self.fan_in(
+                state,
+                &p.handling,
+                threads,
+                cur,
+                &mut input,
+                entered_at,
+                retry_count,
+                &mut attempts,
+                events,
+            )? {
+                return Ok(end);
             }
         }
     }
