@@ -321,6 +321,9 @@ fn reproduce(backends: &[String; 2], corpus: Option<&Path>, out: &Path, file: &P
         words.push("--backend".into());
         words.push(quote(b));
     }
+    // The backend flags of this command line (--endpoint, --region, --fixtures …) are part of
+    // what reproduces the divergence.
+    words.extend(backend_flags(std::env::args().skip(1)).iter().map(|w| quote(w)));
     if let Some(c) = corpus {
         words.push("--corpus".into());
         words.push(quote(&c.display().to_string()));
@@ -329,6 +332,34 @@ fn reproduce(backends: &[String; 2], corpus: Option<&Path>, out: &Path, file: &P
     words.push(quote(&out.display().to_string()));
     words.push(quote(&file.display().to_string()));
     words.join(" ")
+}
+
+/// The backend flags (and their values) among command-line words.
+fn backend_flags(args: impl Iterator<Item = String>) -> Vec<String> {
+    const WITH_VALUE: [&str; 9] = [
+        "--region",
+        "--aws-profile",
+        "--endpoint",
+        "--fixtures",
+        "--role-arn",
+        "--workflow-type",
+        "--concurrency",
+        "--case-timeout",
+        "--max-executions",
+    ];
+    let mut out = Vec::new();
+    let mut args = args.peekable();
+    while let Some(a) = args.next() {
+        if let Some(flag) = WITH_VALUE.iter().find(|f| a == **f || a.starts_with(&format!("{f}="))) {
+            out.push(a.clone());
+            if a == *flag {
+                if let Some(v) = args.next() {
+                    out.push(v);
+                }
+            }
+        }
+    }
+    out
 }
 
 fn quote(s: &str) -> String {
