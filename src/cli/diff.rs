@@ -461,6 +461,7 @@ pub fn main(args: Args) -> Exit {
             max_tests: args.budget,
         },
         history,
+        specs: [a_name.clone(), b_name.clone()],
     };
     let mut agreements = Agreements::default();
     let mut trouble = 0usize;

@@ -49,6 +49,8 @@ pub struct PendingOptions {
     pub corpus_arg: Option<PathBuf>,
     pub budget: Budget,
     pub history: bool,
+    /// The two `--backend` values as given (the reproducing command repeats them).
+    pub specs: [String; 2],
 }
 
 /// A minimised divergence, written.
@@ -158,6 +160,7 @@ pub fn main(args: Args) -> Exit {
                     max_tests: args.budget,
                 },
                 history: args.history,
+                specs: [a_name.clone(), b_name.clone()],
             };
             match minimise(&case, &oa, &mismatches, a.as_mut(), b.as_mut(), &options) {
                 Ok(p) => print!("{p}"),
@@ -219,7 +222,7 @@ pub fn minimise(
         };
         let file = options.out.join(format!("{id}.json"));
         let command = reproduce(
-            &backends,
+            &options.specs,
             options.corpus_arg.as_deref(),
             &options.out,
             &file,
