@@ -121,31 +121,27 @@ impl Runner {
                 last: prev,
             };
             let first = self.history.len();
-            let name = state.name.clone();
-            self.event(
-                &mut ic,
-                "MapIterationStarted",
-                Detail::MapIteration {
-                    name: name.clone(),
-                    index,
-                },
-            )?;
+            // Event details are built only when history is kept (no name copies per item).
+            let detail = |on: bool| {
+                if on {
+                    Detail::MapIteration {
+                        name: state.name.clone(),
+                        index,
+                    }
+                } else {
+                    Detail::None
+                }
+            };
+            let on = self.history.enabled;
+            self.event(&mut ic, "MapIterationStarted", detail(on))?;
             let result = self.run_graph(&m.processor, item, &mut ic);
             let before = ic.last;
             match &result {
                 Ok(_) => {
-                    self.event(
-                        &mut ic,
-                        "MapIterationSucceeded",
-                        Detail::MapIteration { name, index },
-                    )?;
+                    self.event(&mut ic, "MapIterationSucceeded", detail(on))?;
                 }
                 Err(_) => {
-                    self.event(
-                        &mut ic,
-                        "MapIterationFailed",
-                        Detail::MapIteration { name, index },
-                    )?;
+                    self.event(&mut ic, "MapIterationFailed", detail(on))?;
                     first_failure = Some(first_failure.map_or(ic.now, |f| f.min(ic.now)));
                 }
             }
