@@ -10,12 +10,16 @@ use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
 fn workload(c: &mut Criterion, name: &str) {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/machines");
-    let def = load_definition(&dir.join(format!("{name}.json"))).expect("benchmark definition is valid");
-    let text = std::fs::read_to_string(dir.join(format!("{name}.input.json"))).expect("benchmark input exists");
+    let def =
+        load_definition(&dir.join(format!("{name}.json"))).expect("benchmark definition is valid");
+    let text = std::fs::read_to_string(dir.join(format!("{name}.input.json")))
+        .expect("benchmark input exists");
     let input = parse_input(&text, name).expect("benchmark input is valid");
     let mut group = c.benchmark_group("executions");
     group.throughput(Throughput::Elements(1));
-    group.bench_function(name, |b| b.iter(|| run(&def.machine, &input, RunOptions::default())));
+    group.bench_function(name, |b| {
+        b.iter(|| run(&def.machine, &input, RunOptions::default()))
+    });
     group.finish();
 }
 

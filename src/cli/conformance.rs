@@ -57,7 +57,7 @@ impl Progress {
 
     pub fn tick(&mut self) {
         self.done += 1;
-        if self.on && (self.done % 10 == 0 || self.done == self.total) {
+        if self.on && (self.done.is_multiple_of(10) || self.done == self.total) {
             eprint!("\r{} [{}/{}]", self.label, self.done, self.total);
             if self.done == self.total {
                 eprintln!();

@@ -326,7 +326,11 @@ fn reproduce(backends: &[String; 2], corpus: Option<&Path>, out: &Path, file: &P
     }
     // The backend flags of this command line (--endpoint, --region, --fixtures …) are part of
     // what reproduces the divergence.
-    words.extend(backend_flags(std::env::args().skip(1)).iter().map(|w| quote(w)));
+    words.extend(
+        backend_flags(std::env::args().skip(1))
+            .iter()
+            .map(|w| quote(w)),
+    );
     if let Some(c) = corpus {
         words.push("--corpus".into());
         words.push(quote(&c.display().to_string()));
@@ -353,7 +357,10 @@ fn backend_flags(args: impl Iterator<Item = String>) -> Vec<String> {
     let mut out = Vec::new();
     let mut args = args.peekable();
     while let Some(a) = args.next() {
-        if let Some(flag) = WITH_VALUE.iter().find(|f| a == **f || a.starts_with(&format!("{f}="))) {
+        if let Some(flag) = WITH_VALUE
+            .iter()
+            .find(|f| a == **f || a.starts_with(&format!("{f}=")))
+        {
             out.push(a.clone());
             if a == *flag {
                 if let Some(v) = args.next() {

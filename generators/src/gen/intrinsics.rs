@@ -329,7 +329,11 @@ impl Gen {
                 // inside a literal is unverified. Backslashes too: AWS accepts `\\` in a literal,
                 // but the independent validator asl-validator 4.0.0 rejects it, and generated
                 // machines must pass both (they still reach intrinsics through paths).
-                let s = self.t.pick(STRINGS).replace(['\n', '\t'], " ").replace('\\', "/");
+                let s = self
+                    .t
+                    .pick(STRINGS)
+                    .replace(['\n', '\t'], " ")
+                    .replace('\\', "/");
                 (quote(&s), Shape::Str(Some(s)))
             }
             Want::Int => {

@@ -344,14 +344,18 @@ fn validator_safe(v: Value) -> Value {
                 .into_iter()
                 .map(|x| match x {
                     Value::String(s) if s.is_empty() => Value::String(" ".into()),
-                    Value::String(s) if s.chars().any(char::is_control) => {
-                        Value::String(s.chars().map(|c| if c.is_control() { ' ' } else { c }).collect())
-                    }
+                    Value::String(s) if s.chars().any(char::is_control) => Value::String(
+                        s.chars()
+                            .map(|c| if c.is_control() { ' ' } else { c })
+                            .collect(),
+                    ),
                     other => validator_safe(other),
                 })
                 .collect(),
         ),
-        Value::Object(m) => Value::Object(m.into_iter().map(|(k, x)| (k, validator_safe(x))).collect()),
+        Value::Object(m) => {
+            Value::Object(m.into_iter().map(|(k, x)| (k, validator_safe(x))).collect())
+        }
         other => other,
     }
 }
