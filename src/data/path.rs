@@ -379,8 +379,15 @@ impl Path {
             });
         }
         let mut current = target;
-        let mut trail = String::from("$");
         let last = self.steps.len().saturating_sub(1);
+        // The path walked so far, for error messages only (built when one is needed).
+        let trail = |upto: usize| {
+            let mut t = String::from("$");
+            for s in &self.steps[..upto] {
+                write_fragment(s, &mut t);
+            }
+            t
+        };
         let mut pending = Some(value);
         if self.steps.is_empty() {
             *current = pending.take().unwrap_or(Value::Null);
@@ -395,17 +402,21 @@ impl Path {
                             let mut fragment = String::new();
                             write_fragment(step, &mut fragment);
                             return Err(PathError {
-                                message: expected_object_message(&fragment, &trail, other),
+                                message: expected_object_message(&fragment, &trail(i), other),
                             });
                         }
                     };
                     if i == last {
-                        map.insert(name.to_string(), pending.take().unwrap_or(Value::Null));
+                        let v = pending.take().unwrap_or(Value::Null);
+                        // Overwrite in place when the member exists: no new key.
+                        match map.get_mut(&**name) {
+                            Some(slot) => *slot = v,
+                            None => {
+                                map.insert(name.to_string(), v);
+                            }
+                        }
                         return Ok(());
                     }
-                    trail.push_str("['");
-                    trail.push_str(name);
-                    trail.push_str("']");
                     current = map
                         .entry(name.to_string())
                         .or_insert_with(|| Value::Object(Map::new()));
@@ -416,7 +427,8 @@ impl Path {
                         other => {
                             return Err(PathError {
                                 message: format!(
-                                    "Expected to find an array with index [{k}] in path {trail} but found '{}'.",
+                                    "Expected to find an array with index [{k}] in path {} but found '{}'.",
+                                    trail(i),
                                     java_class(other)
                                 ),
                             })
@@ -426,7 +438,8 @@ impl Path {
                     let Some(slot) = resolve_index(*k, len).and_then(|i| array.get_mut(i)) else {
                         return Err(PathError {
                             message: format!(
-                                "Index [{k}] is out of bounds for the array of length {len} in path {trail}"
+                                "Index [{k}] is out of bounds for the array of length {len} in path {}",
+                                trail(i)
                             ),
                         });
                     };
@@ -434,7 +447,6 @@ impl Path {
                         *slot = pending.take().unwrap_or(Value::Null);
                         return Ok(());
                     }
-                    trail.push_str(&format!("[{k}]"));
                     current = slot;
                 }
                 _ => break,

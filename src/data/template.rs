@@ -21,7 +21,12 @@ use crate::intrinsics::{self, Call, EvalError};
 pub enum Template {
     /// A subtree without `.$` keys, copied as is.
     Literal(Value),
-    Object(Vec<(String, Template)>),
+    /// The output keys, already hashed into a map (values null) that each evaluation copies and
+    /// fills in order, so evaluating a template hashes no keys.
+    Object {
+        keys: Map<String, Value>,
+        fields: Vec<Template>,
+    },
     Array(Vec<Template>),
     /// `"key.$": "$.path"`; `field` is the key as written (with `.$`).
     Path {
@@ -51,16 +56,24 @@ impl Template {
                 if !has_dynamic(value) {
                     return Ok(Template::Literal(value.clone()));
                 }
+                let mut keys = Map::with_capacity(map.len());
                 let mut fields = Vec::with_capacity(map.len());
                 for (key, v) in map {
-                    if let Some(stripped) = key.strip_suffix(".$") {
-                        let text = v.as_str().ok_or_else(|| invalid_dynamic(key))?;
-                        fields.push((stripped.to_string(), compile_dynamic(key, text)?));
-                    } else {
-                        fields.push((key.clone(), Template::compile(v)?));
+                    let (name, field) = match key.strip_suffix(".$") {
+                        Some(stripped) => {
+                            let text = v.as_str().ok_or_else(|| invalid_dynamic(key))?;
+                            (stripped.to_string(), compile_dynamic(key, text)?)
+                        }
+                        None => (key.clone(), Template::compile(v)?),
+                    };
+                    if keys.insert(name.clone(), Value::Null).is_some() {
+                        return Err(format!(
+                            "The field '{name}' appears twice after '.$' suffixes are removed"
+                        ));
                     }
+                    fields.push(field);
                 }
-                Ok(Template::Object(fields))
+                Ok(Template::Object { keys, fields })
             }
             Value::Array(items) if has_dynamic(value) => Ok(Template::Array(
                 items
@@ -76,10 +89,10 @@ impl Template {
     pub fn eval(&self, scope: &Scope<'_>, rng: &mut dyn RngCore) -> Result<Value, Failure> {
         match self {
             Template::Literal(v) => Ok(v.clone()),
-            Template::Object(fields) => {
-                let mut out = Map::with_capacity(fields.len());
-                for (key, t) in fields {
-                    out.insert(key.clone(), t.eval(scope, rng)?);
+            Template::Object { keys, fields } => {
+                let mut out = keys.clone();
+                for ((_, slot), t) in out.iter_mut().zip(fields) {
+                    *slot = t.eval(scope, rng)?;
                 }
                 Ok(Value::Object(out))
             }
