@@ -409,7 +409,7 @@ impl Path {
                     if i == last {
                         let v = pending.take().unwrap_or(Value::Null);
                         // Overwrite in place when the member exists: no new key.
-                        match map.get_mut(&**name) {
+                        match member_mut(map, name) {
                             Some(slot) => *slot = v,
                             None => {
                                 map.insert(name.to_string(), v);
@@ -508,7 +508,7 @@ impl Path {
         let mut node = root;
         for step in &self.steps {
             node = match step {
-                Step::Name { name, .. } => node.as_object()?.get(&**name)?,
+                Step::Name { name, .. } => member(node.as_object()?, name)?,
                 Step::Index(k) => {
                     let array = node.as_array()?;
                     array.get(resolve_index(*k, array.len())?)?
@@ -544,6 +544,27 @@ impl Path {
 }
 
 /// Jayway's `getPathFragment()`.
+/// Objects up to this size are searched by comparing keys, which is cheaper than hashing them.
+const SCAN_LIMIT: usize = 8;
+
+/// A member of an object.
+fn member<'a>(map: &'a Map<String, Value>, name: &str) -> Option<&'a Value> {
+    if map.len() <= SCAN_LIMIT {
+        map.iter().find(|(k, _)| k.as_str() == name).map(|(_, v)| v)
+    } else {
+        map.get(name)
+    }
+}
+
+/// A member of an object, to overwrite.
+fn member_mut<'a>(map: &'a mut Map<String, Value>, name: &str) -> Option<&'a mut Value> {
+    if map.len() <= SCAN_LIMIT {
+        map.iter_mut().find(|(k, _)| k.as_str() == name).map(|(_, v)| v)
+    } else {
+        map.get_mut(name)
+    }
+}
+
 fn write_fragment(step: &Step, out: &mut String) {
     match step {
         Step::Name { name, quote } => {
