@@ -559,7 +559,9 @@ fn member<'a>(map: &'a Map<String, Value>, name: &str) -> Option<&'a Value> {
 /// A member of an object, to overwrite.
 fn member_mut<'a>(map: &'a mut Map<String, Value>, name: &str) -> Option<&'a mut Value> {
     if map.len() <= SCAN_LIMIT {
-        map.iter_mut().find(|(k, _)| k.as_str() == name).map(|(_, v)| v)
+        map.iter_mut()
+            .find(|(k, _)| k.as_str() == name)
+            .map(|(_, v)| v)
     } else {
         map.get_mut(name)
     }
