@@ -370,3 +370,51 @@ fn every_subcommand_parses_its_flags() {
         );
     }
 }
+
+#[test]
+fn generate_writes_cases_and_a_manifest_that_regenerates_them() {
+    let d = dir("generate");
+    let out = d.join("cases");
+    let o = run(&[
+        "generate",
+        "--profile",
+        "choice",
+        "--count",
+        "4",
+        "--seed",
+        "9",
+        "--out",
+        out.to_str().unwrap(),
+        "--stats",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let manifest: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["profile"], "choice");
+    assert_eq!(manifest["first_seed"], 9);
+    let ids: Vec<&str> = manifest["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["choice-9", "choice-10", "choice-11", "choice-12"]);
+    // The same seed gives the same case again.
+    let again = run(&[
+        "generate",
+        "--profile",
+        "choice",
+        "--count",
+        "1",
+        "--seed",
+        "9",
+    ]);
+    let first: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("choice-9.json")).unwrap()).unwrap();
+    let line: Value = serde_json::from_slice(&again.stdout).unwrap();
+    assert_eq!(first["definition"], line["definition"]);
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("Choice"),
+        "--stats prints coverage"
+    );
+}

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use aslcheck_generators::{generate, stats, Profile, VERSION};
 use serde_json::json;
 
+use super::record::write_atomic;
 use super::Exit;
 
 pub struct Args {
@@ -78,14 +79,4 @@ fn pretty(v: &serde_json::Value) -> String {
     let mut s = serde_json::to_string_pretty(v).unwrap_or_default();
     s.push('\n');
     s
-}
-
-/// Writes through a temporary file and a rename, so a killed run never leaves a truncated file.
-pub fn write_atomic(file: &std::path::Path, text: &str) -> Result<(), String> {
-    let tmp = file.with_extension(format!("tmp.{}", std::process::id()));
-    std::fs::write(&tmp, text).map_err(|e| format!("cannot write {}: {e}", tmp.display()))?;
-    std::fs::rename(&tmp, file).map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        format!("cannot move {} to {}: {e}", tmp.display(), file.display())
-    })
 }
