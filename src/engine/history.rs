@@ -132,6 +132,11 @@ impl History {
         }
     }
 
+    /// The time of the latest event kept.
+    pub fn latest(&self) -> Option<Millis> {
+        self.events.iter().filter(|e| !e.dead).map(|e| e.at).max()
+    }
+
     pub fn len(&self) -> usize {
         self.events.len()
     }

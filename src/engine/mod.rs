@@ -343,6 +343,10 @@ impl Runner {
         } else {
             cur.last
         };
+        // A failure can stop a branch or iteration whose clock ran ahead of the thread that
+        // reports it (e.g. at the history limit inside a Map): the execution ends after every
+        // event it recorded.
+        let at = self.history.latest().map_or(at, |latest| at.max(latest));
         self.history.push(at, kind, prev, detail);
         let needs_ids = self.history.enabled || failure.as_ref().is_some_and(|f| f.site.is_some());
         let ids = if needs_ids {
