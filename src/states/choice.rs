@@ -50,14 +50,6 @@ impl Runner {
     }
 }
 
-fn lookup<'a>(
-    path: &PathRef,
-    input: &'a Value,
-    ctx: &'a Context<'a>,
-) -> Option<std::borrow::Cow<'a, Value>> {
-    path.select(input, ctx).ok()
-}
-
 fn invalid_value(path: &PathRef) -> Failure {
     // Third-party consensus on AWS's text (ASL-SEMANTICS §5.3); punctuation UNVERIFIED.
     Failure::runtime(format!(
@@ -91,7 +83,7 @@ pub fn evaluate(rule: &Rule, input: &Value, ctx: &Context<'_>) -> Result<bool, F
             op,
             operand,
         } => {
-            let value = lookup(variable, input, ctx);
+            let value = variable.select(input, ctx).ok();
             if *op == Op::IsPresent {
                 return Ok(value.is_some() == (operand_value(operand) == Some(&Value::Bool(true))));
             }
@@ -99,7 +91,7 @@ pub fn evaluate(rule: &Rule, input: &Value, ctx: &Context<'_>) -> Result<bool, F
             let rhs = match operand {
                 Operand::Value(v) => std::borrow::Cow::Borrowed(v),
                 // UNVERIFIED: a `…Path` operand that selects nothing fails like a missing Variable.
-                Operand::Path(p) => lookup(p, input, ctx).ok_or_else(|| invalid_value(p))?,
+                Operand::Path(p) => p.select(input, ctx).ok().ok_or_else(|| invalid_value(p))?,
             };
             Ok(test(*op, &value, &rhs))
         }

@@ -44,14 +44,6 @@ impl Runner {
     }
 }
 
-fn select<'a>(
-    p: &PathRef,
-    input: &'a Value,
-    ctx: &'a Context<'a>,
-) -> Option<std::borrow::Cow<'a, Value>> {
-    p.select(input, ctx).ok()
-}
-
 fn shown(v: &Value) -> String {
     match v {
         Value::String(s) => s.clone(),
@@ -61,7 +53,7 @@ fn shown(v: &Value) -> String {
 
 fn seconds_from(p: &PathRef, input: &Value, ctx: &Context<'_>) -> Result<i64, Failure> {
     let path = p.text();
-    let v = select(p, input, ctx).ok_or_else(|| {
+    let v = p.select(input, ctx).ok().ok_or_else(|| {
         Failure::runtime(format!(
             "The SecondsPath parameter does not reference an input value: {path}"
         ))
@@ -88,7 +80,7 @@ fn seconds_from(p: &PathRef, input: &Value, ctx: &Context<'_>) -> Result<i64, Fa
 
 fn timestamp_from(p: &PathRef, input: &Value, ctx: &Context<'_>) -> Result<i64, Failure> {
     let path = p.text();
-    let v = select(p, input, ctx).ok_or_else(|| {
+    let v = p.select(input, ctx).ok().ok_or_else(|| {
         Failure::runtime(format!(
             "The TimestampPath parameter does not reference an input value: {path}"
         ))
