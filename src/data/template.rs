@@ -154,6 +154,14 @@ pub fn not_found(path: &PathRef, field: &str, input: &Value) -> Failure {
     ))
 }
 
+/// A value as AWS shows it inside a cause: strings raw, anything else as compact JSON.
+pub fn shown(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        other => compact(other),
+    }
+}
+
 /// Compact JSON text, as AWS prints values in causes.
 pub fn compact(value: &Value) -> String {
     serde_json::to_string(value).unwrap_or_default()

@@ -15,7 +15,7 @@ use serde_json::Value;
 
 use crate::asl::model::{Amount, MapState, State};
 use crate::data::context::Context;
-use crate::data::template::{compact, Scope};
+use crate::data::template::{compact, shown, Scope};
 use crate::data::timestamp::Millis;
 use crate::data::PathRef;
 use crate::engine::history::Detail;
@@ -191,10 +191,7 @@ fn concurrency(a: &Amount, effective: &Value, ctx: &Context<'_>) -> Result<u64, 
         Amount::Fixed(n) => *n,
         Amount::Path(p) => {
             let v = p.select(effective, ctx).ok();
-            let shown = v.as_deref().map(|v| match v {
-                Value::String(s) => s.clone(),
-                other => compact(other),
-            });
+            let shown = v.as_deref().map(shown);
             // Numeric strings were accepted for these fields (ASL-SEMANTICS §7.6).
             let parsed = v.as_deref().and_then(|v| match v {
                 Value::Number(n) => n.as_u64(),

@@ -17,7 +17,7 @@ use serde_json::Value;
 
 use crate::asl::model::{Amount, State, Task};
 use crate::data::context::Context;
-use crate::data::template::{compact, Scope};
+use crate::data::template::{shown, Scope};
 use crate::data::timestamp::Millis;
 use crate::engine::history::Detail;
 use crate::engine::{exceeds, uuid_from, Cursor, Runner, Step, Stop, MAX_PAYLOAD_BYTES};
@@ -416,10 +416,7 @@ fn seconds(
         // UNVERIFIED: the cause for a non-positive or non-integer value.
         _ => Err(Failure::runtime(format!(
             "The {field} field refers to value \"{}\" which is not a valid positive integer: {}",
-            match &*v {
-                Value::String(s) => s.clone(),
-                other => compact(other),
-            },
+            shown(&v),
             p.text()
         ))),
     }

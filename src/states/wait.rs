@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use crate::asl::model::{State, Wait};
 use crate::data::context::Context;
-use crate::data::template::compact;
+use crate::data::template::shown;
 use crate::data::timestamp::{self, Millis};
 use crate::data::PathRef;
 use crate::engine::{Cursor, Runner, Stop};
@@ -41,13 +41,6 @@ impl Runner {
         self.advance(cur, delay_ms.max(0))?;
         let ctx = Context::new(&self.exec, &state.name, entered_at);
         Ok(state.output_path.apply_owned(effective, &ctx)?)
-    }
-}
-
-fn shown(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        other => compact(other),
     }
 }
 
