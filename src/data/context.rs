@@ -13,48 +13,62 @@ use std::borrow::Cow;
 
 use super::path::{Path, PathError};
 use super::timestamp::{format_millis, Millis};
+use crate::engine::random::generated_name;
 
 /// Execution-wide parts of the context object, built on first use (most executions never read
 /// `$$`).
 #[derive(Debug, Clone)]
-pub struct ExecutionContext {
+pub struct ExecutionContext<'a> {
     pub region: String,
     pub account: String,
     pub state_machine_name: String,
-    /// The execution name.
-    pub name: String,
-    pub input: Value,
+    /// The execution name, given or drawn from the run's seed when first read.
+    name: OnceCell<String>,
+    name_seed: u64,
+    pub input: &'a Value,
     pub start_time: Millis,
     /// `{"Execution": {"Id","Input","StartTime","Name","RoleArn","RedriveCount"},
     /// "StateMachine": {"Id","Name"}}`.
     root: OnceCell<Value>,
 }
 
-impl ExecutionContext {
+impl<'a> ExecutionContext<'a> {
+    /// `name`: the execution name; `None` draws it from `seed` when first read
+    /// ([`generated_name`]).
     pub fn new(
         region: String,
         account: String,
         state_machine_name: String,
-        name: String,
-        input: Value,
+        name: Option<String>,
+        seed: u64,
+        input: &'a Value,
         start_time: Millis,
-    ) -> ExecutionContext {
+    ) -> ExecutionContext<'a> {
         ExecutionContext {
             region,
             account,
             state_machine_name,
-            name,
+            name: name.map(OnceCell::from).unwrap_or_default(),
+            name_seed: seed,
             input,
             start_time,
             root: OnceCell::new(),
         }
     }
 
+    /// The execution name.
+    pub fn name(&self) -> &str {
+        self.name.get_or_init(|| generated_name(self.name_seed))
+    }
+
     /// `arn:aws:states:<region>:<account>:execution:<machine>:<name>` (ASL-SEMANTICS §13.2).
     pub fn execution_arn(&self) -> String {
         format!(
             "arn:aws:states:{}:{}:execution:{}:{}",
-            self.region, self.account, self.state_machine_name, self.name
+            self.region,
+            self.account,
+            self.state_machine_name,
+            self.name()
         )
     }
 
@@ -80,7 +94,7 @@ impl ExecutionContext {
                 "StartTime".into(),
                 Value::String(format_millis(self.start_time)),
             );
-            execution.insert("Name".into(), Value::String(self.name.clone()));
+            execution.insert("Name".into(), Value::String(self.name().to_string()));
             execution.insert("RoleArn".into(), Value::String(self.role_arn()));
             execution.insert("RedriveCount".into(), Value::from(0));
             let mut sm = Map::new();
@@ -99,7 +113,7 @@ impl ExecutionContext {
 
 /// The state-specific parts, plus a lazily built object.
 pub struct Context<'a> {
-    pub execution: &'a ExecutionContext,
+    pub execution: &'a ExecutionContext<'a>,
     pub state_name: &'a str,
     pub entered_time: Millis,
     /// Present for states that support Retry (Task, Parallel, Map); absent for Pass (§3).
@@ -112,7 +126,11 @@ pub struct Context<'a> {
 }
 
 impl<'a> Context<'a> {
-    pub fn new(execution: &'a ExecutionContext, state_name: &'a str, entered_time: Millis) -> Self {
+    pub fn new(
+        execution: &'a ExecutionContext<'a>,
+        state_name: &'a str,
+        entered_time: Millis,
+    ) -> Self {
         Context {
             execution,
             state_name,

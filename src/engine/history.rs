@@ -108,10 +108,25 @@ impl History {
         prev: Option<Seq>,
         detail: Detail,
     ) -> Seq {
-        let detail = match detail {
-            Detail::None => None,
-            d if self.enabled => Some(Box::new(d)),
-            _ => None,
+        self.push_with(at, kind, prev, || detail)
+    }
+
+    /// Like [`History::push`], but builds the details only when the history is kept.
+    #[inline]
+    pub fn push_with(
+        &mut self,
+        at: Millis,
+        kind: &'static str,
+        prev: Option<Seq>,
+        detail: impl FnOnce() -> Detail,
+    ) -> Seq {
+        let detail = if self.enabled {
+            match detail() {
+                Detail::None => None,
+                d => Some(Box::new(d)),
+            }
+        } else {
+            None
         };
         self.events.push(Event {
             at,

@@ -7,9 +7,8 @@
 //! and costs no wall-clock time, so the same options always give the same result, history included.
 
 pub mod history;
+pub mod random;
 
-use rand::{RngCore, SeedableRng};
-use rand_chacha::ChaCha8Rng;
 use serde_json::Value;
 
 use crate::asl::model::{Body, Graph, Machine, Transition};
@@ -20,6 +19,8 @@ use crate::errors::{Failure, Origin, DATA_LIMIT_EXCEEDED};
 use crate::tasks::callbacks::{Callbacks, Silent};
 use crate::tasks::{Registry, Resources};
 use history::{Detail, History, Seq, MAX_EVENTS};
+pub(crate) use random::uuid_from;
+use random::RunRng;
 
 /// AWS's payload limit for execution input, state input/output and task results: 256 KiB (§2.8).
 pub const MAX_PAYLOAD_BYTES: usize = 262_144;
@@ -162,9 +163,9 @@ pub(crate) enum Step {
 }
 
 /// The state of one execution while it runs.
-pub(crate) struct Runner {
-    pub exec: ExecutionContext,
-    pub rng: ChaCha8Rng,
+pub(crate) struct Runner<'a> {
+    pub exec: ExecutionContext<'a>,
+    pub rng: RunRng,
     pub history: History,
     pub deadline: Option<Millis>,
     /// Deadlines from the one-year cap are reached only when passed, explicit ones when reached.
@@ -179,26 +180,28 @@ pub(crate) struct Runner {
     pub tokens: std::collections::HashMap<String, bool>,
     pub notes: Vec<String>,
     pub fault: Option<Fault>,
+    /// An upper bound of the size of the raw input of the innermost running state, if known.
+    pub in_bound: Option<usize>,
+    /// An upper bound of the size of the output that the last `result_path` produced, taken by
+    /// the execution loop so that it need not measure the state's output again.
+    pub out_bound: Option<usize>,
 }
 
 /// Runs `machine` on `input`.
 pub fn run(machine: &Machine, input: &Value, options: RunOptions) -> Outcome {
-    let mut rng = ChaCha8Rng::seed_from_u64(options.seed);
     let start = match (options.start_time, options.real_time) {
         (Some(t), _) => t,
         (None, true) => timestamp::now_millis(),
         (None, false) => DEFAULT_START_TIME,
     };
-    let name = options
-        .execution_name
-        .clone()
-        .unwrap_or_else(|| uuid_from(&mut rng));
+    let rng = RunRng::new(options.seed, options.execution_name.is_some());
     let exec = ExecutionContext::new(
         options.region.clone(),
         options.account,
         options.state_machine_name,
-        name,
-        input.clone(),
+        options.execution_name,
+        options.seed,
+        input,
         start,
     );
     let (deadline, inclusive) = match machine.timeout_seconds {
@@ -219,6 +222,8 @@ pub fn run(machine: &Machine, input: &Value, options: RunOptions) -> Outcome {
         tokens: Default::default(),
         notes: Vec::new(),
         fault: options.fault,
+        in_bound: None,
+        out_bound: None,
     };
     let detail = if runner.history.enabled {
         Detail::ExecutionStarted {
@@ -233,33 +238,37 @@ pub fn run(machine: &Machine, input: &Value, options: RunOptions) -> Outcome {
         now: start,
         last: None,
     };
-    let result = runner.run_graph(&machine.graph, input.clone(), &mut cur);
+    let result = runner
+        .run_graph(
+            &machine.graph,
+            input.clone(),
+            tight_bound(input, MAX_PAYLOAD_BYTES),
+            &mut cur,
+        )
+        .map(|(output, _)| output);
     runner.finish(result, cur)
-}
-
-/// A version-4 UUID from the run's seeded source.
-pub(crate) fn uuid_from(rng: &mut ChaCha8Rng) -> String {
-    let mut bytes = [0u8; 16];
-    rng.fill_bytes(&mut bytes);
-    uuid::Builder::from_random_bytes(bytes)
-        .into_uuid()
-        .hyphenated()
-        .to_string()
 }
 
 /// Whether the compact JSON text of `v` is longer than `limit` bytes. A cheap upper bound
 /// (every string fully escaped, every number at its longest) settles most values without
 /// serialising them.
 pub fn exceeds(v: &Value, limit: usize) -> bool {
-    if bound_within(v, limit) {
+    if size_bound(v, limit).is_some() {
         return false;
     }
     json_size(v) > limit
 }
 
-fn bound_within(v: &Value, limit: usize) -> bool {
+/// An upper bound of the size of `v`'s compact JSON text, or `None` once it passes `limit`.
+pub fn size_bound(v: &Value, limit: usize) -> Option<usize> {
     let mut bound = 0usize;
-    add_bound(v, limit, &mut bound, 0)
+    add_bound(v, limit, &mut bound, 0).then_some(bound)
+}
+
+/// An upper bound of `v`'s size that is at most the exact size when the exact size is within
+/// `limit`; `None` when `v` is larger than `limit`.
+fn tight_bound(v: &Value, limit: usize) -> Option<usize> {
+    size_bound(v, limit).or_else(|| Some(json_size(v)).filter(|&n| n <= limit))
 }
 
 /// Adds an upper bound of `v`'s size to `bound`; false once it passes `limit` or the value is
@@ -312,7 +321,7 @@ pub fn json_size(v: &Value) -> usize {
     c.0
 }
 
-impl Runner {
+impl Runner<'_> {
     fn finish(mut self, result: Result<Value, Stop>, cur: Cursor) -> Outcome {
         let (status, output, failure, at, kind) = match result {
             Ok(out) => (
@@ -379,48 +388,75 @@ impl Runner {
         kind: &'static str,
         detail: Detail,
     ) -> Result<Seq, Stop> {
+        self.event_after(cur, cur.last, kind, || detail)
+    }
+
+    /// Records an event without details.
+    #[inline]
+    pub(crate) fn mark(&mut self, cur: &mut Cursor, kind: &'static str) -> Result<Seq, Stop> {
+        self.event_after(cur, cur.last, kind, || Detail::None)
+    }
+
+    /// Like [`Runner::event`], but builds the details only when the history is kept.
+    #[inline]
+    pub(crate) fn event_with(
+        &mut self,
+        cur: &mut Cursor,
+        kind: &'static str,
+        detail: impl FnOnce() -> Detail,
+    ) -> Result<Seq, Stop> {
         self.event_after(cur, cur.last, kind, detail)
     }
 
     /// Records an event with an explicit predecessor.
+    #[inline]
     pub(crate) fn event_after(
         &mut self,
         cur: &mut Cursor,
         prev: Option<Seq>,
         kind: &'static str,
-        detail: Detail,
+        detail: impl FnOnce() -> Detail,
     ) -> Result<Seq, Stop> {
         // UNVERIFIED (ASL-SEMANTICS §13.1, appendix 31): the error name AWS uses when the history
         // limit is reached.
         if self.history.len() + 1 >= MAX_EVENTS {
-            return Err(Stop::Fail(Failure {
-                error: Some("States.Runtime".into()),
-                cause: Some(format!(
-                    "The execution reached the maximum number of history events ({MAX_EVENTS})."
-                )),
-                origin: Origin::Terminal,
-                site: None,
-            }));
+            return Err(history_limit());
         }
-        let seq = self.history.push(cur.now, kind, prev, detail);
+        let seq = self.history.push_with(cur.now, kind, prev, detail);
         cur.last = Some(seq);
         Ok(seq)
     }
 
-    /// Applies a ResultPath (with the injected fault, if any).
+    /// Applies a ResultPath (with the injected fault, if any) to the raw input of the running
+    /// state. Also returns an upper bound of the output's size, for the caller to leave in
+    /// `out_bound`: the input's bound plus the result's (`result_bound` when the caller knows one)
+    /// plus the keys the path may create.
     pub(crate) fn result_path(
         &self,
         rp: &ResultPath,
         raw_input: Value,
         result: Value,
-    ) -> Result<Value, Failure> {
-        match (self.fault, rp) {
+        result_bound: Option<usize>,
+    ) -> Result<(Value, Option<usize>), Failure> {
+        let in_bound = self.in_bound;
+        let result_bound = || result_bound.or_else(|| size_bound(&result, MAX_PAYLOAD_BYTES));
+        let bound = match rp {
+            ResultPath::Replace => result_bound(),
+            ResultPath::Discard => in_bound,
+            // Each created key costs at most six bytes per character of its path text (quotes,
+            // colon, comma and braces included), and at most the whole result is added.
+            ResultPath::At(p) => in_bound.and_then(|i| {
+                result_bound().map(|r| i.saturating_add(r).saturating_add(6 * p.text().len() + 16))
+            }),
+        };
+        let output = match (self.fault, rp) {
             (Some(Fault::ResultPathOneLevelUp), ResultPath::At(p)) => match p.parent() {
                 Some(parent) => ResultPath::At(parent).apply(raw_input, result),
                 None => Ok(result),
             },
             _ => rp.apply(raw_input, result),
-        }
+        }?;
+        Ok((output, bound))
     }
 
     /// Advances a thread's clock by `millis` (virtual time), or sleeps in real-time mode.
@@ -447,29 +483,46 @@ impl Runner {
         Ok(())
     }
 
-    /// Fails with `States.DataLimitExceeded` when a state's output is above the payload limit.
-    pub(crate) fn check_size(&self, v: &Value, state: &str) -> Result<(), Stop> {
-        if exceeds(v, MAX_PAYLOAD_BYTES) {
-            return Err(Stop::Fail(Failure {
+    /// Fails with `States.DataLimitExceeded` when a state's output is above the payload limit;
+    /// otherwise returns an upper bound of its size.
+    pub(crate) fn check_size(&self, v: &Value, state: &str) -> Result<usize, Stop> {
+        tight_bound(v, MAX_PAYLOAD_BYTES).ok_or_else(|| {
+            Stop::Fail(Failure {
                 error: Some(DATA_LIMIT_EXCEEDED.into()),
                 cause: Some(format!(
                     "The state/task '{state}' returned a result with a size exceeding the maximum number of bytes service limit."
                 )),
                 origin: Origin::Terminal,
                 site: None,
-            }));
-        }
-        Ok(())
+            })
+        })
     }
 
-    /// Runs one `StartAt`/`States` graph from its start state to its end.
+    /// Runs one `StartAt`/`States` graph from its start state to its end; returns its output
+    /// and an upper bound of the output's size. `input_bound` is one for the input, if known.
     pub(crate) fn run_graph(
         &mut self,
         graph: &Graph,
         input: Value,
+        input_bound: Option<usize>,
         cur: &mut Cursor,
-    ) -> Result<Value, Stop> {
+    ) -> Result<(Value, usize), Stop> {
+        let outer = self.in_bound;
+        let result = self.run_states(graph, input, input_bound, cur);
+        self.in_bound = outer;
+        result
+    }
+
+    fn run_states(
+        &mut self,
+        graph: &Graph,
+        input: Value,
+        input_bound: Option<usize>,
+        cur: &mut Cursor,
+    ) -> Result<(Value, usize), Stop> {
         let mut index = graph.start;
+        // Unknown until a state's output is measured or derived.
+        let mut bound = input_bound;
         let mut input = input;
         loop {
             let state = graph
@@ -477,16 +530,13 @@ impl Runner {
                 .get(index)
                 .ok_or_else(|| Failure::runtime("transition to a state that does not exist"))?;
             let (entered, exited) = event_kinds(&state.body);
-            let detail = if self.history.enabled {
-                Detail::StateEntered {
-                    name: state.name.clone(),
-                    input: input.clone(),
-                }
-            } else {
-                Detail::None
-            };
-            let entered_seq = self.event(cur, entered, detail)?;
+            let entered_seq = self.event_with(cur, entered, || Detail::StateEntered {
+                name: state.name.clone(),
+                input: input.clone(),
+            })?;
             let entered_at = cur.now;
+            self.in_bound = bound;
+            self.out_bound = None;
             let step = match self.run_state(state, input, cur, entered_at) {
                 Ok(step) => step,
                 Err(Stop::Fail(f)) => return Err(Stop::Fail(f.at(&state.name, entered_seq))),
@@ -496,24 +546,28 @@ impl Runner {
                 Step::Next(n, out) => (Some(n), out),
                 Step::End(out) => (None, out),
             };
-            self.check_size(&output, &state.name)?;
+            // Choice, Wait and Succeed output a part of their input; the others say what their
+            // ResultPath produced. OutputPath only ever selects a part of that.
+            let claimed = match state.body {
+                Body::Choice(_) | Body::Wait(_) | Body::Succeed => bound,
+                _ => self.out_bound.take(),
+            };
+            bound = Some(match claimed {
+                Some(b) if b <= MAX_PAYLOAD_BYTES => b,
+                _ => self.check_size(&output, &state.name)?,
+            });
             if let Some(exited) = exited {
-                let detail = if self.history.enabled {
-                    Detail::StateExited {
-                        name: state.name.clone(),
-                        output: output.clone(),
-                    }
-                } else {
-                    Detail::None
-                };
-                self.event(cur, exited, detail)?;
+                self.event_with(cur, exited, || Detail::StateExited {
+                    name: state.name.clone(),
+                    output: output.clone(),
+                })?;
             }
             match next {
                 Some(n) => {
                     index = n;
                     input = output;
                 }
-                None => return Ok(output),
+                None => return Ok((output, bound.unwrap_or(MAX_PAYLOAD_BYTES))),
             }
         }
     }
@@ -542,6 +596,19 @@ impl Runner {
     }
 }
 
+/// The failure at the history limit.
+#[cold]
+fn history_limit() -> Stop {
+    Stop::Fail(Failure {
+        error: Some("States.Runtime".into()),
+        cause: Some(format!(
+            "The execution reached the maximum number of history events ({MAX_EVENTS})."
+        )),
+        origin: Origin::Terminal,
+        site: None,
+    })
+}
+
 /// `…StateEntered` / `…StateExited` event types per state type; Fail states never exit (§6.5).
 fn event_kinds(body: &Body) -> (&'static str, Option<&'static str>) {
     match body {
@@ -559,5 +626,98 @@ fn event_kinds(body: &Body) -> (&'static str, Option<&'static str>) {
 fn sleep_ms(ms: i64) {
     if ms > 0 {
         std::thread::sleep(std::time::Duration::from_millis(ms as u64));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The payload limit is checked on a size bound carried from state to state (ASL-SEMANTICS
+    //! §2.8: a state output above 256 KiB fails with `States.DataLimitExceeded` and the cause
+    //! below). These tests make outputs cross the limit by each route the bound is derived on.
+    use super::*;
+    use serde_json::json;
+
+    fn outcome(def: Value, input: Value) -> Outcome {
+        let loaded = crate::asl::parse_definition(def).expect("valid definition");
+        run(&loaded.machine, &input, RunOptions::default())
+    }
+
+    fn fails_at(out: &Outcome, state: &str) {
+        assert_eq!(out.status, Status::Failed, "{:?}", out.error);
+        assert_eq!(out.error.as_deref(), Some(DATA_LIMIT_EXCEEDED));
+        let cause = out.cause.as_deref().unwrap_or_default();
+        assert!(
+            cause.contains(&format!("The state/task '{state}' returned a result with a size exceeding the maximum number of bytes service limit.")),
+            "{cause}"
+        );
+    }
+
+    fn text(n: usize) -> Value {
+        Value::String("x".repeat(n))
+    }
+
+    #[test]
+    fn result_paths_that_add_up_past_the_limit_fail_where_they_cross_it() {
+        let def = json!({"StartAt": "A", "States": {
+            "A": {"Type": "Pass", "Parameters": {"x.$": "$.s"}, "ResultPath": "$.a", "Next": "Same"},
+            "Same": {"Type": "Choice", "Choices": [{"Variable": "$.a", "IsPresent": true, "Next": "B"}]},
+            "B": {"Type": "Pass", "Parameters": {"x.$": "$.s"}, "ResultPath": "$.b", "End": true}}});
+        fails_at(&outcome(def, json!({ "s": text(100_000) })), "B");
+    }
+
+    #[test]
+    fn an_output_of_exactly_the_limit_passes_and_one_byte_more_fails() {
+        let def = json!({"StartAt": "P", "States": {
+            "P": {"Type": "Pass", "Result": "y", "ResultPath": "$.t", "End": true}}});
+        // {"s":"<n>","t":"y"} is n + 16 bytes.
+        let at_limit = outcome(def.clone(), json!({ "s": text(MAX_PAYLOAD_BYTES - 16) }));
+        assert_eq!(at_limit.status, Status::Succeeded, "{:?}", at_limit.cause);
+        assert_eq!(
+            json_size(at_limit.output.as_ref().unwrap()),
+            MAX_PAYLOAD_BYTES
+        );
+        fails_at(
+            &outcome(def, json!({ "s": text(MAX_PAYLOAD_BYTES - 15) })),
+            "P",
+        );
+    }
+
+    #[test]
+    fn a_map_whose_iterations_are_small_but_whose_result_is_not_fails_at_the_map() {
+        let def = json!({"StartAt": "M", "States": {
+            "M": {"Type": "Map", "ItemsPath": "$.items", "ResultPath": "$.r", "End": true,
+                  "ItemProcessor": {"StartAt": "I", "States": {"I": {"Type": "Pass", "End": true}}}}}});
+        let items = json!({ "items": [text(50_000), text(50_000)] });
+        assert_eq!(outcome(def.clone(), items).status, Status::Succeeded);
+        let items = json!({ "items": [text(70_000), text(70_000)] });
+        fails_at(&outcome(def, items), "M");
+    }
+
+    #[test]
+    fn a_parallel_whose_branch_outputs_add_up_past_the_limit_fails_at_the_parallel() {
+        let def = json!({"StartAt": "P", "States": {
+            "P": {"Type": "Parallel", "ResultPath": "$.r", "End": true, "Branches": [
+                {"StartAt": "A", "States": {"A": {"Type": "Pass", "End": true}}},
+                {"StartAt": "B", "States": {"B": {"Type": "Pass", "End": true}}}]}}});
+        assert_eq!(
+            outcome(def.clone(), json!({ "s": text(80_000) })).status,
+            Status::Succeeded
+        );
+        fails_at(&outcome(def, json!({ "s": text(90_000) })), "P");
+    }
+
+    #[test]
+    fn a_catcher_result_path_past_the_limit_fails_at_the_caught_state() {
+        let def = json!({"StartAt": "T", "States": {
+            "T": {"Type": "Parallel", "End": true,
+                  "Branches": [{"StartAt": "F", "States": {"F": {"Type": "Fail", "Error": "E", "Cause": "c"}}}],
+                  "Catch": [{"ErrorEquals": ["E"], "ResultPath": "$.err", "Next": "Done"}]},
+            "Done": {"Type": "Succeed"}}});
+        let out = outcome(def.clone(), json!({ "s": text(1_000) }));
+        assert_eq!(out.status, Status::Succeeded);
+        fails_at(
+            &outcome(def, json!({ "s": text(MAX_PAYLOAD_BYTES - 20) })),
+            "T",
+        );
     }
 }

@@ -18,7 +18,7 @@ use crate::data::PathRef;
 use crate::engine::{Runner, Step, Stop};
 use crate::errors::{Failure, NO_CHOICE_MATCHED};
 
-impl Runner {
+impl Runner<'_> {
     pub(crate) fn choice(
         &mut self,
         state: &State,

@@ -13,7 +13,7 @@ use crate::data::timestamp::Millis;
 use crate::engine::{Runner, Stop};
 use crate::errors::{Failure, Origin};
 
-impl Runner {
+impl Runner<'_> {
     pub(crate) fn fail(
         &mut self,
         state: &State,

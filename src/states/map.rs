@@ -27,7 +27,7 @@ use crate::states::parallel::{FanOut, Thread};
 /// AWS runs at most 40 inline iterations at once (§7.1).
 pub const INLINE_CONCURRENCY_LIMIT: u64 = 40;
 
-impl Runner {
+impl Runner<'_> {
     pub(crate) fn map(
         &mut self,
         state: &State,
@@ -122,26 +122,19 @@ impl Runner {
             };
             let first = self.history.len();
             // Event details are built only when history is kept (no name copies per item).
-            let detail = |on: bool| {
-                if on {
-                    Detail::MapIteration {
-                        name: state.name.clone(),
-                        index,
-                    }
-                } else {
-                    Detail::None
-                }
+            let detail = || Detail::MapIteration {
+                name: state.name.clone(),
+                index,
             };
-            let on = self.history.enabled;
-            self.event(&mut ic, "MapIterationStarted", detail(on))?;
-            let result = self.run_graph(&m.processor, item, &mut ic);
+            self.event_with(&mut ic, "MapIterationStarted", detail)?;
+            let result = self.run_graph(&m.processor, item, None, &mut ic);
             let before = ic.last;
             match &result {
                 Ok(_) => {
-                    self.event(&mut ic, "MapIterationSucceeded", detail(on))?;
+                    self.event_with(&mut ic, "MapIterationSucceeded", detail)?;
                 }
                 Err(_) => {
-                    self.event(&mut ic, "MapIterationFailed", detail(on))?;
+                    self.event_with(&mut ic, "MapIterationFailed", detail)?;
                     first_failure = Some(first_failure.map_or(ic.now, |f| f.min(ic.now)));
                 }
             }

@@ -22,29 +22,37 @@ use crate::data::timestamp::Millis;
 use crate::engine::{Runner, Step, Stop};
 use crate::errors::Failure;
 
-impl Runner {
+impl Runner<'_> {
     /// ResultSelector → ResultPath → OutputPath for Task, Parallel and Map (ASL-SEMANTICS §2.1).
+    /// `result_bound`: an upper bound of the result's size, when the caller knows one.
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn complete(
         &mut self,
         state: &State,
         h: &Handling,
         raw_input: Value,
         result: Value,
+        result_bound: Option<usize>,
         entered_at: Millis,
         retry_count: u32,
     ) -> Result<Step, Stop> {
         let ctx = Context::new(&self.exec, &state.name, entered_at).with_retry_count(retry_count);
-        let selected = match &h.result_selector {
-            Some(t) => t.eval(
-                &Scope {
-                    input: &result,
-                    context: &ctx,
-                },
-                &mut self.rng,
-            )?,
-            None => result,
+        let (selected, result_bound) = match &h.result_selector {
+            Some(t) => (
+                t.eval(
+                    &Scope {
+                        input: &result,
+                        context: &ctx,
+                    },
+                    &mut self.rng,
+                )?,
+                None,
+            ),
+            None => (result, result_bound),
         };
-        let output = self.result_path(&h.result_path, raw_input, selected)?;
+        let (output, bound) =
+            self.result_path(&h.result_path, raw_input, selected, result_bound)?;
+        self.out_bound = bound;
         let output = state.output_path.apply_owned(output, &ctx)?;
         Ok(match state.next {
             Transition::Next(n) => Step::Next(n, output),
@@ -65,7 +73,9 @@ impl Runner {
             .catch
             .get(catcher)
             .ok_or_else(|| Failure::runtime("catcher index out of range"))?;
-        let output = self.result_path(&c.result_path, raw_input, f.error_output())?;
+        let (output, bound) =
+            self.result_path(&c.result_path, raw_input, f.error_output(), None)?;
+        self.out_bound = bound;
         Ok(Step::Next(c.next, output))
     }
 }

@@ -14,14 +14,15 @@ use crate::asl::model::{Handling, Parallel, State};
 use crate::data::context::Context;
 use crate::data::template::Scope;
 use crate::data::timestamp::Millis;
-use crate::engine::history::{Detail, Seq};
+use crate::engine::history::Seq;
 use crate::engine::{Cursor, Runner, Step, Stop};
 use crate::errors::Failure;
 use crate::states::errors::{recover, Attempts, Recovery};
 
 /// The outcome of one branch or iteration.
 pub(crate) struct Thread {
-    pub result: Result<Value, Stop>,
+    /// The output and an upper bound of its size, or why it stopped.
+    pub result: Result<(Value, usize), Stop>,
     pub cursor: Cursor,
     /// The events it recorded.
     pub events: std::ops::Range<Seq>,
@@ -29,8 +30,9 @@ pub(crate) struct Thread {
 
 /// How a set of threads ended.
 pub(crate) enum Settled {
-    /// All succeeded: outputs in order, end time, and the last event of the thread that ended last.
-    Done(Vec<Value>, Cursor),
+    /// All succeeded: outputs in order, an upper bound of the size of their array, end time, and
+    /// the last event of the thread that ended last.
+    Done(Vec<Value>, usize, Cursor),
     /// The first failure in virtual time; `cursor` is where it happened.
     Failed(Stop, Cursor),
 }
@@ -42,7 +44,7 @@ pub(crate) struct FanOut {
     pub failed: &'static str,
 }
 
-impl Runner {
+impl Runner<'_> {
     /// Ends one attempt of a Parallel or Map: on success, the state's result (the array of
     /// outputs) goes through ResultSelector/ResultPath/OutputPath; on failure the error is
     /// retried (`Ok(None)`: run the attempt again), caught or passed on.
@@ -60,10 +62,10 @@ impl Runner {
         events: FanOut,
     ) -> Result<Option<Step>, Stop> {
         match self.settle(threads, *cur) {
-            Settled::Done(outputs, end) => {
+            Settled::Done(outputs, bound, end) => {
                 *cur = end;
                 let before = cur.last;
-                self.event(cur, events.succeeded, Detail::None)?;
+                self.mark(cur, events.succeeded)?;
                 // AWS: …StateExited points at the same predecessor as …StateSucceeded (§7.8, §8).
                 cur.last = before;
                 let raw = std::mem::take(input);
@@ -72,6 +74,7 @@ impl Runner {
                     h,
                     raw,
                     Value::Array(outputs),
+                    Some(bound),
                     entered_at,
                     retry_count,
                 )
@@ -87,7 +90,7 @@ impl Runner {
                 // between (ASL-SEMANTICS §6.3, §13.4).
                 let recovery = recover(h, &f, attempts, &mut self.rng);
                 if !matches!(recovery, Recovery::Retry(_)) {
-                    self.event(cur, events.failed, Detail::None)?;
+                    self.mark(cur, events.failed)?;
                 }
                 match recovery {
                     Recovery::Retry(ms) => {
@@ -127,15 +130,18 @@ impl Runner {
         }
         let mut end = start;
         let mut outputs = Vec::with_capacity(threads.len());
+        // `[` and `]`, and a comma per element.
+        let mut bound = 2 + threads.len();
         for t in threads {
             if t.cursor.now >= end.now {
                 end = t.cursor;
             }
-            if let Ok(v) = t.result {
+            if let Ok((v, b)) = t.result {
                 outputs.push(v);
+                bound = bound.saturating_add(b);
             }
         }
-        Settled::Done(outputs, end)
+        Settled::Done(outputs, bound, end)
     }
 
     pub(crate) fn parallel(
@@ -164,7 +170,8 @@ impl Runner {
                     None => effective.into_owned(),
                 }
             };
-            let started = self.event(cur, "ParallelStateStarted", Detail::None)?;
+            let branch_bound = crate::engine::size_bound(&branch_input, usize::MAX);
+            let started = self.mark(cur, "ParallelStateStarted")?;
             let mut threads = Vec::with_capacity(p.branches.len());
             for branch in &p.branches {
                 let mut bc = Cursor {
@@ -172,7 +179,7 @@ impl Runner {
                     last: Some(started),
                 };
                 let first = self.history.len();
-                let result = self.run_graph(branch, branch_input.clone(), &mut bc);
+                let result = self.run_graph(branch, branch_input.clone(), branch_bound, &mut bc);
                 threads.push(Thread {
                     result,
                     cursor: bc,

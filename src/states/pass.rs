@@ -14,7 +14,7 @@ use crate::data::template::Scope;
 use crate::data::timestamp::Millis;
 use crate::engine::{Runner, Stop};
 
-impl Runner {
+impl Runner<'_> {
     pub(crate) fn pass(
         &mut self,
         state: &State,
@@ -30,6 +30,8 @@ impl Runner {
             && self.fault.is_none()
         {
             let effective = state.input_path.apply_owned(input, &ctx)?;
+            // The output is a part of the input.
+            self.out_bound = self.in_bound;
             return Ok(state.output_path.apply_owned(effective, &ctx)?);
         }
         let effective = state.input_path.apply(&input, &ctx)?;
@@ -48,7 +50,8 @@ impl Runner {
             (None, Some(v)) => v,
             (None, None) => effective.into_owned(),
         };
-        let output = self.result_path(&p.result_path, input, result)?;
+        let (output, bound) = self.result_path(&p.result_path, input, result, None)?;
+        self.out_bound = bound;
         Ok(state.output_path.apply_owned(output, &ctx)?)
     }
 

@@ -12,7 +12,6 @@
 //! callbacks of the run.
 
 use base64::Engine as _;
-use rand::RngCore;
 use serde_json::Value;
 
 use crate::asl::model::{Amount, State, Task};
@@ -29,7 +28,7 @@ use crate::tasks::{Invocation, Kind, Response};
 /// AWS's default task timeout (§10.2).
 pub const DEFAULT_TIMEOUT_SECONDS: u64 = 99_999_999;
 
-impl Runner {
+impl Runner<'_> {
     pub(crate) fn task(
         &mut self,
         state: &State,
@@ -80,7 +79,15 @@ impl Runner {
             match result {
                 Ok(v) => {
                     self.task_succeeded(cur, &kind, &v)?;
-                    return self.complete(state, &t.handling, input, v, entered_at, retry_count);
+                    return self.complete(
+                        state,
+                        &t.handling,
+                        input,
+                        v,
+                        None,
+                        entered_at,
+                        retry_count,
+                    );
                 }
                 Err(f) => {
                     let timed_out =
@@ -262,7 +269,7 @@ impl Runner {
                         timeout,
                     },
                 )?;
-                self.event(cur, "LambdaFunctionStarted", Detail::None)?;
+                self.mark(cur, "LambdaFunctionStarted")?;
             }
             Kind::Activity => {
                 self.event(
@@ -274,7 +281,7 @@ impl Runner {
                         timeout,
                     },
                 )?;
-                self.event(cur, "ActivityStarted", Detail::None)?;
+                self.mark(cur, "ActivityStarted")?;
             }
             Kind::Service {
                 resource_type,
@@ -375,7 +382,7 @@ fn action_name(a: &Action) -> &'static str {
 }
 
 /// A task token from the run's seeded source.
-fn new_token(rng: &mut rand_chacha::ChaCha8Rng) -> String {
+fn new_token(rng: &mut dyn rand::RngCore) -> String {
     let mut bytes = [0u8; 96];
     rng.fill_bytes(&mut bytes);
     format!(

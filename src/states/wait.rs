@@ -17,7 +17,7 @@ use crate::errors::Failure;
 /// AWS refuses waits of 2^31 seconds or more ("24,856 days failed, 24,855 passed").
 const MAX_DELAY_SECONDS: i64 = i32::MAX as i64;
 
-impl Runner {
+impl Runner<'_> {
     pub(crate) fn wait(
         &mut self,
         state: &State,
