@@ -94,13 +94,25 @@ impl ResultPath {
 
     /// Combines the state's raw input with its (selected) result.
     pub fn apply(&self, raw_input: Value, result: Value) -> Result<Value, Failure> {
+        self.apply_displacing(raw_input, result)
+            .map(|(output, _)| output)
+    }
+
+    /// Like [`ResultPath::apply`], but also hands back the value that is no longer part of the
+    /// output (the raw input, the discarded result, or the member the result overwrote), so that
+    /// the caller can reuse it.
+    pub fn apply_displacing(
+        &self,
+        raw_input: Value,
+        result: Value,
+    ) -> Result<(Value, Option<Value>), Failure> {
         match self {
-            ResultPath::Replace => Ok(result),
-            ResultPath::Discard => Ok(raw_input),
+            ResultPath::Replace => Ok((result, Some(raw_input))),
+            ResultPath::Discard => Ok((raw_input, Some(result))),
             ResultPath::At(p) => {
                 let mut target = raw_input;
                 match p.set(&mut target, result) {
-                    Ok(()) => Ok(target),
+                    Ok(displaced) => Ok((target, displaced)),
                     // UNVERIFIED (ASL-SEMANTICS §2.5, appendix 5): the spec names
                     // States.ResultPathMatchFailure; AWS is assumed to use States.Runtime, as it
                     // does for every other path failure.

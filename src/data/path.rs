@@ -369,7 +369,8 @@ impl Path {
     /// "$" replaces target entirely. "$.a.b" creates missing intermediate objects; an existing field is overwritten;
     /// "[n]" writes into an existing array element in range. Errors (PathError, with a clear message) when an intermediate
     /// node exists but is not an object (or not an array for an index step), or the index is out of range.
-    pub fn set(&self, target: &mut Value, value: Value) -> Result<(), PathError> {
+    /// Returns the value that was overwritten, if any.
+    pub fn set(&self, target: &mut Value, value: Value) -> Result<Option<Value>, PathError> {
         if !self.reference {
             return Err(PathError {
                 message: format!(
@@ -390,8 +391,10 @@ impl Path {
         };
         let mut pending = Some(value);
         if self.steps.is_empty() {
-            *current = pending.take().unwrap_or(Value::Null);
-            return Ok(());
+            return Ok(Some(std::mem::replace(
+                current,
+                pending.take().unwrap_or(Value::Null),
+            )));
         }
         for (i, step) in self.steps.iter().enumerate() {
             match step {
@@ -409,13 +412,13 @@ impl Path {
                     if i == last {
                         let v = pending.take().unwrap_or(Value::Null);
                         // Overwrite in place when the member exists: no new key.
-                        match member_mut(map, name) {
-                            Some(slot) => *slot = v,
+                        return Ok(match member_mut(map, name) {
+                            Some(slot) => Some(std::mem::replace(slot, v)),
                             None => {
                                 map.insert(name.to_string(), v);
+                                None
                             }
-                        }
-                        return Ok(());
+                        });
                     }
                     current = map
                         .entry(name.to_string())
@@ -444,8 +447,10 @@ impl Path {
                         });
                     };
                     if i == last {
-                        *slot = pending.take().unwrap_or(Value::Null);
-                        return Ok(());
+                        return Ok(Some(std::mem::replace(
+                            slot,
+                            pending.take().unwrap_or(Value::Null),
+                        )));
                     }
                     current = slot;
                 }
@@ -3225,7 +3230,7 @@ mod tests {
         let mut target = target;
         p(path)
             .set(&mut target, value)
-            .map(|()| target)
+            .map(|_| target)
             .map_err(|e| e.message)
     }
 

@@ -7,6 +7,7 @@
 //! like a path stays a string. A template is compiled once when the definition is loaded.
 
 use std::borrow::Cow;
+use std::cell::RefCell;
 
 use rand::RngCore;
 use serde_json::{Map, Value};
@@ -45,6 +46,45 @@ pub struct Scope<'a> {
     /// `$`: the effective input (Parameters, ItemSelector) or the raw result (ResultSelector).
     pub input: &'a Value,
     pub context: &'a Context<'a>,
+    /// Objects the execution no longer uses, for a template to fill instead of building anew.
+    pub spares: &'a Spares,
+}
+
+/// A few objects an execution has finished with, kept so that a template whose output has the
+/// same keys in the same order can overwrite their values instead of allocating a new object
+/// (a loop or a chain of states that rewrites the same fields builds one object per state).
+/// Only the objects themselves are kept; their values are dropped when they are put aside.
+#[derive(Debug, Default)]
+pub struct Spares(RefCell<Vec<Map<String, Value>>>);
+
+impl Spares {
+    /// How many objects are kept at most, and how many keys each may have.
+    const OBJECTS: usize = 4;
+    const KEYS: usize = 16;
+
+    /// Puts `value` aside if it is a small object and there is room; otherwise drops it.
+    pub fn keep(&self, value: Value) {
+        if let Value::Object(mut map) = value {
+            if (1..=Self::KEYS).contains(&map.len()) {
+                let mut kept = self.0.borrow_mut();
+                if kept.len() < Self::OBJECTS {
+                    for v in map.values_mut() {
+                        *v = Value::Null;
+                    }
+                    kept.push(map);
+                }
+            }
+        }
+    }
+
+    /// A kept object with exactly `keys`' keys in the same order, if there is one.
+    fn take_like(&self, keys: &Map<String, Value>) -> Option<Map<String, Value>> {
+        let mut kept = self.0.borrow_mut();
+        let i = kept
+            .iter()
+            .position(|m| m.len() == keys.len() && m.keys().eq(keys.keys()))?;
+        Some(kept.swap_remove(i))
+    }
 }
 
 impl Template {
@@ -90,7 +130,10 @@ impl Template {
         match self {
             Template::Literal(v) => Ok(v.clone()),
             Template::Object { keys, fields } => {
-                let mut out = keys.clone();
+                let mut out = match scope.spares.take_like(keys) {
+                    Some(spare) => spare,
+                    None => keys.clone(),
+                };
                 for ((_, slot), t) in out.iter_mut().zip(fields) {
                     *slot = t.eval(scope, rng)?;
                 }
@@ -207,5 +250,77 @@ impl intrinsics::Env<PathRef> for CallEnv<'_, '_, '_> {
 
     fn next_u64(&mut self) -> u64 {
         self.rng.next_u64()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::context::ExecutionContext;
+    use rand::SeedableRng;
+    use serde_json::json;
+
+    fn eval_with(template: &Value, input: &Value, spares: &Spares) -> Value {
+        let t = Template::compile(template).expect("template compiles");
+        let exec = ExecutionContext::new(
+            "us-east-1".into(),
+            "123456789012".into(),
+            "m".into(),
+            Some("e".into()),
+            0,
+            input,
+            0,
+        );
+        let ctx = Context::new(&exec, "S", 0);
+        let scope = Scope {
+            input,
+            context: &ctx,
+            spares,
+        };
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(0);
+        t.eval(&scope, &mut rng).expect("template evaluates")
+    }
+
+    /// A kept object with the same keys is filled with the new values, in the template's order.
+    #[test]
+    fn a_spare_with_the_same_keys_is_refilled() {
+        let spares = Spares::default();
+        spares.keep(json!({"a": "old", "b": [1, 2], "c": {"deep": true}}));
+        let out = eval_with(
+            &json!({"a.$": "$.x", "b": 5, "c.$": "$.y"}),
+            &json!({"x": "new", "y": [3]}),
+            &spares,
+        );
+        assert_eq!(
+            serde_json::to_string(&out).unwrap(),
+            r#"{"a":"new","b":5,"c":[3]}"#
+        );
+        assert!(spares.0.borrow().is_empty(), "the spare was used");
+    }
+
+    /// Same keys in another order, or other keys, are not reused: the output's key order is the
+    /// template's.
+    #[test]
+    fn a_spare_with_other_keys_or_order_is_not_used() {
+        let spares = Spares::default();
+        spares.keep(json!({"b": 1, "a": 2}));
+        spares.keep(json!({"a": 1}));
+        let out = eval_with(&json!({"a.$": "$.x", "b": 5}), &json!({"x": 0}), &spares);
+        assert_eq!(serde_json::to_string(&out).unwrap(), r#"{"a":0,"b":5}"#);
+        assert_eq!(spares.0.borrow().len(), 2);
+    }
+
+    /// Only a few small objects are kept, and their values are dropped at once.
+    #[test]
+    fn spares_are_bounded_and_hold_no_values() {
+        let spares = Spares::default();
+        for i in 0..10 {
+            spares.keep(json!({ "k": "x".repeat(1000 + i) }));
+        }
+        spares.keep(json!([1, 2, 3]));
+        spares.keep(json!({}));
+        let kept = spares.0.borrow();
+        assert_eq!(kept.len(), Spares::OBJECTS);
+        assert!(kept.iter().all(|m| m.values().all(Value::is_null)));
     }
 }

@@ -14,6 +14,7 @@ use serde_json::Value;
 use crate::asl::model::{Body, Graph, Machine, Transition};
 use crate::data::context::ExecutionContext;
 use crate::data::flow::ResultPath;
+use crate::data::template::Spares;
 use crate::data::timestamp::{self, Millis};
 use crate::errors::{Failure, Origin, DATA_LIMIT_EXCEEDED};
 use crate::tasks::callbacks::{Callbacks, Silent};
@@ -185,6 +186,8 @@ pub(crate) struct Runner<'a> {
     /// An upper bound of the size of the output that the last `result_path` produced, taken by
     /// the execution loop so that it need not measure the state's output again.
     pub out_bound: Option<usize>,
+    /// Objects that left the data flow, for templates to reuse.
+    pub spares: Spares,
 }
 
 /// Runs `machine` on `input`.
@@ -224,6 +227,7 @@ pub fn run(machine: &Machine, input: &Value, options: RunOptions) -> Outcome {
         fault: options.fault,
         in_bound: None,
         out_bound: None,
+        spares: Spares::default(),
     };
     let detail = if runner.history.enabled {
         Detail::ExecutionStarted {
@@ -449,13 +453,20 @@ impl Runner<'_> {
                 result_bound().map(|r| i.saturating_add(r).saturating_add(6 * p.text().len() + 16))
             }),
         };
-        let output = match (self.fault, rp) {
+        if let (None, ResultPath::Replace) = (self.fault, rp) {
+            self.spares.keep(raw_input);
+            return Ok((result, bound));
+        }
+        let (output, displaced) = match (self.fault, rp) {
             (Some(Fault::ResultPathOneLevelUp), ResultPath::At(p)) => match p.parent() {
-                Some(parent) => ResultPath::At(parent).apply(raw_input, result),
-                None => Ok(result),
+                Some(parent) => ResultPath::At(parent).apply_displacing(raw_input, result),
+                None => Ok((result, None)),
             },
-            _ => rp.apply(raw_input, result),
+            _ => rp.apply_displacing(raw_input, result),
         }?;
+        if let Some(old) = displaced {
+            self.spares.keep(old);
+        }
         Ok((output, bound))
     }
 

@@ -25,6 +25,7 @@ impl Runner<'_> {
         let scope = Scope {
             input,
             context: &ctx,
+            spares: &self.spares,
         };
         let error = field(&f.error, "ErrorPath", &scope, &mut self.rng)?;
         let cause = field(&f.cause, "CausePath", &scope, &mut self.rng)?;

@@ -8,6 +8,7 @@
 //! virtual clocks, so concurrency shows in the timestamps but never in the output. The first
 //! failing iteration fails the Map with its own error.
 
+use std::borrow::Cow;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
@@ -55,6 +56,7 @@ impl Runner<'_> {
                                 &Scope {
                                     input: &effective,
                                     context: &ictx,
+                                    spares: &self.spares,
                                 },
                                 &mut self.rng,
                             )?
@@ -150,9 +152,14 @@ impl Runner<'_> {
     }
 }
 
-fn select_items(m: &MapState, effective: &Value, ctx: &Context<'_>) -> Result<Vec<Value>, Failure> {
+/// The items array, borrowed from the input where possible.
+fn select_items<'v>(
+    m: &MapState,
+    effective: &'v Value,
+    ctx: &'v Context<'v>,
+) -> Result<Cow<'v, [Value]>, Failure> {
     let (selected, text) = match &m.items_path {
-        None => (std::borrow::Cow::Borrowed(effective), None),
+        None => (Cow::Borrowed(effective), None),
         Some(PathRef::Input(p)) => (
             p.select(effective).map_err(|e| {
                 Failure::runtime(format!("Invalid path '{}' : {}", p.text(), e.message))
@@ -166,8 +173,9 @@ fn select_items(m: &MapState, effective: &Value, ctx: &Context<'_>) -> Result<Ve
             Some(path.text().to_string()),
         ),
     };
-    match selected.into_owned() {
-        Value::Array(items) => Ok(items),
+    match selected {
+        Cow::Borrowed(Value::Array(items)) => Ok(Cow::Borrowed(items.as_slice())),
+        Cow::Owned(Value::Array(items)) => Ok(Cow::Owned(items)),
         other => Err(Failure::runtime(match text {
             Some(t) => format!("Reference path \"{t}\" must point to array."),
             None => format!(

@@ -43,6 +43,7 @@ impl Runner<'_> {
                     &Scope {
                         input: &result,
                         context: &ctx,
+                        spares: &self.spares,
                     },
                     &mut self.rng,
                 )?,

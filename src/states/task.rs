@@ -57,6 +57,7 @@ impl Runner<'_> {
                         &Scope {
                             input: &effective,
                             context: &ctx,
+                            spares: &self.spares,
                         },
                         &mut self.rng,
                     )?,
