@@ -182,6 +182,10 @@ enum Command {
         input: Option<String>,
         #[arg(long, default_value_t = 10_000)]
         iterations: u64,
+        /// Repeat the measurement this many times and also print the best and the median round
+        /// (on a shared machine single rounds vary a lot).
+        #[arg(long, default_value_t = 1)]
+        rounds: u32,
     },
 }
 
@@ -331,7 +335,8 @@ fn main() -> ExitCode {
             definition,
             input,
             iterations,
-        } => cli::bench::main(definition, input, iterations),
+            rounds,
+        } => cli::bench::main(definition, input, iterations, rounds),
     };
     match exit {
         Exit::Ok => ExitCode::SUCCESS,

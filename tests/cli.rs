@@ -346,6 +346,21 @@ fn bench_prints_a_rate() {
         out.contains("50 executions") && out.contains("executions/s"),
         "{out}"
     );
+    let o = run(&[
+        "bench",
+        def.to_str().unwrap(),
+        "--iterations",
+        "20",
+        "--rounds",
+        "3",
+    ]);
+    assert_eq!(o.status.code(), Some(0));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(out.matches("20 executions in").count(), 3, "{out}");
+    assert!(
+        out.contains("3 rounds: best ") && out.contains(", median "),
+        "{out}"
+    );
 }
 
 #[test]

@@ -170,6 +170,25 @@ fn json_value() -> impl Strategy<Value = Value> {
     })
 }
 
+/// Values with arbitrary text (escapes, non-ASCII) in strings and keys.
+fn text_value() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::from),
+        any::<i64>().prop_map(Value::from),
+        any::<f64>().prop_map(Value::from),
+        "\\PC{0,8}".prop_map(Value::from),
+        "[\\x00-\\x1f\"\\\\]{0,4}".prop_map(Value::from),
+    ];
+    leaf.prop_recursive(4, 32, 5, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..5).prop_map(Value::Array),
+            prop::collection::vec(("\\PC{0,4}", inner), 0..5)
+                .prop_map(|m| Value::Object(m.into_iter().collect())),
+        ]
+    })
+}
+
 fn object() -> impl Strategy<Value = Value> {
     prop::collection::btree_map("[a-z]{1,3}", json_value(), 0..5)
         .prop_map(|m| Value::Object(m.into_iter().collect()))
@@ -215,6 +234,36 @@ proptest! {
         let mut merged = input.clone();
         merged.as_object_mut().unwrap().insert("k".into(), result.clone());
         prop_assert_eq!(ok_output(pass(json!("$.k")), &input), merged);
+    }
+
+    // The payload-size bound never undercounts, so the 256 KiB check decides exactly as
+    // measuring the compact JSON text would (ASL-SEMANTICS §2.8).
+    #[test]
+    fn size_bound_never_undercounts(v in text_value(), slack in 0usize..40) {
+        use aslcheck::engine::{exceeds, json_size, size_bound};
+        let exact = json_size(&v);
+        prop_assert_eq!(exact, serde_json::to_string(&v).unwrap().len());
+        if let Some(b) = size_bound(&v, usize::MAX) {
+            prop_assert!(b >= exact, "bound {} < size {}", b, exact);
+        }
+        for limit in [exact.saturating_sub(slack), exact, exact + slack] {
+            prop_assert_eq!(exceeds(&v, limit), exact > limit, "limit {}", limit);
+        }
+    }
+
+    // A template whose keys match an object the run has finished with refills it; the output
+    // is the same as a freshly built one, key order included.
+    #[test]
+    fn refilled_templates_match_fresh_ones(a in json_value(), b in json_value()) {
+        let def = json!({"StartAt": "P1", "States": {
+            "P1": {"Type": "Pass", "Parameters": {"x.$": "$.a", "y.$": "$.b"}, "ResultPath": "$.r", "Next": "P2"},
+            "P2": {"Type": "Pass", "Parameters": {"x.$": "$.b", "y.$": "$.a"}, "ResultPath": "$.r", "Next": "P3"},
+            "P3": {"Type": "Pass", "Parameters": {"x.$": "$.a", "y.$": "$.b"}, "ResultPath": "$.r", "Next": "P4"},
+            "P4": {"Type": "Pass", "Parameters": {"y.$": "$.r.y", "x.$": "$.r.x"}, "ResultPath": "$.s", "End": true}}});
+        let input = json!({"a": a.clone(), "b": b.clone()});
+        let out = ok_output(def, &input);
+        let expected = json!({"a": a.clone(), "b": b.clone(), "r": {"x": a.clone(), "y": b.clone()}, "s": {"y": b, "x": a}});
+        prop_assert_eq!(serde_json::to_string(&out).unwrap(), serde_json::to_string(&expected).unwrap());
     }
 
     // InputPath then OutputPath compose as paths do: `$.a` then `$.b` selects input.a.b.

@@ -1,5 +1,6 @@
-//! `aslcheck bench DEF [--input FILE] [--iterations N]`: runs the execution N times in-process,
-//! without history, and prints executions per second.
+//! `aslcheck bench DEF [--input FILE] [--iterations N] [--rounds R]`: runs the execution N times
+//! in-process, without history, and prints executions per second; with R rounds, each round's
+//! rate and then the best and the median.
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -9,7 +10,7 @@ use crate::asl::load_definition;
 use crate::cli::run::report_load_error;
 use crate::engine::{self, RunOptions};
 
-pub fn main(definition: PathBuf, input: Option<String>, iterations: u64) -> Exit {
+pub fn main(definition: PathBuf, input: Option<String>, iterations: u64, rounds: u32) -> Exit {
     let def = match load_definition(&definition) {
         Ok(d) => d,
         Err(e) => return report_load_error(&definition, e),
@@ -28,20 +29,34 @@ pub fn main(definition: PathBuf, input: Option<String>, iterations: u64) -> Exit
     let iterations = iterations.max(1);
     // One run first, so a definition that fails says so before it is timed.
     let first = engine::run(&def.machine, &input, RunOptions::default());
-    let started = Instant::now();
-    for i in 0..iterations {
-        let options = RunOptions {
-            seed: i,
-            ..RunOptions::default()
-        };
-        std::hint::black_box(engine::run(&def.machine, &input, options));
+    let mut rates = Vec::new();
+    for _ in 0..rounds.max(1) {
+        let started = Instant::now();
+        for i in 0..iterations {
+            let options = RunOptions {
+                seed: i,
+                ..RunOptions::default()
+            };
+            std::hint::black_box(engine::run(&def.machine, &input, options));
+        }
+        let secs = started.elapsed().as_secs_f64();
+        let rate = iterations as f64 / secs.max(1e-9);
+        println!(
+            "{}: {iterations} executions in {secs:.3} s: {rate:.0} executions/s (status {})",
+            definition.display(),
+            first.status.as_str()
+        );
+        rates.push(rate);
     }
-    let secs = started.elapsed().as_secs_f64();
-    println!(
-        "{}: {iterations} executions in {secs:.3} s: {:.0} executions/s (status {})",
-        definition.display(),
-        iterations as f64 / secs.max(1e-9),
-        first.status.as_str()
-    );
+    if rates.len() > 1 {
+        rates.sort_by(f64::total_cmp);
+        let best = rates[rates.len() - 1];
+        let median = rates[rates.len() / 2];
+        println!(
+            "{}: {} rounds: best {best:.0} executions/s, median {median:.0} executions/s",
+            definition.display(),
+            rates.len()
+        );
+    }
     Exit::Ok
 }

@@ -265,8 +265,7 @@ pub fn exceeds(v: &Value, limit: usize) -> bool {
 
 /// An upper bound of the size of `v`'s compact JSON text, or `None` once it passes `limit`.
 pub fn size_bound(v: &Value, limit: usize) -> Option<usize> {
-    let mut bound = 0usize;
-    add_bound(v, limit, &mut bound, 0).then_some(bound)
+    add_bound(v, limit, 0)
 }
 
 /// An upper bound of `v`'s size that is at most the exact size when the exact size is within
@@ -275,37 +274,51 @@ fn tight_bound(v: &Value, limit: usize) -> Option<usize> {
     size_bound(v, limit).or_else(|| Some(json_size(v)).filter(|&n| n <= limit))
 }
 
-/// Adds an upper bound of `v`'s size to `bound`; false once it passes `limit` or the value is
-/// nested too deeply to walk recursively (the exact count then decides).
-fn add_bound(v: &Value, limit: usize, bound: &mut usize, depth: usize) -> bool {
-    if depth > 64 {
-        return false;
+/// The size bound of a scalar; `None` for arrays and objects.
+fn scalar_bound(v: &Value) -> Option<usize> {
+    match v {
+        Value::Null | Value::Bool(_) => Some(5),
+        Value::Number(_) => Some(24),
+        Value::String(s) => Some(s.len() * 6 + 2),
+        Value::Array(_) | Value::Object(_) => None,
     }
-    *bound += match v {
-        Value::Null | Value::Bool(_) => 5,
-        Value::Number(_) => 24,
-        Value::String(s) => s.len() * 6 + 2,
+}
+
+/// An upper bound of `v`'s size; `None` once it passes `limit` or the value is nested too
+/// deeply to walk recursively (the exact count then decides).
+fn add_bound(v: &Value, limit: usize, depth: usize) -> Option<usize> {
+    if let Some(b) = scalar_bound(v) {
+        return (b <= limit).then_some(b);
+    }
+    if depth > 64 {
+        return None;
+    }
+    let element = |x: &Value| match scalar_bound(x) {
+        Some(b) => Some(b),
+        None => add_bound(x, limit, depth + 1),
+    };
+    // Brackets or braces, then a comma per element or quotes, colon and comma per member.
+    let mut bound = 2usize;
+    match v {
         Value::Array(a) => {
-            *bound += a.len() + 2;
             for x in a {
-                if !add_bound(x, limit, bound, depth + 1) {
-                    return false;
+                bound += 1 + element(x)?;
+                if bound > limit {
+                    return None;
                 }
             }
-            0
         }
         Value::Object(m) => {
-            *bound += 2;
             for (k, x) in m {
-                *bound += k.len() * 6 + 4;
-                if !add_bound(x, limit, bound, depth + 1) {
-                    return false;
+                bound += k.len() * 6 + 4 + element(x)?;
+                if bound > limit {
+                    return None;
                 }
             }
-            0
         }
-    };
-    *bound <= limit
+        _ => return None,
+    }
+    (bound <= limit).then_some(bound)
 }
 
 /// Exact size of the compact JSON text of `v`, without building it.
