@@ -8,6 +8,10 @@ use aslcheck::cli::parse_input;
 use aslcheck::engine::{run, RunOptions};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
+// The same allocator as the `aslcheck` binary, so that both measure the same thing.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn workload(c: &mut Criterion, name: &str) {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/machines");
     let def =

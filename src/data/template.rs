@@ -5,6 +5,9 @@
 //! without the suffix; its value is a path on the state data (`$…`), on the context object (`$$…`),
 //! or an intrinsic function call. Other keys and values are copied literally — a string that looks
 //! like a path stays a string. A template is compiled once when the definition is loaded.
+//!
+//! An object template fills either a copy of its pre-hashed keys or, when the execution has just
+//! finished with an object of exactly the same keys in the same order, that object ([`Spares`]).
 
 use std::borrow::Cow;
 use std::cell::RefCell;

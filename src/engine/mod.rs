@@ -5,6 +5,11 @@
 //! the random source (execution name, tokens, `States.UUID`, jitter) and the task resources. Time
 //! is virtual unless `real_time` is set: a `Wait` or a retry interval advances a simulated clock
 //! and costs no wall-clock time, so the same options always give the same result, history included.
+//!
+//! The payload limit (256 KiB per state output, §2.8) is enforced on an upper bound of the data's
+//! size that the loop carries from state to state: `result_path` derives the output's bound from
+//! the input's and the result's, Parallel and Map add up their threads' bounds, and a value is
+//! measured only when its bound passes the limit.
 
 pub mod history;
 pub mod random;
