@@ -129,7 +129,7 @@ pub fn main(args: Args) -> Exit {
         history: args.history,
         real_time: args.real_time,
         start_time,
-        state_machine_name: sm_name,
+        state_machine_name: sm_name.into(),
         execution_name: args.name,
         ..RunOptions::default()
     };

@@ -19,9 +19,9 @@ use crate::engine::random::generated_name;
 /// `$$`).
 #[derive(Debug, Clone)]
 pub struct ExecutionContext<'a> {
-    pub region: String,
-    pub account: String,
-    pub state_machine_name: String,
+    pub region: Cow<'static, str>,
+    pub account: Cow<'static, str>,
+    pub state_machine_name: Cow<'static, str>,
     /// The execution name, given or drawn from the run's seed when first read.
     name: OnceCell<String>,
     name_seed: u64,
@@ -36,9 +36,9 @@ impl<'a> ExecutionContext<'a> {
     /// `name`: the execution name; `None` draws it from `seed` when first read
     /// ([`generated_name`]).
     pub fn new(
-        region: String,
-        account: String,
-        state_machine_name: String,
+        region: Cow<'static, str>,
+        account: Cow<'static, str>,
+        state_machine_name: Cow<'static, str>,
         name: Option<String>,
         seed: u64,
         input: &'a Value,
@@ -101,7 +101,7 @@ impl<'a> ExecutionContext<'a> {
             sm.insert("Id".into(), Value::String(self.state_machine_arn()));
             sm.insert(
                 "Name".into(),
-                Value::String(self.state_machine_name.clone()),
+                Value::String(self.state_machine_name.to_string()),
             );
             let mut root = Map::new();
             root.insert("Execution".into(), Value::Object(execution));

@@ -5,11 +5,13 @@
 //! - [`template`]: payload templates (`Parameters`, `ResultSelector`, `ItemSelector`) with `.$` keys;
 //! - [`context`]: the context object (`$$`);
 //! - [`flow`]: the InputPath → … → OutputPath pipeline steps shared by all states;
+//! - [`size`]: the size of a value as the payload limits count it;
 //! - [`timestamp`]: timestamps as AWS parses and prints them.
 
 pub mod context;
 pub mod flow;
 pub mod path;
+pub mod size;
 pub mod template;
 pub mod timestamp;
 

@@ -288,7 +288,7 @@ impl Runner<'_> {
                 resource_type,
                 resource,
             } => {
-                let region = self.region.clone();
+                let region = self.exec.region.to_string();
                 self.event(
                     cur,
                     "TaskScheduled",
