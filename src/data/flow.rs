@@ -57,6 +57,11 @@ impl IoPath {
         }
     }
 
+    /// Whether the path selects from the context object (`$$…`) rather than the state's data.
+    pub fn reads_context(&self) -> bool {
+        matches!(self, IoPath::Path(PathRef::Context { .. }))
+    }
+
     /// Like [`IoPath::apply`] but consumes the value (no copy for `$`).
     pub fn apply_owned(&self, value: Value, context: &Context<'_>) -> Result<Value, Failure> {
         match self {
@@ -92,15 +97,9 @@ impl ResultPath {
         }
     }
 
-    /// Combines the state's raw input with its (selected) result.
-    pub fn apply(&self, raw_input: Value, result: Value) -> Result<Value, Failure> {
-        self.apply_displacing(raw_input, result)
-            .map(|(output, _)| output)
-    }
-
-    /// Like [`ResultPath::apply`], but also hands back the value that is no longer part of the
-    /// output (the raw input, the discarded result, or the member the result overwrote), so that
-    /// the caller can reuse it.
+    /// Combines the state's raw input with its (selected) result. Also hands back the value that
+    /// is no longer part of the output (the raw input, the discarded result, or the member the
+    /// result overwrote), so that the caller can reuse it.
     pub fn apply_displacing(
         &self,
         raw_input: Value,

@@ -237,15 +237,14 @@ pub fn run(machine: &Machine, input: &Value, options: RunOptions) -> Outcome {
         out_bound: None,
         spares: Spares::default(),
     };
-    let detail = if runner.history.enabled {
-        Detail::ExecutionStarted {
-            input: input.clone(),
-            role_arn: runner.exec.role_arn(),
-        }
-    } else {
-        Detail::None
-    };
-    runner.history.push(start, "ExecutionStarted", None, detail);
+    runner
+        .history
+        .push_with(start, "ExecutionStarted", None, || {
+            Detail::ExecutionStarted {
+                input: input.clone(),
+                role_arn: runner.exec.role_arn(),
+            }
+        });
     let mut cur = Cursor {
         now: start,
         last: None,
@@ -389,6 +388,7 @@ impl Runner<'_> {
                 result_bound().map(|r| i.saturating_add(r).saturating_add(6 * p.text().len() + 16))
             }),
         };
+        // The common case without the general path's tuple (measurably cheaper per state).
         if let (None, ResultPath::Replace) = (self.fault, rp) {
             self.spares.keep(raw_input);
             return Ok((result, bound));
@@ -494,10 +494,15 @@ impl Runner<'_> {
                 Step::End(out) => (None, out),
             };
             // Choice, Wait and Succeed output a part of their input; the others say what their
-            // ResultPath produced. OutputPath only ever selects a part of that.
-            let claimed = match state.body {
-                Body::Choice(_) | Body::Wait(_) | Body::Succeed => bound,
-                _ => self.out_bound.take(),
+            // ResultPath produced, and OutputPath selects a part of that. A `$$` InputPath or
+            // OutputPath brings in the context object instead, so its output is measured.
+            let claimed = if state.input_path.reads_context() || state.output_path.reads_context() {
+                None
+            } else {
+                match state.body {
+                    Body::Choice(_) | Body::Wait(_) | Body::Succeed => bound,
+                    _ => self.out_bound.take(),
+                }
             };
             bound = Some(match claimed {
                 Some(b) if b <= MAX_PAYLOAD_BYTES => b,
@@ -626,6 +631,19 @@ mod tests {
         fails_at(
             &outcome(def, json!({ "s": text(MAX_PAYLOAD_BYTES - 15) })),
             "P",
+        );
+    }
+
+    #[test]
+    fn a_context_input_path_past_the_limit_is_measured() {
+        // `$$.Execution.Input` brings the whole execution input back after S0 dropped it.
+        let def = json!({"StartAt": "S0", "States": {
+            "S0": {"Type": "Pass", "Result": {}, "Next": "S1"},
+            "S1": {"Type": "Pass", "InputPath": "$$.Execution.Input", "Next": "S2"},
+            "S2": {"Type": "Pass", "Result": "y", "ResultPath": "$.t", "End": true}}});
+        fails_at(
+            &outcome(def, json!({ "s": text(MAX_PAYLOAD_BYTES - 15) })),
+            "S2",
         );
     }
 

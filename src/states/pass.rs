@@ -22,18 +22,13 @@ impl Runner<'_> {
         input: Value,
         entered_at: Millis,
     ) -> Result<Value, Stop> {
-        let ctx = Context::new(&self.exec, &state.name, entered_at);
-        // The result is the effective input and replaces it: no copy needed.
-        if p.parameters.is_none()
-            && p.result.is_none()
-            && p.result_path == ResultPath::Replace
-            && self.fault.is_none()
-        {
-            let effective = state.input_path.apply_owned(input, &ctx)?;
-            // The output is a part of the input.
+        // The result is the effective input and replaces it: no copy needed, and the output is
+        // a part of the input.
+        if p.parameters.is_none() && p.result.is_none() && p.result_path == ResultPath::Replace {
             self.out_bound = self.in_bound;
-            return Ok(state.output_path.apply_owned(effective, &ctx)?);
+            return self.filter(state, input, entered_at);
         }
+        let ctx = Context::new(&self.exec, &state.name, entered_at);
         let effective = state.input_path.apply(&input, &ctx)?;
         let parameters = match &p.parameters {
             Some(t) => Some(t.eval(
