@@ -548,7 +548,6 @@ impl Path {
     }
 }
 
-/// Jayway's `getPathFragment()`.
 /// Objects up to this size are searched by comparing keys, which is cheaper than hashing them.
 const SCAN_LIMIT: usize = 8;
 
@@ -572,6 +571,7 @@ fn member_mut<'a>(map: &'a mut Map<String, Value>, name: &str) -> Option<&'a mut
     }
 }
 
+/// Jayway's `getPathFragment()`.
 fn write_fragment(step: &Step, out: &mut String) {
     match step {
         Step::Name { name, quote } => {

@@ -25,7 +25,7 @@ pub fn tight_bound(v: &Value, limit: usize) -> Option<usize> {
 }
 
 /// The size bound of a scalar; `None` for arrays and objects.
-pub fn scalar_bound(v: &Value) -> Option<usize> {
+fn scalar_bound(v: &Value) -> Option<usize> {
     match v {
         Value::Null | Value::Bool(_) => Some(5),
         Value::Number(_) => Some(24),

@@ -15,7 +15,7 @@ use crate::data::context::Context;
 use crate::data::template::Scope;
 use crate::data::timestamp::Millis;
 use crate::engine::history::Seq;
-use crate::engine::{Cursor, Runner, Step, Stop};
+use crate::engine::{Cursor, Runner, Step, Stop, MAX_PAYLOAD_BYTES};
 use crate::errors::Failure;
 use crate::states::errors::{recover, Attempts, Recovery};
 
@@ -171,7 +171,7 @@ impl Runner<'_> {
                     None => effective.into_owned(),
                 }
             };
-            let branch_bound = crate::engine::size_bound(&branch_input, usize::MAX);
+            let branch_bound = crate::engine::size_bound(&branch_input, MAX_PAYLOAD_BYTES);
             let started = self.mark(cur, "ParallelStateStarted")?;
             let mut threads = Vec::with_capacity(p.branches.len());
             for branch in &p.branches {
