@@ -89,8 +89,6 @@ fn allowed(ty: &str) -> &'static [&'static str] {
     }
 }
 
-const DATA_OPS: [&str; 42] = crate::CHOICE_OPERATORS;
-
 /// A reference path: `$`/`$$` then only `.name`, `['name']`, `[n]` (§2.3).
 pub fn is_reference_path(p: &str) -> bool {
     let rest = if let Some(r) = p.strip_prefix("$$") {
@@ -176,7 +174,7 @@ fn check_rule(rule: &Value, top: bool, at: &str, errs: &mut Vec<String>) {
     }
     let ops: Vec<&String> = m
         .keys()
-        .filter(|k| DATA_OPS.contains(&k.as_str()))
+        .filter(|k| crate::CHOICE_OPERATORS.contains(&k.as_str()))
         .collect();
     if ops.len() != 1 {
         errs.push(format!(
@@ -256,10 +254,7 @@ pub fn structural_errors(definition: &Value) -> Vec<String> {
             errs.push(format!("state name longer than 80 characters: {n:?}"));
         }
     }
-    let fixture_arns: BTreeSet<String> = ["echo", "fail", "flaky", "sleep"]
-        .iter()
-        .map(|n| fixture_arn(n))
-        .collect();
+    let fixture_arns: BTreeSet<String> = crate::FIXTURES.iter().map(|n| fixture_arn(n)).collect();
 
     for g in walk::graphs(definition) {
         let at = if g.pointer.is_empty() {

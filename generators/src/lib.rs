@@ -29,7 +29,7 @@
 //! |---|---|---|
 //! | size | `max_states`, `max_depth` (Parallel/Map nesting), `max_branches`, `max_choice_rules`, `max_rule_depth`, `max_template_keys`, `max_template_depth`, `max_intrinsic_depth`, `max_intrinsic_calls`, `max_payload_depth`, `max_payload_width`, `max_map_items`, `max_retriers`, `max_catchers`, `max_loop_iterations` | 12, 3, 3, 3, 2, 4, 2, 2, 6, 3, 4, 4, 2, 2, 3 |
 //! | time | `max_wait_seconds`, `max_sleep_seconds`, `max_retry_interval_seconds`, `max_retry_attempts` | 3, 2, 2, 3 |
-//! | faults | `error_ratio`: chance per state of one deliberate runtime fault (missing path, intrinsic type error, invalid Wait path, ResultPath through a scalar, task timeout, Choice variable missing, ItemsPath not an array); Fail states and failing fixtures come from `states.fail` and `fixtures.fail`/`flaky` | 0.05 |
+//! | faults | `error_ratio`: chance per state of one deliberate runtime fault (missing path, intrinsic type error, invalid Wait path, ResultPath through a scalar, task timeout, Choice variable missing, ItemsPath not an array); Fail states and failing fixtures come from `states.fail` and `fixtures.fail`/`flaky` | 0.03 |
 //! | determinism | `deterministic`: only fixed-result uses of UUID/MathRandom, only fixed context fields in data, `MaxConcurrency: 1` for Maps whose iterations can fail, at most one failing Parallel branch | true |
 //! | swarm | `swarm`: per case, switch each optional state kind, fixture, optional field, intrinsic and the fault ratio off with probability ½ (the variant used is in `Case::config`) | false |
 //! | weights | `states.{pass,task,choice,wait,parallel,map,loop,succeed,fail}`, `fixtures.{echo,fail,flaky,sleep}` | see [`StateWeights`], [`FixtureWeights`] |

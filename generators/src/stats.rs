@@ -81,17 +81,11 @@ pub fn stats(cases: &[Case]) -> Stats {
         st.states += states.len();
         st.max_states = st.max_states.max(states.len());
         st.definition_bytes += case.definition.to_string().len();
-        let depth = walk::graphs(&case.definition)
-            .iter()
-            .map(|g| {
-                g.pointer.matches("/Branches/").count()
-                    + g.pointer.matches("/ItemProcessor").count()
-                    + g.pointer.matches("/Iterator").count()
-            })
-            .max()
-            .unwrap_or(0);
-        st.max_depth = st.max_depth.max(depth);
         for g in walk::graphs(&case.definition) {
+            let depth = g.pointer.matches("/Branches/").count()
+                + g.pointer.matches("/ItemProcessor").count()
+                + g.pointer.matches("/Iterator").count();
+            st.max_depth = st.max_depth.max(depth);
             if walk::has_cycle(g.graph) {
                 note("graph", "loop (cycle)");
             }

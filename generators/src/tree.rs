@@ -316,7 +316,6 @@ impl ValueTree for CaseTree {
 
     fn complicate(&mut self) -> bool {
         // The candidate passed: drop it and try the next one.
-        self.candidate = None;
         self.candidate = self.next_candidate();
         self.candidate.is_some()
     }

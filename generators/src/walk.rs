@@ -9,8 +9,6 @@ pub struct StateRef<'a> {
     pub state: &'a Value,
     /// JSON Pointer of the state (`/States/A/Branches/0/States/B`).
     pub pointer: String,
-    /// Index of the graph (in [`graphs`] order) holding the state.
-    pub graph: usize,
     /// Type of the state holding the graph (`Parallel`, `Map`), `None` at the top level.
     pub container: Option<&'a str>,
 }
@@ -69,14 +67,13 @@ fn collect<'a>(
 /// Every state of every graph.
 pub fn states(definition: &Value) -> Vec<StateRef<'_>> {
     let mut out = vec![];
-    for (g, graph) in graphs(definition).into_iter().enumerate() {
+    for graph in graphs(definition) {
         if let Some(states) = graph.graph.get("States").and_then(Value::as_object) {
             for (name, state) in states {
                 out.push(StateRef {
                     name,
                     state,
                     pointer: format!("{}/States/{}", graph.pointer, escape(name)),
-                    graph: g,
                     container: graph.container,
                 });
             }

@@ -141,8 +141,6 @@ impl Gen {
             let s = Shape::of(&v);
             m.insert("Result".into(), v);
             s
-        } else if eff.is_never() {
-            Shape::Never
         } else {
             eff.clone()
         };
@@ -182,7 +180,7 @@ impl Gen {
         if weights.iter().all(|&w| w == 0) {
             weights[0] = 1;
         }
-        let fixture = ["echo", "fail", "flaky", "sleep"][self.t.weighted(&weights)];
+        let fixture = crate::FIXTURES[self.t.weighted(&weights)];
         self.fixtures.insert(fixture);
         let invoke = self.t.flag(self.cfg.odds.lambda_invoke);
         let mut options = vec![
@@ -278,14 +276,7 @@ impl Gen {
                         None => (None, eff.clone()),
                     }
                 } else {
-                    (
-                        None,
-                        if eff.is_never() {
-                            Shape::Never
-                        } else {
-                            eff.clone()
-                        },
-                    )
+                    (None, eff.clone())
                 }
             }
         };
@@ -326,7 +317,6 @@ impl Gen {
         if fault == Some(Fault::Timeout) {
             self.fault_note("Task times out", &name);
             m.insert("TimeoutSeconds".into(), json!(sleep_seconds - 1));
-            raised.insert(TIMEOUT.to_string());
             result = Shape::Never;
         } else if self.t.flag(self.cfg.odds.task_timeout) {
             m.insert(
@@ -337,7 +327,7 @@ impl Gen {
         self.time += sleep_seconds as f64 * ctx.mult;
 
         // Errors of deliberate faults can be named by retriers and catchers too.
-        Self::fault_errs(fault.filter(|f| *f != Fault::Timeout), &mut raised);
+        Self::fault_errs(fault, &mut raised);
 
         // Retry: a flaky fixture succeeds once the first retrier matching its error allows
         // enough attempts; it is left to fail only as a deliberate fault.
@@ -433,8 +423,8 @@ impl Gen {
 
     /// `ErrorEquals` for a retrier/catcher: names that can actually be raised, wildcards, and
     /// unrelated names. `States.ALL` only alone and only in the last one (§1.4 rule 8).
-    fn error_equals(&mut self, raised: &Errs, last: bool) -> Vec<String> {
-        if last && self.t.flag(0.2) {
+    fn error_equals(&mut self, raised: &Errs) -> Vec<String> {
+        if self.t.flag(0.2) {
             return vec!["States.ALL".to_string()];
         }
         let named: Vec<String> = raised
@@ -482,10 +472,9 @@ impl Gen {
         let mut j = 0;
         while self.t.more(j, 1, self.cfg.max_retriers, 0.4) {
             // `States.ALL` ends the list, so it is always alone in the last retrier.
-            let last = true;
             let errors = match design {
                 Some((e, _)) if j == 0 && force => vec![e.to_string()],
-                _ => self.error_equals(raised, last),
+                _ => self.error_equals(raised),
             };
             let mut r = Map::new();
             r.insert("ErrorEquals".into(), json!(errors));
@@ -580,7 +569,7 @@ impl Gen {
         // A side exit of an earlier catcher may have used the last free states.
         while self.can_target(here) && self.t.more(j, 1, self.cfg.max_catchers, 0.4) {
             // `States.ALL` ends the list, so it is always alone in the last catcher.
-            let errors = self.error_equals(&raised, true);
+            let errors = self.error_equals(&raised);
             for e in &raised {
                 let hit = e != RUNTIME
                     && errors.iter().any(|x| {
@@ -1111,7 +1100,6 @@ impl Gen {
                         }
                         None => {
                             // The effective input is not known to hold an array after all.
-                            self.release(0);
                             return self.pass_state(ctx, acc, links, here, raw);
                         }
                     }
