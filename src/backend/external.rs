@@ -304,11 +304,6 @@ impl External {
         })
     }
 
-    /// What the adapter reported about the implementation.
-    pub fn implementation(&self) -> &Implementation {
-        &self.implementation
-    }
-
     fn ensure_running(&mut self) -> Result<(), String> {
         if self.process.is_some() {
             return Ok(());

@@ -54,7 +54,6 @@ mod cleanup;
 mod fixtures;
 mod service;
 
-pub use cleanup::is_run_resource;
 use cleanup::{
     cleanup_run, delete_by_name, delete_machine, find_by_name, install_interrupt_cleanup,
     new_run_id, remove_leftovers, stop_execution,
@@ -91,10 +90,10 @@ impl WorkflowType {
         }
     }
 
-    pub fn as_str(self) -> &'static str {
+    fn machine_type(self) -> StateMachineType {
         match self {
-            WorkflowType::Standard => "STANDARD",
-            WorkflowType::Express => "EXPRESS",
+            WorkflowType::Standard => StateMachineType::Standard,
+            WorkflowType::Express => StateMachineType::Express,
         }
     }
 }
@@ -138,8 +137,6 @@ pub struct SfnOptions {
     pub cleanup_on_interrupt: bool,
     /// At most this many executions (cost bound); later cases are skipped.
     pub max_executions: Option<u64>,
-    /// Name used in reports and for `corpus/expectations/<name>.toml`; default `sfn-api`.
-    pub name: Option<String>,
 }
 
 impl Default for SfnOptions {
@@ -160,7 +157,6 @@ impl Default for SfnOptions {
             leftover_age: Duration::from_secs(2 * 3600),
             cleanup_on_interrupt: false,
             max_executions: None,
-            name: None,
         }
     }
 }
@@ -322,7 +318,7 @@ impl SfnApi {
             unsupported: Mutex::new(HashMap::new()),
         });
         let backend = SfnApi {
-            name: opts.name.clone().unwrap_or_else(|| "sfn-api".into()),
+            name: "sfn-api".into(),
             runtime,
             shared,
         };
@@ -554,10 +550,7 @@ async fn execution(sh: &Shared, job: &Job, back: &mut Vec<(String, String)>) -> 
         .name(&name)
         .definition(text)
         .role_arn(&sh.role_arn)
-        .r#type(match wtype {
-            WorkflowType::Standard => StateMachineType::Standard,
-            WorkflowType::Express => StateMachineType::Express,
-        })
+        .r#type(wtype.machine_type())
         .tags(Tag::builder().key(RUN_TAG).value(&sh.run_id).build())
         .send()
         .await;
@@ -977,18 +970,12 @@ async fn validate(sh: &Shared, job: &Job) -> Observation {
         Ok(t) => t,
         Err(m) => return Observation::Errored(m),
     };
-    let text = match &job.definition {
-        Value::String(s) => s.clone(),
-        v => v.to_string(),
-    };
+    let text = json_text(&job.definition);
     let result = sh
         .client
         .validate_state_machine_definition()
         .definition(text)
-        .r#type(match wtype {
-            WorkflowType::Standard => StateMachineType::Standard,
-            WorkflowType::Express => StateMachineType::Express,
-        })
+        .r#type(wtype.machine_type())
         .send()
         .await;
     match result {
@@ -1021,27 +1008,28 @@ fn scrub(sh: &Shared, back: &[(String, String)], o: Observation) -> Observation 
         .get()
         .cloned()
         .or_else(|| account_of(&sh.role_arn));
-    let reverse = back;
-    if reverse.is_empty() && !matches!(account.as_deref(), Some(a) if a != PLACEHOLDER_ACCOUNT) {
+    // The caller's account (when it is not the placeholder's) as it appears in ARNs, and what
+    // replaces it.
+    let account = account
+        .filter(|a| a != PLACEHOLDER_ACCOUNT)
+        .map(|a| (format!(":{a}:"), format!(":{PLACEHOLDER_ACCOUNT}:")));
+    if back.is_empty() && account.is_none() {
         return o;
     }
-    let fix = |s: &str| -> Option<String> {
+    let mut fix = |s: &str| -> Option<String> {
         let mut t = s.to_string();
-        for (arn, placeholder) in reverse {
+        for (arn, placeholder) in back {
             if t.contains(arn.as_str()) {
                 t = t.replace(arn.as_str(), placeholder);
             }
         }
-        if let Some(a) = account.as_deref().filter(|a| *a != PLACEHOLDER_ACCOUNT) {
-            let needle = format!(":{a}:");
-            if t.contains(&needle) {
-                t = t.replace(&needle, &format!(":{PLACEHOLDER_ACCOUNT}:"));
+        if let Some((needle, placeholder)) = &account {
+            if t.contains(needle.as_str()) {
+                t = t.replace(needle.as_str(), placeholder);
             }
         }
         (t != s).then_some(t)
     };
-    let mut fix = fix;
-    let v = |x: &Value, f: &mut dyn FnMut(&str) -> Option<String>| map_strings(x, f);
     match o {
         Observation::Execution {
             status,
@@ -1051,10 +1039,10 @@ fn scrub(sh: &Shared, back: &[(String, String)], o: Observation) -> Observation 
             history,
         } => Observation::Execution {
             status,
-            output: output.map(|x| v(&x, &mut fix)),
+            output: output.map(|x| map_strings(&x, &mut fix)),
             error: error.map(|s| fix(&s).unwrap_or(s)),
             cause: cause.map(|s| fix(&s).unwrap_or(s)),
-            history: history.map(|h| h.iter().map(|e| v(e, &mut fix)).collect()),
+            history: history.map(|h| h.iter().map(|e| map_strings(e, &mut fix)).collect()),
         },
         Observation::Validation { valid, diagnostics } => Observation::Validation {
             valid,

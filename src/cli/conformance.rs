@@ -87,10 +87,7 @@ pub fn main(args: Args) -> Exit {
     };
     let mut unexpected = 0usize;
     for r in &results {
-        let bad = matches!(
-            r.verdict,
-            Verdict::Fail { .. } | Verdict::Errored { .. } | Verdict::UnexpectedPass { .. }
-        );
+        let bad = !r.verdict.is_ok();
         if bad {
             unexpected += 1;
         }

@@ -112,7 +112,6 @@ pub fn make_backend(spec: &str) -> Result<Box<dyn Backend>, String> {
     use crate::backend::reference::Reference;
     use crate::engine::Fault;
     match spec {
-        "reference" => Ok(Box::new(Reference::default())),
         "reference+fault=resultpath" => {
             if std::env::var(ENABLE_FAULTS).is_ok_and(|v| v == "1") {
                 Ok(Box::new(Reference {

@@ -37,10 +37,7 @@ pub fn main(paths: Vec<PathBuf>, backend: &str) -> Exit {
         if matches!(r.verdict, Verdict::Pass) {
             continue;
         }
-        if matches!(
-            r.verdict,
-            Verdict::Fail { .. } | Verdict::Errored { .. } | Verdict::UnexpectedPass { .. }
-        ) {
+        if !r.verdict.is_ok() {
             unexpected += 1;
         }
         match find_case(&paths, &r.id) {

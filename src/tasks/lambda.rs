@@ -17,10 +17,7 @@ use crate::errors::Failure;
 pub fn invoke(call: &Invocation<'_>, functions: &BTreeMap<String, Fixture>) -> Option<Response> {
     let resource = call.resource;
     if resource.starts_with("arn:aws:lambda:") {
-        let f = functions
-            .get(resource)
-            .copied()
-            .or_else(|| Fixture::named(&function_name(resource)));
+        let f = fixture_for(resource, functions);
         return Some(run_function(f, call.input, call));
     }
     if resource.starts_with("arn:aws:states:::lambda:invoke") {
@@ -29,10 +26,7 @@ pub fn invoke(call: &Invocation<'_>, functions: &BTreeMap<String, Fixture>) -> O
             .get("FunctionName")
             .and_then(Value::as_str)
             .unwrap_or("");
-        let f = functions
-            .get(target)
-            .copied()
-            .or_else(|| Fixture::named(&function_name(target)));
+        let f = fixture_for(target, functions);
         let payload = call.input.get("Payload").cloned().unwrap_or(Value::Null);
         let response = run_function(f, &payload, call);
         return Some(match response {
@@ -47,6 +41,15 @@ pub fn invoke(call: &Invocation<'_>, functions: &BTreeMap<String, Fixture>) -> O
         });
     }
     None
+}
+
+/// The fixture behind a function ARN or name: the case's `functions` entry, else the fixture of
+/// that name.
+fn fixture_for(function: &str, functions: &BTreeMap<String, Fixture>) -> Option<Fixture> {
+    functions
+        .get(function)
+        .copied()
+        .or_else(|| Fixture::named(&function_name(function)))
 }
 
 fn run_function(fixture: Option<Fixture>, payload: &Value, call: &Invocation<'_>) -> Response {

@@ -27,7 +27,7 @@ pub(super) fn new_run_id() -> String {
 }
 
 /// True for names this backend creates: `aslcheck-<8 hex>-<n>`.
-pub fn is_run_resource(name: &str) -> bool {
+fn is_run_resource(name: &str) -> bool {
     let Some(rest) = name.strip_prefix(NAME_PREFIX) else {
         return false;
     };

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
-use super::NAME_PREFIX;
+use crate::tasks::fixtures::{Fixture, PREFIX};
 
 // Fixtures
 
@@ -71,7 +71,7 @@ impl Fixtures {
                 .iter()
                 .find(|(key, _)| *key == k)
                 .map(|(_, n)| n.to_string())
-                .or_else(|| k.starts_with(NAME_PREFIX).then(|| k.clone()));
+                .or_else(|| k.starts_with(PREFIX).then(|| k.clone()));
             if k == "ExecutionRoleArn" {
                 f.role_arn = Some(v);
             } else if let Some(name) = name {
@@ -181,16 +181,16 @@ impl Fixtures {
     ) -> Result<String, String> {
         let name = function_name(function);
         let behaviour = match behaviours.and_then(|b| b.get(function).or_else(|| b.get(name))) {
-            Some(Value::String(b)) => format!("{NAME_PREFIX}{b}"),
+            Some(Value::String(b)) => format!("{PREFIX}{b}"),
             Some(other) => {
                 return Err(format!(
                     "environment.functions: {function}: {other} is not a behaviour name"
                 ))
             }
-            None if is_fixture_name(name) => name.to_string(),
-            None => format!("{NAME_PREFIX}echo"),
+            None if Fixture::named(name).is_some() => name.to_string(),
+            None => format!("{PREFIX}echo"),
         };
-        if !is_fixture_name(&behaviour) {
+        if Fixture::named(&behaviour).is_none() {
             return Err(format!("environment.functions: {function}: unknown behaviour {behaviour:?} (echo, fail, flaky, sleep)"));
         }
         self.functions.get(&behaviour).cloned().ok_or_else(|| {
@@ -240,13 +240,6 @@ pub(super) fn for_each_task(machine: &mut Value, f: &mut dyn FnMut(&mut Map<Stri
             }
         }
     }
-}
-
-pub(super) fn is_fixture_name(s: &str) -> bool {
-    matches!(
-        s,
-        "aslcheck-echo" | "aslcheck-fail" | "aslcheck-flaky" | "aslcheck-sleep"
-    )
 }
 
 /// A copy of `v` with every string `f` maps replaced (member names are kept).
