@@ -586,7 +586,7 @@ fn is_valid_resource(arn: &str) -> bool {
 }
 
 /// Every state name a state object mentions in `Next`, `Default`, `Choices[].Next`, `Catch[].Next`.
-fn mentions(obj: &Map<String, Value>) -> Vec<String> {
+pub(crate) fn mentions(obj: &Map<String, Value>) -> Vec<String> {
     let mut out = Vec::new();
     for key in ["Next", "Default"] {
         if let Some(s) = obj.get(key).and_then(Value::as_str) {

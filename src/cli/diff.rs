@@ -21,11 +21,13 @@ use super::conformance::{corpus_dir, Progress};
 use super::{make_backend, Exit};
 use crate::backend::reference::observation_json;
 use crate::backend::{Backend, Mode, Observation, Request};
-use crate::corpus::load::{case_from_value, cases_root_of, id_for, load_features, parse_strict};
+use crate::corpus::load::{
+    case_from_value, cases_root_of, id_for, load_features, parse_strict, LoadError,
+};
 use crate::corpus::Provenance;
 use crate::diff::differential::{self, Agreement};
 use crate::diff::normalise::Normaliser;
-use crate::diff::render::{mismatch_list, unified, use_colour};
+use crate::diff::render::{mismatch_list, pretty, unified, use_colour};
 use crate::diff::shrink::Budget;
 
 pub struct Args {
@@ -49,18 +51,13 @@ pub struct Args {
 #[derive(Debug, Clone)]
 pub enum Origin {
     /// A case file in the corpus format.
-    Corpus {
-        id: String,
-        file: PathBuf,
-        provenance: Provenance,
-    },
+    Corpus { id: String, provenance: Provenance },
     /// A generated case: made now, or read from a file `aslcheck generate --out` wrote.
     Generated {
         profile: String,
         seed: u64,
         generator_version: String,
         shrunk: bool,
-        file: Option<PathBuf>,
     },
 }
 
@@ -82,14 +79,13 @@ pub enum Group {
 }
 
 impl DiffCase {
-    pub fn from_generated(c: aslcheck_generators::Case, file: Option<PathBuf>) -> DiffCase {
+    pub fn from_generated(c: aslcheck_generators::Case) -> DiffCase {
         DiffCase {
             origin: Origin::Generated {
                 profile: c.profile.clone(),
                 seed: c.seed,
                 generator_version: c.generator_version.clone(),
                 shrunk: c.shrunk,
-                file,
             },
             mode: Mode::Execution,
             definition: c.definition,
@@ -205,7 +201,7 @@ fn load_one(
         .map_err(|e| format!("{}: cannot read: {e}", file.display()))?;
     let v = parse_strict(&text).map_err(|m| format!("{}: {m}", file.display()))?;
     if let Some(g) = v.get("generator") {
-        return generated_file(&v, g, file).map_err(|m| format!("{}: {m}", file.display()));
+        return generated_file(&v, g).map_err(|m| format!("{}: {m}", file.display()));
     }
     let absolute = std::fs::canonicalize(file).unwrap_or_else(|_| file.to_path_buf());
     let expected_id = match cases_root_of(&absolute) {
@@ -214,16 +210,16 @@ fn load_one(
     };
     let case =
         case_from_value(&v, expected_id.as_deref(), features).map_err(|(pointer, message)| {
-            if pointer.is_empty() {
-                format!("{}: {message}", file.display())
-            } else {
-                format!("{}: at {pointer}: {message}", file.display())
+            LoadError {
+                file: file.to_path_buf(),
+                pointer,
+                message,
             }
+            .to_string()
         })?;
     Ok(DiffCase {
         origin: Origin::Corpus {
             id: case.id,
-            file: file.to_path_buf(),
             provenance: case.provenance,
         },
         mode: case.mode,
@@ -235,7 +231,7 @@ fn load_one(
 
 /// A file `aslcheck generate --out` wrote: `{"id", "generator": {…}, "definition", "input",
 /// "environment"}`.
-fn generated_file(v: &Value, g: &Value, file: &Path) -> Result<DiffCase, String> {
+fn generated_file(v: &Value, g: &Value) -> Result<DiffCase, String> {
     let text = |k: &str| g.get(k).and_then(Value::as_str).map(str::to_string);
     let definition = v
         .get("definition")
@@ -251,7 +247,6 @@ fn generated_file(v: &Value, g: &Value, file: &Path) -> Result<DiffCase, String>
                 .ok_or("at /generator/seed: a non-negative integer is required")?,
             generator_version: text("version").unwrap_or_default(),
             shrunk: g.get("shrunk").and_then(Value::as_bool).unwrap_or(false),
-            file: Some(file.to_path_buf()),
         },
         mode: Mode::Execution,
         definition,
@@ -397,10 +392,7 @@ impl fmt::Display for Agreements {
 
 /// The normalised observation as pretty JSON (what the diff shows).
 pub fn observation_text(o: &Observation) -> String {
-    let mut s = serde_json::to_string_pretty(&observation_json(&Normaliser::new().observation(o)))
-        .unwrap_or_default();
-    s.push('\n');
-    s
+    pretty(&observation_json(&Normaliser::new().observation(o)))
 }
 
 pub fn main(args: Args) -> Exit {
@@ -444,9 +436,10 @@ pub fn main(args: Args) -> Exit {
                 return Exit::Invalid;
             }
         };
-        cases.extend((0..args.generate).map(|i| {
-            DiffCase::from_generated(generate(&profile, args.seed.wrapping_add(i)), None)
-        }));
+        cases.extend(
+            (0..args.generate)
+                .map(|i| DiffCase::from_generated(generate(&profile, args.seed.wrapping_add(i)))),
+        );
     }
     let history = args.history;
     let obs_a = observe_all(a.as_mut(), &cases, history);

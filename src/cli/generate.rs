@@ -9,6 +9,7 @@ use serde_json::json;
 
 use super::record::write_atomic;
 use super::Exit;
+use crate::diff::render::pretty;
 
 pub struct Args {
     pub profile: String,
@@ -73,10 +74,4 @@ pub fn main(args: Args) -> Exit {
         }
     }
     Exit::Ok
-}
-
-fn pretty(v: &serde_json::Value) -> String {
-    let mut s = serde_json::to_string_pretty(v).unwrap_or_default();
-    s.push('\n');
-    s
 }

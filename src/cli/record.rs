@@ -26,6 +26,7 @@ use super::{make_backend, Exit};
 use crate::backend::reference::observation_json;
 use crate::backend::{Backend, Mode, Observation, Request};
 use crate::corpus::load::{cases_root_of, parse_strict};
+use crate::diff::render::pretty;
 
 pub struct Args {
     pub backend: String,
@@ -221,9 +222,7 @@ fn record_one(
         case.insert("mode".into(), json!(mode.as_str()));
     }
     case.insert("expected".into(), literal(&expected));
-    let mut out = serde_json::to_string_pretty(&Value::Object(case)).unwrap_or_default();
-    out.push('\n');
-    match write_atomic(file, &out) {
+    match write_atomic(file, &pretty(&Value::Object(case))) {
         Ok(()) => Recorded::Written,
         Err(m) => Recorded::Failed(m),
     }

@@ -25,7 +25,7 @@ use crate::backend::{Backend, Observation};
 use crate::corpus::load::load_features;
 use crate::corpus::Provenance;
 use crate::diff::differential::{self, Agreement};
-use crate::diff::render::mismatch_list;
+use crate::diff::render::{mismatch_list, pretty};
 use crate::diff::shrink::{self, signature, state_count, Budget, Stop, Subject};
 use crate::diff::Mismatch;
 
@@ -56,7 +56,6 @@ pub struct PendingOptions {
 /// A minimised divergence, written.
 #[derive(Debug, Clone)]
 pub struct Pending {
-    pub id: String,
     pub file: PathBuf,
     pub states_before: usize,
     pub states_after: usize,
@@ -241,7 +240,6 @@ pub fn minimise(
                 write_atomic(&file, &text)?;
             }
             return Ok(Pending {
-                id,
                 file,
                 states_before: state_count(&case.definition),
                 states_after: state_count(&subject.definition),
@@ -430,9 +428,7 @@ fn pending_text(
         m.insert("environment".into(), subject.environment.clone());
     }
     m.insert("expected".into(), literal(&expected));
-    let mut text = serde_json::to_string_pretty(&Value::Object(m)).unwrap_or_default();
-    text.push('\n');
-    text
+    pretty(&Value::Object(m))
 }
 
 /// Wraps observed objects that would read as patterns (one member whose name starts with `$`)

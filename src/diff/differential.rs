@@ -7,6 +7,7 @@ use serde_json::Value;
 
 use super::compare::{json_equal, Mismatch};
 use super::normalise::Normaliser;
+use crate::asl::model::pointer_escape;
 use crate::backend::reference::observation_json;
 use crate::backend::Observation;
 
@@ -56,15 +57,11 @@ pub fn compare(a: &Observation, b: &Observation) -> Agreement {
     }
 }
 
-fn escape(key: &str) -> String {
-    key.replace('~', "~0").replace('/', "~1")
-}
-
 fn diff_values(a: &Value, b: &Value, at: String, out: &mut Vec<Mismatch>) {
     match (a, b) {
         (Value::Object(x), Value::Object(y)) => {
             for (k, va) in x {
-                let p = format!("{at}/{}", escape(k));
+                let p = format!("{at}/{}", pointer_escape(k));
                 match y.get(k) {
                     Some(vb) => diff_values(va, vb, p, out),
                     None => out.push(Mismatch {
@@ -77,7 +74,7 @@ fn diff_values(a: &Value, b: &Value, at: String, out: &mut Vec<Mismatch>) {
             for (k, vb) in y {
                 if !x.contains_key(k) {
                     out.push(Mismatch {
-                        pointer: format!("{at}/{}", escape(k)),
+                        pointer: format!("{at}/{}", pointer_escape(k)),
                         expected: "nothing".into(),
                         actual: Some(vb.clone()),
                     });

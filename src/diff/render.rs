@@ -80,7 +80,8 @@ pub fn unified(expected: &str, observed: &str, colour: bool) -> String {
     out
 }
 
-fn pretty(v: &Value) -> String {
+/// `v` as pretty JSON with a trailing newline.
+pub fn pretty(v: &Value) -> String {
     let mut s = serde_json::to_string_pretty(v).unwrap_or_default();
     s.push('\n');
     s

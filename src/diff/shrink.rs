@@ -31,7 +31,8 @@ use std::collections::{BTreeSet, HashSet};
 use serde_json::{Map, Value};
 
 use super::compare::Mismatch;
-use crate::asl::validate::validate;
+use crate::asl::model::pointer_escape;
+use crate::asl::validate::{mentions, validate};
 
 /// What is being minimised.
 #[derive(Debug, Clone, PartialEq)]
@@ -223,10 +224,6 @@ pub fn weight(v: &Value) -> usize {
     }
 }
 
-fn escape(token: &str) -> String {
-    token.replace('~', "~0").replace('/', "~1")
-}
-
 /// JSON Pointers of every graph (`StartAt` + `States`), outermost first.
 pub fn graphs(definition: &Value) -> Vec<String> {
     fn walk(graph: &Value, at: String, out: &mut Vec<String>) {
@@ -236,7 +233,7 @@ pub fn graphs(definition: &Value) -> Vec<String> {
         };
         out.push(at.clone());
         for (name, state) in states {
-            let sp = format!("{at}/States/{}", escape(name));
+            let sp = format!("{at}/States/{}", pointer_escape(name));
             if let Some(branches) = state.get("Branches").and_then(Value::as_array) {
                 for (i, b) in branches.iter().enumerate() {
                     walk(b, format!("{sp}/Branches/{i}"), out);
@@ -388,7 +385,7 @@ fn value_edits(
     match v {
         Value::Object(m) => {
             for (k, child) in m {
-                let p = format!("{at}/{}", escape(k));
+                let p = format!("{at}/{}", pointer_escape(k));
                 let child_place = match place {
                     Place::Graph if k == "States" => Place::StatesMap,
                     Place::StatesMap => Place::State,
@@ -653,7 +650,7 @@ fn redirect(state: &mut Value, from: &str, to: Option<&str>) {
 }
 
 fn to_pass(definition: &mut Value, graph: &str, name: &str, keep_data: bool) -> Option<()> {
-    let state = definition.pointer_mut(&format!("{graph}/States/{}", escape(name)))?;
+    let state = definition.pointer_mut(&format!("{graph}/States/{}", pointer_escape(name)))?;
     let ty = state.get("Type").and_then(Value::as_str)?.to_string();
     if !matches!(ty.as_str(), "Task" | "Choice" | "Wait" | "Parallel" | "Map") {
         return None;
@@ -716,32 +713,14 @@ pub fn prune(definition: &mut Value) {
             if !seen.insert(n) {
                 continue;
             }
-            stack.extend(targets(state));
+            if let Some(obj) = state.as_object() {
+                stack.extend(mentions(obj));
+            }
         }
         if seen.len() < states.len() {
             states.retain(|k, _| seen.contains(k));
         }
     }
-}
-
-/// The states a state can go to.
-fn targets(state: &Value) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut push = |v: Option<&Value>| {
-        if let Some(s) = v.and_then(Value::as_str) {
-            out.push(s.to_string());
-        }
-    };
-    push(state.get("Next"));
-    push(state.get("Default"));
-    for list in ["Choices", "Catch"] {
-        if let Some(items) = state.get(list).and_then(Value::as_array) {
-            for item in items {
-                push(item.get("Next"));
-            }
-        }
-    }
-    out
 }
 
 #[cfg(test)]
