@@ -22,7 +22,6 @@ use crate::data::PathRef;
 use crate::engine::history::Detail;
 use crate::engine::{Cursor, Runner, Step, Stop};
 use crate::errors::Failure;
-use crate::states::errors::Attempts;
 use crate::states::parallel::{FanOut, Thread};
 
 /// AWS runs at most 40 inline iterations at once (§7.1).
@@ -33,60 +32,66 @@ impl Runner<'_> {
         &mut self,
         state: &State,
         m: &MapState,
-        mut input: Value,
+        input: Value,
         cur: &mut Cursor,
         entered_at: Millis,
     ) -> Result<Step, Stop> {
-        let mut attempts = Attempts::new(&m.handling);
-        loop {
-            let retry_count = attempts.total();
-            let (item_inputs, slots) = {
-                let ctx =
-                    Context::new(&self.exec, &state.name, entered_at).with_retry_count(retry_count);
-                let effective = state.input_path.apply(&input, &ctx)?;
-                let items = select_items(m, &effective, &ctx)?;
-                let slots = concurrency(&m.max_concurrency, &effective, &ctx)?;
-                let mut inputs = Vec::with_capacity(items.len());
-                for (i, item) in items.iter().enumerate() {
-                    inputs.push(match &m.item_selector {
-                        Some(t) => {
-                            let ictx = Context::new(&self.exec, &state.name, entered_at)
-                                .with_map_item(i, item);
-                            t.eval(
-                                &Scope {
-                                    input: &effective,
-                                    context: &ictx,
-                                    spares: &self.spares,
-                                },
-                                &mut self.rng,
-                            )?
-                        }
-                        None => item.clone(),
-                    });
-                }
-                (inputs, slots)
-            };
-            let length = item_inputs.len();
-            let started = self.event(cur, "MapStateStarted", Detail::MapStarted { length })?;
-            let threads = self.iterate(state, m, item_inputs, slots, cur, started)?;
-            let events = FanOut {
-                succeeded: "MapStateSucceeded",
-                failed: "MapStateFailed",
-            };
-            if let Some(end) = self.fan_in(
-                state,
-                &m.handling,
-                threads,
-                cur,
-                &mut input,
-                entered_at,
-                retry_count,
-                &mut attempts,
-                events,
-            )? {
-                return Ok(end);
+        let events = FanOut {
+            succeeded: "MapStateSucceeded",
+            failed: "MapStateFailed",
+        };
+        self.attempts(
+            state,
+            &m.handling,
+            input,
+            cur,
+            entered_at,
+            events,
+            |r, input, retry_count, cur| {
+                r.map_attempt(state, m, input, retry_count, cur, entered_at)
+            },
+        )
+    }
+
+    /// One attempt: the item inputs, `MapStateStarted`, then the iterations.
+    fn map_attempt(
+        &mut self,
+        state: &State,
+        m: &MapState,
+        input: &Value,
+        retry_count: u32,
+        cur: &mut Cursor,
+        entered_at: Millis,
+    ) -> Result<Vec<Thread>, Stop> {
+        let (item_inputs, slots) = {
+            let ctx =
+                Context::new(&self.exec, &state.name, entered_at).with_retry_count(retry_count);
+            let effective = state.input_path.apply(input, &ctx)?;
+            let items = select_items(m, &effective, &ctx)?;
+            let slots = concurrency(&m.max_concurrency, &effective, &ctx)?;
+            let mut inputs = Vec::with_capacity(items.len());
+            for (i, item) in items.iter().enumerate() {
+                inputs.push(match &m.item_selector {
+                    Some(t) => {
+                        let ictx = Context::new(&self.exec, &state.name, entered_at)
+                            .with_map_item(i, item);
+                        t.eval(
+                            &Scope {
+                                input: &effective,
+                                context: &ictx,
+                                spares: &self.spares,
+                            },
+                            &mut self.rng,
+                        )?
+                    }
+                    None => item.clone(),
+                });
             }
-        }
+            (inputs, slots)
+        };
+        let length = item_inputs.len();
+        let started = self.event(cur, "MapStateStarted", Detail::MapStarted { length })?;
+        self.iterate(state, m, item_inputs, slots, cur, started)
     }
 
     /// Runs the iterations, starting each when a concurrency slot is free.

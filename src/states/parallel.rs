@@ -29,7 +29,7 @@ pub(crate) struct Thread {
 }
 
 /// How a set of threads ended.
-pub(crate) enum Settled {
+enum Settled {
     /// All succeeded: outputs in order, an upper bound of the size of their array, end time, and
     /// the last event of the thread that ended last.
     Done(Vec<Value>, usize, Cursor),
@@ -45,11 +45,44 @@ pub(crate) struct FanOut {
 }
 
 impl Runner<'_> {
+    /// Runs a Parallel or Map: `attempt` runs one attempt from the raw input and the retry count
+    /// and returns its threads; [`Runner::fan_in`] ends it, and a retry runs it again.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn attempts(
+        &mut self,
+        state: &State,
+        h: &Handling,
+        mut input: Value,
+        cur: &mut Cursor,
+        entered_at: Millis,
+        events: FanOut,
+        mut attempt: impl FnMut(&mut Self, &Value, u32, &mut Cursor) -> Result<Vec<Thread>, Stop>,
+    ) -> Result<Step, Stop> {
+        let mut attempts = Attempts::new(h);
+        loop {
+            let retry_count = attempts.total();
+            let threads = attempt(self, &input, retry_count, cur)?;
+            if let Some(end) = self.fan_in(
+                state,
+                h,
+                threads,
+                cur,
+                &mut input,
+                entered_at,
+                retry_count,
+                &mut attempts,
+                events,
+            )? {
+                return Ok(end);
+            }
+        }
+    }
+
     /// Ends one attempt of a Parallel or Map: on success, the state's result (the array of
     /// outputs) goes through ResultSelector/ResultPath/OutputPath; on failure the error is
     /// retried (`Ok(None)`: run the attempt again), caught or passed on.
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn fan_in(
+    fn fan_in(
         &mut self,
         state: &State,
         h: &Handling,
@@ -105,7 +138,7 @@ impl Runner<'_> {
     }
 
     /// Combines the threads of a Parallel or Map (see the module docs).
-    pub(crate) fn settle(&mut self, threads: Vec<Thread>, start: Cursor) -> Settled {
+    fn settle(&mut self, threads: Vec<Thread>, start: Cursor) -> Settled {
         let first_failure = threads
             .iter()
             .enumerate()
@@ -148,62 +181,70 @@ impl Runner<'_> {
         &mut self,
         state: &State,
         p: &Parallel,
-        mut input: Value,
+        input: Value,
         cur: &mut Cursor,
         entered_at: Millis,
     ) -> Result<Step, Stop> {
-        let mut attempts = Attempts::new(&p.handling);
-        loop {
-            let retry_count = attempts.total();
-            let branch_input = {
-                let ctx =
-                    Context::new(&self.exec, &state.name, entered_at).with_retry_count(retry_count);
-                let effective = state.input_path.apply(&input, &ctx)?;
-                match &p.handling.parameters {
-                    Some(t) => t.eval(
-                        &Scope {
-                            input: &effective,
-                            context: &ctx,
-                            spares: &self.spares,
-                        },
-                        &mut self.rng,
-                    )?,
-                    None => effective.into_owned(),
-                }
-            };
-            let branch_bound = crate::engine::size_bound(&branch_input, MAX_PAYLOAD_BYTES);
-            let started = self.mark(cur, "ParallelStateStarted")?;
-            let mut threads = Vec::with_capacity(p.branches.len());
-            for branch in &p.branches {
-                let mut bc = Cursor {
-                    now: cur.now,
-                    last: Some(started),
-                };
-                let first = self.history.len();
-                let result = self.run_graph(branch, branch_input.clone(), branch_bound, &mut bc);
-                threads.push(Thread {
-                    result,
-                    cursor: bc,
-                    events: first..self.history.len(),
-                });
+        let events = FanOut {
+            succeeded: "ParallelStateSucceeded",
+            failed: "ParallelStateFailed",
+        };
+        self.attempts(
+            state,
+            &p.handling,
+            input,
+            cur,
+            entered_at,
+            events,
+            |r, input, retry_count, cur| {
+                r.parallel_attempt(state, p, input, retry_count, cur, entered_at)
+            },
+        )
+    }
+
+    /// One attempt: the branch input, `ParallelStateStarted`, then every branch from the same
+    /// input and time.
+    fn parallel_attempt(
+        &mut self,
+        state: &State,
+        p: &Parallel,
+        input: &Value,
+        retry_count: u32,
+        cur: &mut Cursor,
+        entered_at: Millis,
+    ) -> Result<Vec<Thread>, Stop> {
+        let branch_input = {
+            let ctx =
+                Context::new(&self.exec, &state.name, entered_at).with_retry_count(retry_count);
+            let effective = state.input_path.apply(input, &ctx)?;
+            match &p.handling.parameters {
+                Some(t) => t.eval(
+                    &Scope {
+                        input: &effective,
+                        context: &ctx,
+                        spares: &self.spares,
+                    },
+                    &mut self.rng,
+                )?,
+                None => effective.into_owned(),
             }
-            let events = FanOut {
-                succeeded: "ParallelStateSucceeded",
-                failed: "ParallelStateFailed",
+        };
+        let branch_bound = crate::engine::size_bound(&branch_input, MAX_PAYLOAD_BYTES);
+        let started = self.mark(cur, "ParallelStateStarted")?;
+        let mut threads = Vec::with_capacity(p.branches.len());
+        for branch in &p.branches {
+            let mut bc = Cursor {
+                now: cur.now,
+                last: Some(started),
             };
-            if let Some(end) = self.fan_in(
-                state,
-                &p.handling,
-                threads,
-                cur,
-                &mut input,
-                entered_at,
-                retry_count,
-                &mut attempts,
-                events,
-            )? {
-                return Ok(end);
-            }
+            let first = self.history.len();
+            let result = self.run_graph(branch, branch_input.clone(), branch_bound, &mut bc);
+            threads.push(Thread {
+                result,
+                cursor: bc,
+                events: first..self.history.len(),
+            });
         }
+        Ok(threads)
     }
 }
