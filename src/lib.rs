@@ -12,14 +12,9 @@
 //! - [`cli`]: the subcommands of the `aslcheck` binary.
 #![forbid(unsafe_code)]
 
-pub mod asl;
 pub mod backend;
 pub mod cli;
 pub mod corpus;
-pub mod data;
 pub mod diff;
-pub mod engine;
-pub mod errors;
-pub mod intrinsics;
-pub mod states;
-pub mod tasks;
+
+pub use aslcheck_interp::{asl, data, engine, errors, intrinsics, states, tasks};

@@ -1,5 +1,5 @@
-//! The examples of the AWS Step Functions Developer Guide (DG) and of the recorded-behaviour digest
-//! `/work/shared/ASL-SEMANTICS.md`, run against the interpreter.
+//! The examples of the AWS Step Functions Developer Guide (DG) and of the project's rule notes
+//! (`docs/semantics/`), run against the interpreter.
 //!
 //! Every expected value below is taken from the cited page or section, never from the
 //! interpreter's own output. DG pages are cited by URL (the text was read from the current page
@@ -92,7 +92,7 @@ fn single(name: &str, mut state: Value) -> Value {
     json!({"StartAt": name, "States": {name: state}})
 }
 
-/// The cause prefix of engine errors (ASL-SEMANTICS §6.6).
+/// The cause prefix of engine errors (docs/semantics/errors.md §6.6).
 fn prefix(state: &str, entered_id: u64) -> String {
     format!("An error occurred while executing the state '{state}' (entered at the event id #{entered_id}). ")
 }
@@ -203,14 +203,14 @@ fn parameters_context_execution_id() {
     );
 }
 
-// ASL-SEMANTICS §2.2: InputPath null → the state sees {}.
+// docs/semantics/data-flow.md §2.2: InputPath null → the state sees {}.
 #[test]
 fn inputpath_null_gives_empty_object() {
     let def = single("P", json!({"Type": "Pass", "InputPath": null}));
     assert_eq!(ok(def, json!({"a": 1})), json!({}));
 }
 
-// ASL-SEMANTICS §2.4: keys without `.$` are literal, even when the value looks like a path;
+// docs/semantics/data-flow.md §2.4: keys without `.$` are literal, even when the value looks like a path;
 // Pass `Result` is not a template (`.$` keys are output verbatim).
 #[test]
 fn parameters_literals_and_pass_result_verbatim() {
@@ -268,7 +268,7 @@ fn resultselector_emr_cluster() {
     );
 }
 
-// ASL-SEMANTICS §2.4: result {"a":{"b":1},"c":2}, ResultSelector {"x.$":"$.a.b","k":"lit"}
+// docs/semantics/data-flow.md §2.4: result {"a":{"b":1},"c":2}, ResultSelector {"x.$":"$.a.b","k":"lit"}
 // → {"x":1,"k":"lit"}. (Lambda ARN returns its input, so the input is the result.)
 #[test]
 fn resultselector_digest_example() {
@@ -444,8 +444,8 @@ fn resultpath_overwrites_existing_node() {
 
 // DG input-output-resultpath.html, "Include both error and input in a Catch": Catch ResultPath
 // "$.error" on input {"foo":"bar"}. The page's failing Lambda is replaced by a Parallel state whose
-// branch fails with Error "Error here" (ASL-SEMANTICS §8: the branch's error is the Parallel's);
-// the Error Output shape {"Error","Cause"} is ASL-SEMANTICS §6.4.
+// branch fails with Error "Error here" (docs/semantics/parallel.md §8: the branch's error is the Parallel's);
+// the Error Output shape {"Error","Cause"} is docs/semantics/errors.md §6.4.
 #[test]
 fn resultpath_in_catch_keeps_input() {
     let def = json!({
@@ -467,7 +467,7 @@ fn resultpath_in_catch_keeps_input() {
     );
 }
 
-// ASL-SEMANTICS §2.2: ResultPath overwrites an existing field, and creates missing intermediates.
+// docs/semantics/data-flow.md §2.2: ResultPath overwrites an existing field, and creates missing intermediates.
 #[test]
 fn resultpath_digest_examples() {
     let input = json!({"m": {"d": [1, 2]}});
@@ -555,7 +555,7 @@ fn numbers_to_add_example() {
     assert_eq!(ok(state("$.sum"), input), json!(7));
 }
 
-// ASL-SEMANTICS §2.2: OutputPath null → {}.
+// docs/semantics/data-flow.md §2.2: OutputPath null → {}.
 #[test]
 fn outputpath_null_gives_empty_object() {
     let def = single("P", json!({"Type": "Pass", "OutputPath": null}));
@@ -600,7 +600,7 @@ fn paths_filter_example() {
     );
 }
 
-// ASL-SEMANTICS §2.3: an indefinite path yields an array even for one match.
+// docs/semantics/data-flow.md §2.3: an indefinite path yields an array even for one match.
 #[test]
 fn paths_indefinite_single_match_is_array() {
     assert_eq!(
@@ -619,7 +619,7 @@ fn paths_bracket_notation_for_special_names() {
     );
 }
 
-// ASL-SEMANTICS §2.3: union `$.a[0,1]` on {"a":[1,2,3]} → [1,2]; negative slice `[-3:]`;
+// docs/semantics/data-flow.md §2.3: union `$.a[0,1]` on {"a":[1,2,3]} → [1,2]; negative slice `[-3:]`;
 // `..` deep scan (DG variables page: "products.$": "$.order..product"); `*`.
 #[test]
 fn paths_union_slice_deep_scan_wildcard() {
@@ -705,7 +705,7 @@ fn context_map_item_selector_item_processor() {
     assert_eq!(ok(def, who_items()), who_expected());
 }
 
-// DG input-output-contextobject.html field list + ASL-SEMANTICS §3: `Execution.Input` is the
+// DG input-output-contextobject.html field list + docs/semantics/context-object.md §3: `Execution.Input` is the
 // execution input (not the state input); `State.Name`, `StateMachine.Name`, `Execution.Name`,
 // and the ARN forms of `Execution.Id` / `StateMachine.Id`.
 #[test]
@@ -770,7 +770,7 @@ fn context_start_time_format() {
 }
 
 // DG input-output-contextobject.html: "when a timestamp has zero fractional seconds, trailing
-// zeros are removed", so a start exactly on the second has no fraction (ASL-SEMANTICS §3).
+// zeros are removed", so a start exactly on the second has no fraction (docs/semantics/context-object.md §3).
 #[test]
 fn context_timestamp_zero_fraction_has_no_fraction() {
     assert_eq!(
@@ -840,7 +840,7 @@ fn pass_without_result_passes_input() {
     );
 }
 
-// DG state-succeed.html / ASL-SEMANTICS §2.1: Succeed applies InputPath then OutputPath.
+// DG state-succeed.html / docs/semantics/data-flow.md §2.1: Succeed applies InputPath then OutputPath.
 #[test]
 fn succeed_applies_inputpath_and_outputpath() {
     let def = single(
@@ -906,7 +906,7 @@ fn choice_dg_example_branches() {
 }
 
 // DG state-choice.html note: "If the state input doesn't contain the $.type field, the execution
-// fails"; ASL-SEMANTICS §5.3: States.Runtime with the §6.6 prefix (detail text UNVERIFIED).
+// fails"; docs/semantics/choice.md §5.3: States.Runtime with the §6.6 prefix (detail text UNVERIFIED).
 #[test]
 fn choice_missing_variable_fails_with_runtime() {
     let (error, cause) = failed(choice_dg_example(), json!({"value": 22}));
@@ -914,7 +914,7 @@ fn choice_missing_variable_fails_with_runtime() {
     assert!(cause.starts_with(&prefix("ChoiceStateX", 2)), "{cause}");
 }
 
-// ASL-SEMANTICS §5.1: no match and no Default → States.NoChoiceMatched.
+// docs/semantics/choice.md §5.1: no match and no Default → States.NoChoiceMatched.
 #[test]
 fn choice_without_default_fails_no_choice_matched() {
     let def = json!({
@@ -929,7 +929,7 @@ fn choice_without_default_fails_no_choice_matched() {
     assert_eq!(failed(def, json!({"v": 2})).0, "States.NoChoiceMatched");
 }
 
-// DG state-choice.html: rules are examined in order; the first match wins. ASL-SEMANTICS §5.1:
+// DG state-choice.html: rules are examined in order; the first match wins. docs/semantics/choice.md §5.1:
 // the Choice output is its (filtered) input.
 #[test]
 fn choice_first_match_wins_and_passes_input() {
@@ -951,7 +951,7 @@ fn choice_first_match_wins_and_passes_input() {
 }
 
 // DG state-choice.html rule examples (StringEquals "MyString", StringGreaterThan "MyStringABC")
-// and the ASL-SEMANTICS §5.2 truth tables for the string operators.
+// and the docs/semantics/choice.md §5.2 truth tables for the string operators.
 #[test]
 fn choice_string_operators() {
     let foo = |v: Value| json!({"foo": v});
@@ -1001,7 +1001,7 @@ fn choice_string_operators() {
     ));
 }
 
-// DG state-choice.html (NumericEquals 1 example) and ASL-SEMANTICS §5.2 truth table: type
+// DG state-choice.html (NumericEquals 1 example) and docs/semantics/choice.md §5.2 truth table: type
 // mismatches are false, not errors; 1 equals 1.0; 1.1 does not equal 1.
 #[test]
 fn choice_numeric_operators() {
@@ -1036,7 +1036,7 @@ fn choice_numeric_operators() {
     ));
 }
 
-// ASL-SEMANTICS §5.2: BooleanEquals is true only for equal booleans.
+// docs/semantics/choice.md §5.2: BooleanEquals is true only for equal booleans.
 #[test]
 fn choice_boolean_equals() {
     let rule = |b: bool| json!({"Variable": "$.foo", "BooleanEquals": b});
@@ -1050,7 +1050,7 @@ fn choice_boolean_equals() {
 }
 
 // DG state-choice.html (TimestampEquals "2001-01-01T12:00:00Z"; uppercase T and Z required) and
-// ASL-SEMANTICS §5.2/§5.4: values that are not timestamps compare false.
+// docs/semantics/choice.md §5.2/§5.4: values that are not timestamps compare false.
 #[test]
 fn choice_timestamp_operators() {
     let rule = |op: &str| json!({"Variable": "$.foo", op: "2001-01-01T12:00:00Z"});
@@ -1084,7 +1084,7 @@ fn choice_timestamp_operators() {
     ));
 }
 
-// DG state-choice.html / ASL-SEMANTICS §5.2: StringMatches with `*` (any run, incl. empty) and
+// DG state-choice.html / docs/semantics/choice.md §5.2: StringMatches with `*` (any run, incl. empty) and
 // `\\*` in JSON for a literal `*`.
 #[test]
 fn choice_string_matches() {
@@ -1099,7 +1099,7 @@ fn choice_string_matches() {
     assert!(!choose(rule("*"), json!({"foo": 1})));
 }
 
-// ASL-SEMANTICS §5.2: IsNull, IsPresent (never errors on a missing path; true for a present
+// docs/semantics/choice.md §5.2: IsNull, IsPresent (never errors on a missing path; true for a present
 // null/false/[]), IsNumeric, IsString, IsBoolean, IsTimestamp; operand false inverts.
 #[test]
 fn choice_type_test_operators() {
@@ -1136,7 +1136,7 @@ fn choice_type_test_operators() {
 }
 
 // DG transforming-data.html ("Check Price": Variable "$.current_price.current_price",
-// NumericLessThanEqualsPath "$.desired_price") and ASL-SEMANTICS §5.2 `…Path` variants.
+// NumericLessThanEqualsPath "$.desired_price") and docs/semantics/choice.md §5.2 `…Path` variants.
 #[test]
 fn choice_path_operators() {
     let price =
@@ -1208,7 +1208,7 @@ fn choice_and_or_not() {
 
 // ---------------------------------------------------------------------------------------------
 // Wait
-// https://docs.aws.amazon.com/step-functions/latest/dg/state-wait.html ; ASL-SEMANTICS §9
+// https://docs.aws.amazon.com/step-functions/latest/dg/state-wait.html ; docs/semantics/wait.md §9
 // ---------------------------------------------------------------------------------------------
 
 fn wait_then_time(mut wait: Value) -> Value {
@@ -1276,7 +1276,7 @@ fn wait_seconds_path() {
     assert!((5_000..6_000).contains(&delay), "delay {delay} ms: {out}");
 }
 
-// ASL-SEMANTICS §9: SecondsPath runtime errors (missing, negative, not integral).
+// docs/semantics/wait.md §9: SecondsPath runtime errors (missing, negative, not integral).
 #[test]
 fn wait_seconds_path_errors() {
     let def = || {
@@ -1309,7 +1309,7 @@ fn wait_seconds_path_errors() {
     );
 }
 
-// ASL-SEMANTICS §9: TimestampPath values without a zone or with a space instead of `T`.
+// docs/semantics/wait.md §9: TimestampPath values without a zone or with a space instead of `T`.
 #[test]
 fn wait_timestamp_path_invalid_values() {
     for bad in ["2016-12-05T21:29:29", "2016-12-05 21:29:29Z"] {
@@ -1329,7 +1329,7 @@ fn wait_timestamp_path_invalid_values() {
     }
 }
 
-// ASL-SEMANTICS §9: a timestamp ≥ ~2^31 s ahead → "Wait state delay is too long." (the run
+// docs/semantics/wait.md §9: a timestamp ≥ ~2^31 s ahead → "Wait state delay is too long." (the run
 // starts 2024-01-01; 2100-01-01 is ~27,700 days later, beyond the 24,856-day failure point).
 #[test]
 fn wait_delay_too_long() {
@@ -1348,7 +1348,7 @@ fn wait_delay_too_long() {
 
 // ---------------------------------------------------------------------------------------------
 // Parallel
-// https://docs.aws.amazon.com/step-functions/latest/dg/state-parallel.html ; ASL-SEMANTICS §8
+// https://docs.aws.amazon.com/step-functions/latest/dg/state-parallel.html ; docs/semantics/parallel.md §8
 // ---------------------------------------------------------------------------------------------
 
 // DG state-parallel.html, "FunWithMath": input [3,2]; Add → 5, Subtract → 1; output [5, 1].
@@ -1400,7 +1400,7 @@ fn parallel_lookup_customer_info() {
     assert_eq!(ok(def, input.clone()), json!([input.clone(), input]));
 }
 
-// ASL-SEMANTICS §8: input [1,2,3,4], three pass-through branches → three copies; results may
+// docs/semantics/parallel.md §8: input [1,2,3,4], three pass-through branches → three copies; results may
 // differ in type and keep Branches order.
 #[test]
 fn parallel_output_in_branch_order() {
@@ -1440,7 +1440,7 @@ fn failing_parallel(catch: Option<Value>) -> Value {
     def
 }
 
-// DG state-parallel.html "Error handling" + ASL-SEMANTICS §8: a failing branch fails the
+// DG state-parallel.html "Error handling" + docs/semantics/parallel.md §8: a failing branch fails the
 // Parallel with the branch's own error and cause (not States.BranchFailed).
 #[test]
 fn parallel_branch_failure_propagates_branch_error() {
@@ -1450,7 +1450,7 @@ fn parallel_branch_failure_propagates_branch_error() {
     );
 }
 
-// ASL-SEMANTICS §8/§6.4: a Catch on the branch's error name, with ResultPath into the raw input.
+// docs/semantics/parallel.md §8/§6.4: a Catch on the branch's error name, with ResultPath into the raw input.
 #[test]
 fn parallel_catch_branch_error() {
     let catch =
@@ -1547,7 +1547,7 @@ fn map_validate_all_items() {
     assert_eq!(ok(validate_all(None), shipment()), shipment());
 }
 
-// DG state-map.html / state-map-inline.html (and ASL-SEMANTICS §7.3): the parcel/courier
+// DG state-map.html / state-map-inline.html (and docs/semantics/map.md §7.3): the parcel/courier
 // selector; iteration input {"parcel": <item>, "courier": "UQS"}, written to detail.shipped.
 // Run with the legacy `Parameters` and with `ItemSelector`.
 #[test]
@@ -1591,7 +1591,7 @@ fn map_item_selector_static_and_value() {
     assert_eq!(ok(def, items), Value::Array(expected));
 }
 
-// ASL-SEMANTICS §7.2: an empty array → zero iterations, result [].
+// docs/semantics/map.md §7.2: an empty array → zero iterations, result [].
 #[test]
 fn map_empty_array_gives_empty_result() {
     let def = single(
@@ -1602,7 +1602,7 @@ fn map_empty_array_gives_empty_result() {
 }
 
 // DG state-map.html: MaxConcurrency 1 runs the iterations one by one in item order;
-// ASL-SEMANTICS §7.4: the result is in item order whatever the completion order (iterations that
+// docs/semantics/map.md §7.4: the result is in item order whatever the completion order (iterations that
 // wait longer come first here).
 #[test]
 fn map_result_in_item_order() {
@@ -1638,7 +1638,7 @@ fn map_itemspath_from_context() {
     assert_eq!(ok(def, json!({"items": [1, "two"]})), json!([1, "two"]));
 }
 
-// DG state-map.html ("If any iteration fails, entire Map state fails") + ASL-SEMANTICS §7.7:
+// DG state-map.html ("If any iteration fails, entire Map state fails") + docs/semantics/map.md §7.7:
 // the iteration's own error and cause become the Map's.
 #[test]
 fn map_iteration_failure_propagates() {
@@ -1659,7 +1659,7 @@ fn map_iteration_failure_propagates() {
     );
 }
 
-// ASL-SEMANTICS §7.2 / §7.6: ItemsPath to a non-array and a bad MaxConcurrencyPath value are
+// docs/semantics/map.md §7.2 / §7.6: ItemsPath to a non-array and a bad MaxConcurrencyPath value are
 // States.Runtime errors.
 #[test]
 fn map_runtime_errors() {
@@ -1693,7 +1693,7 @@ fn map_runtime_errors() {
 
 // ---------------------------------------------------------------------------------------------
 // Fail
-// https://docs.aws.amazon.com/step-functions/latest/dg/state-fail.html ; ASL-SEMANTICS §6.5, §4.2
+// https://docs.aws.amazon.com/step-functions/latest/dg/state-fail.html ; docs/semantics/errors.md §6.5, §4.2
 // ---------------------------------------------------------------------------------------------
 
 // DG state-fail.html: {"Type":"Fail","Cause":"Invalid response.","Error":"ErrorA"}.
@@ -1726,7 +1726,7 @@ fn fail_error_path_and_cause_path() {
     );
 }
 
-// ASL-SEMANTICS §4.2 (DG state-fail.html intrinsic form): CausePath with States.Format.
+// docs/semantics/intrinsics.md §4.2 (DG state-fail.html intrinsic form): CausePath with States.Format.
 #[test]
 fn fail_cause_path_intrinsic() {
     let def = single(
@@ -1746,7 +1746,7 @@ fn fail_cause_path_intrinsic() {
     );
 }
 
-// ASL-SEMANTICS §2.5: an ErrorPath that selects nothing is States.Runtime.
+// docs/semantics/data-flow.md §2.5: an ErrorPath that selects nothing is States.Runtime.
 #[test]
 fn fail_error_path_missing_is_runtime() {
     let def = single(
@@ -1766,10 +1766,10 @@ fn fail_error_path_missing_is_runtime() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Runtime path failures — ASL-SEMANTICS §2.5, §6.1, §6.6
+// Runtime path failures — docs/semantics/data-flow.md §2.5, §6.1, §6.6
 // ---------------------------------------------------------------------------------------------
 
-// ASL-SEMANTICS §2.5: InputPath with no results.
+// docs/semantics/data-flow.md §2.5: InputPath with no results.
 #[test]
 fn runtime_inputpath_no_results() {
     let def = single(
@@ -1788,7 +1788,7 @@ fn runtime_inputpath_no_results() {
     );
 }
 
-// ASL-SEMANTICS §2.5: OutputPath with no results / a missing intermediate property; the entered
+// docs/semantics/data-flow.md §2.5: OutputPath with no results / a missing intermediate property; the entered
 // event id of a second state is #4 (§6.6, §13.4).
 #[test]
 fn runtime_outputpath_failures() {
@@ -1825,7 +1825,7 @@ fn runtime_outputpath_failures() {
     );
 }
 
-// ASL-SEMANTICS §2.5: a `.$` path in Parameters that selects nothing (also for `$$` paths).
+// docs/semantics/data-flow.md §2.5: a `.$` path in Parameters that selects nothing (also for `$$` paths).
 #[test]
 fn runtime_parameters_path_not_found() {
     let def = single(
@@ -1855,7 +1855,7 @@ fn runtime_parameters_path_not_found() {
     );
 }
 
-// ASL-SEMANTICS §2.5 / §6.1 (`test_catch_states_runtime`): a Task OutputPath miss is not caught,
+// docs/semantics/data-flow.md §2.5 / §6.1 (`test_catch_states_runtime`): a Task OutputPath miss is not caught,
 // even by a catcher naming States.Runtime; history ends LambdaFunctionSucceeded → ExecutionFailed.
 #[test]
 fn runtime_errors_are_not_catchable() {
@@ -1899,10 +1899,10 @@ fn runtime_errors_are_not_catchable() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// History — ASL-SEMANTICS §13.4, §7.8, §6.5
+// History — docs/semantics/execution.md §13.4, §7.8, §6.5
 // ---------------------------------------------------------------------------------------------
 
-// ASL-SEMANTICS §13.4 "Pass": 1<0 ExecutionStarted, 2<0 PassStateEntered, 3<2 PassStateExited,
+// docs/semantics/execution.md §13.4 "Pass": 1<0 ExecutionStarted, 2<0 PassStateEntered, 3<2 PassStateExited,
 // 4<3 ExecutionSucceeded; payloads are JSON strings.
 #[test]
 fn history_pass() {
@@ -1941,7 +1941,7 @@ fn history_pass() {
     );
 }
 
-// ASL-SEMANTICS §13.4 "Fail" and §6.5: FailStateEntered then ExecutionFailed, no exit event;
+// docs/semantics/execution.md §13.4 "Fail" and §6.5: FailStateEntered then ExecutionFailed, no exit event;
 // ExecutionFailed carries only the fields that are set ({} for a bare Fail).
 #[test]
 fn history_fail() {
@@ -1973,7 +1973,7 @@ fn history_fail() {
     assert_eq!(h[2]["executionFailedEventDetails"], json!({}));
 }
 
-// ASL-SEMANTICS §13.4 "Choice": ChoiceStateEntered → ChoiceStateExited → next …Entered.
+// docs/semantics/execution.md §13.4 "Choice": ChoiceStateEntered → ChoiceStateExited → next …Entered.
 #[test]
 fn history_choice() {
     let def = json!({
@@ -1999,7 +1999,7 @@ fn history_choice() {
     );
 }
 
-// ASL-SEMANTICS §13.4 "Lambda ARN": TaskStateEntered, LambdaFunctionScheduled/Started/Succeeded,
+// docs/semantics/execution.md §13.4 "Lambda ARN": TaskStateEntered, LambdaFunctionScheduled/Started/Succeeded,
 // TaskStateExited.
 #[test]
 fn history_lambda_task() {
@@ -2022,7 +2022,7 @@ fn history_lambda_task() {
     );
 }
 
-// ASL-SEMANTICS §13.4 "Runtime error on entry": 2<0 XStateEntered, 3<2 ExecutionFailed.
+// docs/semantics/execution.md §13.4 "Runtime error on entry": 2<0 XStateEntered, 3<2 ExecutionFailed.
 #[test]
 fn history_runtime_error_on_entry() {
     let def = single(
@@ -2040,7 +2040,7 @@ fn history_runtime_error_on_entry() {
     );
 }
 
-// ASL-SEMANTICS §13.4 "Parallel fail": 2<0 ParallelStateEntered, 3<2 ParallelStateStarted,
+// docs/semantics/execution.md §13.4 "Parallel fail": 2<0 ParallelStateEntered, 3<2 ParallelStateStarted,
 // 4<3 FailStateEntered, 5<4 ParallelStateFailed, 6<5 ExecutionFailed (the branch's error).
 #[test]
 fn history_parallel_fail() {
@@ -2070,7 +2070,7 @@ fn history_parallel_fail() {
     );
 }
 
-// ASL-SEMANTICS §8 / §13.4: a succeeding Parallel logs Entered, Started, the branch events,
+// docs/semantics/parallel.md §8 / §13.4: a succeeding Parallel logs Entered, Started, the branch events,
 // Succeeded, Exited (the previousEventId of the last two is UNVERIFIED and not checked).
 #[test]
 fn history_parallel_success_types() {
@@ -2110,7 +2110,7 @@ fn history_parallel_success_types() {
     assert_eq!(ids, (1..=8).collect::<Vec<u64>>());
 }
 
-// ASL-SEMANTICS §13.4 "Wait" and "Succeed": WaitStateEntered → WaitStateExited,
+// docs/semantics/execution.md §13.4 "Wait" and "Succeed": WaitStateEntered → WaitStateExited,
 // SucceedStateEntered → SucceedStateExited → ExecutionSucceeded; the exit comes Seconds later.
 #[test]
 fn history_wait_and_succeed() {
@@ -2138,7 +2138,7 @@ fn history_wait_and_succeed() {
     assert!((10_000..11_000).contains(&waited), "{waited} ms");
 }
 
-// ASL-SEMANTICS §13.4 "Parallel retry" and §6.3: each retry logs ParallelStateStarted again
+// docs/semantics/execution.md §13.4 "Parallel retry" and §6.3: each retry logs ParallelStateStarted again
 // (no new ParallelStateEntered) and reruns the branches; here MaxAttempts 2.
 #[test]
 fn history_parallel_retry() {
@@ -2170,7 +2170,7 @@ fn history_parallel_retry() {
     assert_eq!(out.error.as_deref(), Some("FailureType"));
 }
 
-// ASL-SEMANTICS §7.8: inline Map with MaxConcurrency 1 over three items, after a Pass state.
+// docs/semantics/map.md §7.8: inline Map with MaxConcurrency 1 over three items, after a Pass state.
 #[test]
 fn history_map_sequential() {
     let def = json!({
@@ -2223,7 +2223,7 @@ fn history_map_sequential() {
     );
 }
 
-// ASL-SEMANTICS §7.2: an empty Map logs MapStateStarted{"length":0}, MapStateSucceeded,
+// docs/semantics/map.md §7.2: an empty Map logs MapStateStarted{"length":0}, MapStateSucceeded,
 // MapStateExited{"output":"[]"}.
 #[test]
 fn history_map_empty() {

@@ -237,7 +237,7 @@ proptest! {
     }
 
     // The payload-size bound never undercounts, so the 256 KiB check decides exactly as
-    // measuring the compact JSON text would (ASL-SEMANTICS §2.8).
+    // measuring the compact JSON text would (docs/semantics/data-flow.md §2.8).
     #[test]
     fn size_bound_never_undercounts(v in text_value(), slack in 0usize..40) {
         use aslcheck::engine::{exceeds, json_size, size_bound};

@@ -1,4 +1,4 @@
-//! Task states, Retry/Catch timing, callbacks and mocks (ASL-SEMANTICS §6, §10).
+//! Task states, Retry/Catch timing, callbacks and mocks (docs/semantics/errors.md §6, §10).
 
 use std::path::PathBuf;
 use std::process::{Command, Output};
@@ -51,7 +51,7 @@ fn flaky_machine(failures: u64, retrier: Value) -> Value {
         "Retry": [retrier], "End": true}}})
 }
 
-// ASL-SEMANTICS §6.3: delay_k = min(Interval × Backoff^(k−1), MaxDelay): 3, 4.5, 5, 5.
+// docs/semantics/errors.md §6.3: delay_k = min(Interval × Backoff^(k−1), MaxDelay): 3, 4.5, 5, 5.
 #[test]
 fn retry_delays_are_exact_on_the_virtual_clock() {
     let o = exec(

@@ -197,7 +197,7 @@ function handlerFor(resource, env) {
         const target = input && typeof input.FunctionName === 'string' ? behaviourOf(input.FunctionName, env) : '';
         const payload = await invokeFunction(target, input ? input.Payload : undefined);
         const requestId = crypto.randomUUID();
-        // The Lambda Invoke response envelope (ASL-SEMANTICS §10.4).
+        // The Lambda Invoke response envelope (docs/semantics/task.md §10.4).
         return {
           ExecutedVersion: '$LATEST',
           Payload: payload === undefined ? null : payload,

@@ -1,5 +1,5 @@
 //! Structural checks of a generated definition, without the interpreter: the creation-time
-//! rules of ASL-SEMANTICS §1 that the generator promises to respect. Used by this crate's
+//! rules of docs/semantics/structure.md §1 that the generator promises to respect. Used by this crate's
 //! tests; a failure here is a generator bug.
 
 use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};

@@ -18,7 +18,7 @@
 //!
 //! Definitions are valid by construction, never filtered: unique names, `Next` targets in the
 //! same `States` object, every state reachable, a terminal state in every graph, `States.ALL`
-//! alone and last, reference paths where required (ASL-SEMANTICS §1). The generator tracks the
+//! alone and last, reference paths where required (docs/semantics/structure.md §1). The generator tracks the
 //! shape of the data reaching each state (Csmith-style, [`shape`]), so paths, `ItemsPath`,
 //! Choice variables and intrinsic arguments resolve — except where a deliberate fault is placed
 //! (`Config::error_ratio`). Every loop is a counter loop, so machines terminate.

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use super::external::{External, ExternalOptions};
 use super::reference::Reference;
-use super::sfn_api::{SfnApi, SfnOptions, WorkflowType};
+use super::sfn_api::{SfnOptions, WorkflowType};
 use super::Backend;
 
 /// Everything any backend can be configured with; each backend reads its own part.
@@ -32,7 +32,10 @@ pub const SPECS: &str = "reference, sfn-api, external:<adapter dir or command>";
 pub fn from_spec(spec: &str, options: &BackendOptions) -> Result<Box<dyn Backend>, String> {
     match spec {
         "reference" => Ok(Box::new(Reference { seed: options.seed, ..Reference::default() })),
-        "sfn-api" => Ok(Box::new(SfnApi::new(&options.sfn)?)),
+        #[cfg(feature = "aws")]
+        "sfn-api" => Ok(Box::new(super::sfn_api::SfnApi::new(&options.sfn)?)),
+        #[cfg(not(feature = "aws"))]
+        "sfn-api" => Err("sfn-api: this aslcheck was built without the `aws` feature (the AWS SDK); rebuild with default features".into()),
         s => match s.strip_prefix("external:") {
             Some(target) if !target.trim().is_empty() => Ok(Box::new(External::start(target.trim(), &options.external)?)),
             Some(_) => Err("external: needs an adapter directory or a command, e.g. external:adapters/aws-local-stepfunctions".into()),

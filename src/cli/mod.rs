@@ -57,7 +57,7 @@ pub fn read_input(arg: Option<&str>) -> Result<Value, InputError> {
     parse_input(&text, &name)
 }
 
-/// Parses execution input text as StartExecution does (ASL-SEMANTICS §13.2): any JSON text;
+/// Parses execution input text as StartExecution does (docs/semantics/execution.md §13.2): any JSON text;
 /// an empty string is refused; at most 256 KiB.
 pub fn parse_input(text: &str, name: &str) -> Result<Value, InputError> {
     if text.len() > MAX_PAYLOAD_BYTES {

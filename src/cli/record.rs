@@ -134,7 +134,7 @@ pub fn main(args: Args) -> Exit {
     }
     if refused > 0 {
         println!(
-            "refused {refused} case(s) under cases/: results recorded from {} are not evidence of what AWS does. The corpus takes expected results only from AWS documentation, recorded AWS runs ({AWS_BACKEND}) or the semantics digest, never from an interpreter. Record into a scratch directory, or pass --bless if you know what you are doing.",
+            "refused {refused} case(s) under cases/: results recorded from {} are not evidence of what AWS does. The corpus takes expected results only from AWS documentation, recorded AWS runs ({AWS_BACKEND}) or the rule notes in docs/semantics/, never from an interpreter. Record into a scratch directory, or pass --bless if you know what you are doing.",
             backend.name()
         );
     }

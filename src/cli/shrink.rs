@@ -5,7 +5,7 @@
 //!
 //! The pending case has provenance `{"kind": "minimised", "from": …}`, the tag `pending`, and
 //! A's observation as its expected result — which is *not* evidence of what AWS does: a
-//! maintainer checks it against AWS (docs, a recorded run, the semantics digest) before moving
+//! maintainer checks it against AWS (docs, a recorded run, the rule notes in docs/semantics/) before moving
 //! the file into `cases/`. Its description holds the command that reproduces the divergence.
 //!
 //! Exit codes: 0 the backends agree on the case; 1 a divergence was found (and written) or other
@@ -395,7 +395,7 @@ fn pending_text(
 ) -> String {
     let wanted: Vec<String> = signature(mismatches).into_iter().collect();
     let description = format!(
-        "Minimised divergence: {} and {} disagree at {} (from {from}). The expected result is {}'s observation and is NOT evidence of what AWS does: check it against AWS (the docs, a recorded run, the semantics digest), give the case that provenance, drop the pending tag and move it to corpus/cases/{id}.json. Reproduce: {command}",
+        "Minimised divergence: {} and {} disagree at {} (from {from}). The expected result is {}'s observation and is NOT evidence of what AWS does: check it against AWS (the docs, a recorded run, the rule notes in docs/semantics/), give the case that provenance, drop the pending tag and move it to corpus/cases/{id}.json. Reproduce: {command}",
         backends[0],
         backends[1],
         wanted.join(", "),

@@ -21,7 +21,7 @@ pub struct Case {
     pub provenance: Provenance,
     /// The state machine definition (ASL JSON), given to the backend as is.
     pub definition: Value,
-    /// Execution input; `{}` when the case has none (AWS's default, ASL-SEMANTICS §13.2).
+    /// Execution input; `{}` when the case has none (AWS's default, docs/semantics/execution.md §13.2).
     pub input: Value,
     /// Mocks, callback scripts, fixture set (free-form for now); `{}` when absent.
     pub environment: Value,
@@ -53,7 +53,7 @@ impl Case {
 pub enum Provenance {
     /// An example of an AWS documentation page.
     AwsDocs { url: String },
-    /// A rule of the semantics digest (`ASL-SEMANTICS.md`), with the evidence the digest gives.
+    /// A rule of the project's semantics notes (`docs/semantics/`, by section number), with its evidence.
     Semantics { section: String, evidence: String },
     /// Recorded against AWS.
     Recorded {

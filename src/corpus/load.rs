@@ -512,7 +512,7 @@ fn provenance(v: &Value) -> Result<Provenance, Problem> {
             if !tagged {
                 return Err(problem(
                     "/provenance/evidence",
-                    "evidence starts with the digest's tag: [S], [DG], [API], [OBS] or [3P] (UNVERIFIED rules are not evidence)",
+                    "evidence starts with an evidence tag: [S], [DG], [API], [OBS] or [3P] (UNVERIFIED rules are not evidence)",
                 ));
             }
             Provenance::Semantics {

@@ -1,4 +1,4 @@
-//! Choice rules (ASL-SEMANTICS §5): data-test rules for every operator and its `…Path`
+//! Choice rules (docs/semantics/choice.md §5): data-test rules for every operator and its `…Path`
 //! variant, nested `And`/`Or`/`Not`, deliberate type mismatches (which evaluate to false) and
 //! missing variables (`IsPresent` never fails; any other operator on a missing path is a
 //! run-time error, used as a fault).
@@ -124,7 +124,7 @@ fn family_matches(f: Family, s: &Shape) -> bool {
     }
 }
 
-/// `*` matches any run; a literal `*` or `\` is escaped with `\` (ASL-SEMANTICS §5.2).
+/// `*` matches any run; a literal `*` or `\` is escaped with `\` (docs/semantics/choice.md §5.2).
 fn escape_pattern(s: &str) -> String {
     let mut out = String::new();
     for c in s.chars() {

@@ -3,7 +3,7 @@
 //! Layout (each file one job):
 //! - `data.rs`: JSON values (execution input, literals) and the pools of edge-case scalars;
 //! - `paths.rs`: choosing and rendering paths that resolve against a [`Shape`];
-//! - `intrinsics.rs`: typed intrinsic-function expressions (ASL-SEMANTICS §4);
+//! - `intrinsics.rs`: typed intrinsic-function expressions (docs/semantics/intrinsics.md §4);
 //! - `template.rs`: payload templates and the InputPath → … → OutputPath pipeline (§2);
 //! - `choice.rs`: Choice rules (§5);
 //! - `graph.rs`: state graphs: sequences of blocks, jumps, loops, side exits, budgets;
@@ -227,7 +227,7 @@ impl Gen {
         self.faults.push(format!("{what} at {state}"));
     }
 
-    /// The context object as far as it is known at state `name` (ASL-SEMANTICS §3). In
+    /// The context object as far as it is known at state `name` (docs/semantics/context-object.md §3). In
     /// deterministic mode only fields with a fixed value are included.
     pub fn context(&self, name: &str, retry_count: bool, item: Option<&Shape>) -> Shape {
         let det = self.cfg.deterministic;

@@ -1,4 +1,4 @@
-//! Paths that resolve (ASL-SEMANTICS §2.3): reference paths built from a [`Shape`]'s certainly
+//! Paths that resolve (docs/semantics/data-flow.md §2.3): reference paths built from a [`Shape`]'s certainly
 //! present members, indefinite paths with their result shapes, and deliberately missing ones.
 
 use crate::shape::{Kind, Seg, Shape};

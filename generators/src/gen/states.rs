@@ -1,4 +1,4 @@
-//! One generator per state type (ASL-SEMANTICS §1.3, §5–§10), plus Retry and Catch (§6).
+//! One generator per state type (docs/semantics/structure.md §1.3, §5–§10), plus Retry and Catch (§6).
 //!
 //! Each generator reads the shape of its raw input, draws its fields in pipeline order, links
 //! itself into the spine and records the errors that can escape it. Deliberate faults are

@@ -1,4 +1,4 @@
-//! Payload templates and the JSONPath I/O pipeline (ASL-SEMANTICS §2): InputPath →
+//! Payload templates and the JSONPath I/O pipeline (docs/semantics/data-flow.md §2): InputPath →
 //! Parameters → (work) → ResultSelector → ResultPath → OutputPath, each generated from the
 //! shape of the data it will see and returning the shape of what it produces.
 

@@ -10,8 +10,9 @@ use std::time::{Duration, SystemTime};
 use aws_sdk_sfn::types::ExecutionStatus;
 use aws_sdk_sfn::Client;
 
+use super::client::{new_http_client, Held, Shared};
 use super::service::{classify, Trouble};
-use super::{new_http_client, Held, Shared, NAME_PREFIX};
+use super::NAME_PREFIX;
 
 /// A fresh run id: 8 hex digits (from the process's randomly keyed hasher, the time and pid).
 pub(super) fn new_run_id() -> String {

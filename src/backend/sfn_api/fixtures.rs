@@ -3,9 +3,13 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::{Map, Value};
+#[cfg(feature = "aws")]
+use serde_json::Map;
+use serde_json::Value;
 
-use crate::tasks::fixtures::{Fixture, PREFIX};
+#[cfg(feature = "aws")]
+use crate::tasks::fixtures::Fixture;
+use crate::tasks::fixtures::PREFIX;
 
 // Fixtures
 
@@ -90,6 +94,7 @@ impl Fixtures {
         Fixtures::parse(&text).map_err(|e| format!("the fixtures file {}: {e}", path.display()))
     }
 
+    #[cfg(feature = "aws")]
     /// The definition with every Lambda function its Task states call pointed at the deployed
     /// fixture that gives it its behaviour, and the (deployed ARN, original) pairs to map back
     /// in observations. The behaviour of a function is the case's `environment.functions`
@@ -127,6 +132,7 @@ impl Fixtures {
         }
     }
 
+    #[cfg(feature = "aws")]
     fn point_task(
         &self,
         state: &mut Map<String, Value>,
@@ -173,6 +179,7 @@ impl Fixtures {
         ))
     }
 
+    #[cfg(feature = "aws")]
     /// The deployed fixture ARN for a Lambda function reference (ARN or name).
     fn deployed_for(
         &self,
@@ -203,12 +210,14 @@ impl Fixtures {
 
 /// A definition ready for the service, and how to map deployed ARNs back.
 #[derive(Debug, Clone)]
+#[cfg(feature = "aws")]
 pub(super) struct Prepared {
     pub(super) definition: Value,
     /// (deployed ARN, what the case wrote).
     pub(super) back: Vec<(String, String)>,
 }
 
+#[cfg(feature = "aws")]
 /// The function name of a Lambda ARN (`arn:aws:lambda:r:a:function:NAME[:qualifier]`) or name.
 pub(super) fn function_name(function: &str) -> &str {
     match function.split_once(":function:") {
@@ -217,6 +226,7 @@ pub(super) fn function_name(function: &str) -> &str {
     }
 }
 
+#[cfg(feature = "aws")]
 /// Calls `f` on every Task state, nested ones (Parallel branches, Map processors) included.
 pub(super) fn for_each_task(machine: &mut Value, f: &mut dyn FnMut(&mut Map<String, Value>)) {
     let Some(states) = machine.get_mut("States").and_then(Value::as_object_mut) else {
@@ -242,6 +252,7 @@ pub(super) fn for_each_task(machine: &mut Value, f: &mut dyn FnMut(&mut Map<Stri
     }
 }
 
+#[cfg(feature = "aws")]
 /// A copy of `v` with every string `f` maps replaced (member names are kept).
 pub(super) fn map_strings(v: &Value, f: &mut dyn FnMut(&str) -> Option<String>) -> Value {
     match v {
@@ -284,6 +295,7 @@ mod tests {
         assert!(Fixtures::parse("[1]").is_err());
     }
 
+    #[cfg(feature = "aws")]
     #[test]
     fn lambda_tasks_are_pointed_at_deployed_fixtures() {
         let mut f = Fixtures::default();

@@ -1,0 +1,688 @@
+//! The execution loop: runs a compiled [`Machine`] on an input and produces AWS's observable
+//! result — status, output, error, cause — and, on request, the execution history.
+//!
+//! Everything nondeterministic enters through [`RunOptions`]: the virtual start time, the seed of
+//! the random source (execution name, tokens, `States.UUID`, jitter) and the task resources. Time
+//! is virtual unless `real_time` is set: a `Wait` or a retry interval advances a simulated clock
+//! and costs no wall-clock time, so the same options always give the same result, history included.
+//!
+//! The payload limit (256 KiB per state output, §2.8) is enforced on an upper bound of the data's
+//! size that the loop carries from state to state: `result_path` derives the output's bound from
+//! the input's and the result's, Parallel and Map add up their threads' bounds, and a value is
+//! measured only when its bound passes the limit.
+
+pub mod history;
+pub mod random;
+
+use crate::data::size::tight_bound;
+pub use crate::data::size::{exceeds, json_size, size_bound};
+
+use std::borrow::Cow;
+
+use serde_json::Value;
+
+use crate::asl::model::{Body, Graph, Machine, Transition};
+use crate::data::context::ExecutionContext;
+use crate::data::flow::ResultPath;
+use crate::data::template::Spares;
+use crate::data::timestamp::{self, Millis};
+use crate::errors::{Failure, Origin, DATA_LIMIT_EXCEEDED};
+use crate::tasks::callbacks::{Callbacks, Silent};
+use crate::tasks::{Registry, Resources};
+use history::{Detail, History, Seq, MAX_EVENTS};
+pub(crate) use random::uuid_from;
+use random::RunRng;
+
+/// AWS's payload limit for execution input, state input/output and task results: 256 KiB (§2.8).
+pub const MAX_PAYLOAD_BYTES: usize = 262_144;
+
+/// Standard executions run for at most one year (§13.1).
+pub const MAX_EXECUTION_SECONDS: i64 = 365 * 24 * 3600;
+
+/// The virtual start time used unless one is given: 2024-01-01T00:00:00Z.
+pub const DEFAULT_START_TIME: Millis = 1_704_067_200_000;
+
+/// How to run one execution.
+pub struct RunOptions {
+    /// Seed of the run's random source.
+    pub seed: u64,
+    /// Record payloads in history events and return the history.
+    pub history: bool,
+    /// Sleep for real in `Wait` states and retry intervals instead of advancing virtual time.
+    pub real_time: bool,
+    /// Virtual start time; `None` means [`DEFAULT_START_TIME`] (or the wall clock in real time).
+    pub start_time: Option<Millis>,
+    pub state_machine_name: Cow<'static, str>,
+    /// Execution name; `None` draws a UUID from the seeded source, as AWS does when none is given.
+    pub execution_name: Option<String>,
+    pub region: Cow<'static, str>,
+    pub account: Cow<'static, str>,
+    /// Task behaviour.
+    pub resources: Box<dyn Resources>,
+    /// Who answers `.waitForTaskToken` tasks.
+    pub callbacks: Box<dyn Callbacks>,
+    /// A deliberate deviation from AWS, for testing that the differ and shrinker find it.
+    /// Always `None` outside such tests.
+    pub fault: Option<Fault>,
+}
+
+/// Deliberate faults that make the interpreter depart from AWS in one known way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    /// `ResultPath` writes one level too high: `$.a.b` merges the result at `$.a`.
+    ResultPathOneLevelUp,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        RunOptions {
+            seed: 0,
+            history: false,
+            real_time: false,
+            start_time: None,
+            state_machine_name: "aslcheck".into(),
+            execution_name: None,
+            region: "us-east-1".into(),
+            account: "123456789012".into(),
+            resources: Box::new(Registry::default()),
+            callbacks: Box::new(Silent),
+            fault: None,
+        }
+    }
+}
+
+/// Terminal status of an execution, as `DescribeExecution` reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Succeeded,
+    Failed,
+    TimedOut,
+    Aborted,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Succeeded => "SUCCEEDED",
+            Status::Failed => "FAILED",
+            Status::TimedOut => "TIMED_OUT",
+            Status::Aborted => "ABORTED",
+        }
+    }
+}
+
+/// What an execution produced.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outcome {
+    pub status: Status,
+    pub output: Option<Value>,
+    pub error: Option<String>,
+    pub cause: Option<String>,
+    /// Events in AWS's shape, when requested.
+    pub history: Option<Vec<Value>>,
+    /// Problems outside the execution itself, e.g. a callback that named an unknown token (the
+    /// API error AWS would have returned to the caller).
+    pub notes: Vec<String>,
+}
+
+impl Outcome {
+    /// The CLI's JSON result object.
+    pub fn to_json(&self) -> Value {
+        let mut obj = serde_json::Map::new();
+        obj.insert("status".into(), Value::String(self.status.as_str().into()));
+        obj.insert("output".into(), self.output.clone().unwrap_or(Value::Null));
+        obj.insert("error".into(), opt(&self.error));
+        obj.insert("cause".into(), opt(&self.cause));
+        if let Some(h) = &self.history {
+            obj.insert("history".into(), Value::Array(h.clone()));
+        }
+        Value::Object(obj)
+    }
+}
+
+fn opt(s: &Option<String>) -> Value {
+    s.as_ref()
+        .map(|s| Value::String(s.clone()))
+        .unwrap_or(Value::Null)
+}
+
+/// Why a thread of execution stopped early.
+#[derive(Debug)]
+pub(crate) enum Stop {
+    Fail(Failure),
+    /// The execution's `TimeoutSeconds` (or the one-year cap) was reached at this time.
+    TimedOut(Millis),
+}
+
+impl From<Failure> for Stop {
+    fn from(f: Failure) -> Stop {
+        Stop::Fail(f)
+    }
+}
+
+/// The clock and last event of one thread of execution (the top level, a branch, an iteration).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Cursor {
+    pub now: Millis,
+    pub last: Option<Seq>,
+}
+
+/// Where a state sends the execution.
+pub(crate) enum Step {
+    Next(usize, Value),
+    End(Value),
+}
+
+/// The state of one execution while it runs.
+pub(crate) struct Runner<'a> {
+    pub exec: ExecutionContext<'a>,
+    pub rng: RunRng,
+    pub history: History,
+    pub deadline: Option<Millis>,
+    /// Deadlines from the one-year cap are reached only when passed, explicit ones when reached.
+    pub deadline_inclusive: bool,
+    pub real_time: bool,
+    pub resources: Box<dyn Resources>,
+    pub callbacks: Box<dyn Callbacks>,
+    /// Waits per Task state so far (the `visit` a callback script can select).
+    pub waits: std::collections::HashMap<String, u32>,
+    /// Tokens issued so far and whether each is still open.
+    pub tokens: std::collections::HashMap<String, bool>,
+    pub notes: Vec<String>,
+    pub fault: Option<Fault>,
+    /// An upper bound of the size of the raw input of the innermost running state, if known.
+    pub in_bound: Option<usize>,
+    /// An upper bound of the size of the output that the last `result_path` produced, taken by
+    /// the execution loop so that it need not measure the state's output again.
+    pub out_bound: Option<usize>,
+    /// Objects that left the data flow, for templates to reuse.
+    pub spares: Spares,
+}
+
+/// Runs `machine` on `input`.
+pub fn run(machine: &Machine, input: &Value, options: RunOptions) -> Outcome {
+    let start = match (options.start_time, options.real_time) {
+        (Some(t), _) => t,
+        (None, true) => timestamp::now_millis(),
+        (None, false) => DEFAULT_START_TIME,
+    };
+    let rng = RunRng::new(options.seed, options.execution_name.is_some());
+    let exec = ExecutionContext::new(
+        options.region,
+        options.account,
+        options.state_machine_name,
+        options.execution_name,
+        options.seed,
+        input,
+        start,
+    );
+    let (deadline, inclusive) = match machine.timeout_seconds {
+        Some(s) => (start.saturating_add((s as i64).saturating_mul(1000)), true),
+        None => (start + MAX_EXECUTION_SECONDS * 1000, false),
+    };
+    let mut runner = Runner {
+        exec,
+        rng,
+        history: History::new(options.history),
+        deadline: Some(deadline),
+        deadline_inclusive: inclusive,
+        real_time: options.real_time,
+        resources: options.resources,
+        callbacks: options.callbacks,
+        waits: Default::default(),
+        tokens: Default::default(),
+        notes: Vec::new(),
+        fault: options.fault,
+        in_bound: None,
+        out_bound: None,
+        spares: Spares::default(),
+    };
+    runner
+        .history
+        .push_with(start, "ExecutionStarted", None, || {
+            Detail::ExecutionStarted {
+                input: input.clone(),
+                role_arn: runner.exec.role_arn(),
+            }
+        });
+    let mut cur = Cursor {
+        now: start,
+        last: None,
+    };
+    let result = runner
+        .run_graph(
+            &machine.graph,
+            input.clone(),
+            tight_bound(input, MAX_PAYLOAD_BYTES),
+            &mut cur,
+        )
+        .map(|(output, _)| output);
+    runner.finish(result, cur)
+}
+
+impl Runner<'_> {
+    fn finish(mut self, result: Result<Value, Stop>, cur: Cursor) -> Outcome {
+        let (status, output, failure, at, kind) = match result {
+            Ok(out) => (
+                Status::Succeeded,
+                Some(out),
+                None,
+                cur.now,
+                "ExecutionSucceeded",
+            ),
+            Err(Stop::Fail(f)) => (Status::Failed, None, Some(f), cur.now, "ExecutionFailed"),
+            Err(Stop::TimedOut(t)) => {
+                let f = Failure {
+                    error: Some(crate::errors::TIMEOUT.into()),
+                    cause: None,
+                    origin: Origin::Terminal,
+                    site: None,
+                };
+                (Status::TimedOut, None, Some(f), t, "ExecutionTimedOut")
+            }
+        };
+        let detail = match (&output, &failure) {
+            (Some(o), _) => Detail::Output(self.history.payload(o)),
+            (None, Some(f)) => Detail::Failure(f.clone()),
+            (None, None) => Detail::None,
+        };
+        let prev = if status == Status::TimedOut {
+            None
+        } else {
+            cur.last
+        };
+        // A failure can stop a branch or iteration whose clock ran ahead of the thread that
+        // reports it (e.g. at the history limit inside a Map): the execution ends after every
+        // event it recorded.
+        let at = self.history.latest().map_or(at, |latest| at.max(latest));
+        self.history.push(at, kind, prev, detail);
+        let needs_ids = self.history.enabled || failure.as_ref().is_some_and(|f| f.site.is_some());
+        let ids = if needs_ids {
+            self.history.ids()
+        } else {
+            Vec::new()
+        };
+        let (error, cause) = match &failure {
+            Some(f) => (
+                f.error.clone(),
+                f.rendered_cause(|seq| ids.get(seq).copied().unwrap_or(0)),
+            ),
+            None => (None, None),
+        };
+        let history = self.history.enabled.then(|| self.history.render(&ids));
+        Outcome {
+            status,
+            output,
+            error,
+            cause,
+            history,
+            notes: std::mem::take(&mut self.notes),
+        }
+    }
+
+    /// Records an event on a thread, failing the execution when the history limit is reached.
+    pub(crate) fn event(
+        &mut self,
+        cur: &mut Cursor,
+        kind: &'static str,
+        detail: Detail,
+    ) -> Result<Seq, Stop> {
+        self.event_after(cur, cur.last, kind, || detail)
+    }
+
+    /// Records an event without details.
+    #[inline]
+    pub(crate) fn mark(&mut self, cur: &mut Cursor, kind: &'static str) -> Result<Seq, Stop> {
+        self.event_after(cur, cur.last, kind, || Detail::None)
+    }
+
+    /// Like [`Runner::event`], but builds the details only when the history is kept.
+    #[inline]
+    pub(crate) fn event_with(
+        &mut self,
+        cur: &mut Cursor,
+        kind: &'static str,
+        detail: impl FnOnce() -> Detail,
+    ) -> Result<Seq, Stop> {
+        self.event_after(cur, cur.last, kind, detail)
+    }
+
+    /// Records an event with an explicit predecessor.
+    #[inline]
+    pub(crate) fn event_after(
+        &mut self,
+        cur: &mut Cursor,
+        prev: Option<Seq>,
+        kind: &'static str,
+        detail: impl FnOnce() -> Detail,
+    ) -> Result<Seq, Stop> {
+        // UNVERIFIED (docs/semantics/execution.md §13.1, appendix 31): the error name AWS uses when the history
+        // limit is reached.
+        if self.history.len() + 1 >= MAX_EVENTS {
+            return Err(history_limit());
+        }
+        let seq = self.history.push_with(cur.now, kind, prev, detail);
+        cur.last = Some(seq);
+        Ok(seq)
+    }
+
+    /// Applies a ResultPath (with the injected fault, if any) to the raw input of the running
+    /// state. Also returns an upper bound of the output's size, for the caller to leave in
+    /// `out_bound`: the input's bound plus the result's (`result_bound` when the caller knows one)
+    /// plus the keys the path may create.
+    pub(crate) fn result_path(
+        &self,
+        rp: &ResultPath,
+        raw_input: Value,
+        result: Value,
+        result_bound: Option<usize>,
+    ) -> Result<(Value, Option<usize>), Failure> {
+        let in_bound = self.in_bound;
+        let result_bound = || result_bound.or_else(|| size_bound(&result, MAX_PAYLOAD_BYTES));
+        let bound = match rp {
+            ResultPath::Replace => result_bound(),
+            ResultPath::Discard => in_bound,
+            // Each created key costs at most six bytes per character of its path text (quotes,
+            // colon, comma and braces included), and at most the whole result is added.
+            ResultPath::At(p) => in_bound.and_then(|i| {
+                result_bound().map(|r| i.saturating_add(r).saturating_add(6 * p.text().len() + 16))
+            }),
+        };
+        // The common case without the general path's tuple (measurably cheaper per state).
+        if let (None, ResultPath::Replace) = (self.fault, rp) {
+            self.spares.keep(raw_input);
+            return Ok((result, bound));
+        }
+        let (output, displaced) = match (self.fault, rp) {
+            (Some(Fault::ResultPathOneLevelUp), ResultPath::At(p)) => match p.parent() {
+                Some(parent) => ResultPath::At(parent).apply_displacing(raw_input, result),
+                None => Ok((result, None)),
+            },
+            _ => rp.apply_displacing(raw_input, result),
+        }?;
+        if let Some(old) = displaced {
+            self.spares.keep(old);
+        }
+        Ok((output, bound))
+    }
+
+    /// Advances a thread's clock by `millis` (virtual time), or sleeps in real-time mode.
+    pub(crate) fn advance(&mut self, cur: &mut Cursor, millis: i64) -> Result<(), Stop> {
+        let target = cur.now.saturating_add(millis.max(0));
+        if let Some(d) = self.deadline {
+            let hit = if self.deadline_inclusive {
+                target >= d
+            } else {
+                target > d
+            };
+            if hit {
+                if self.real_time {
+                    sleep_ms(d - cur.now);
+                }
+                cur.now = d;
+                return Err(Stop::TimedOut(d));
+            }
+        }
+        if self.real_time {
+            sleep_ms(target - cur.now);
+        }
+        cur.now = target;
+        Ok(())
+    }
+
+    /// Fails with `States.DataLimitExceeded` when a state's output is above the payload limit;
+    /// otherwise returns an upper bound of its size.
+    pub(crate) fn check_size(&self, v: &Value, state: &str) -> Result<usize, Stop> {
+        tight_bound(v, MAX_PAYLOAD_BYTES).ok_or_else(|| {
+            Stop::Fail(Failure {
+                error: Some(DATA_LIMIT_EXCEEDED.into()),
+                cause: Some(format!(
+                    "The state/task '{state}' returned a result with a size exceeding the maximum number of bytes service limit."
+                )),
+                origin: Origin::Terminal,
+                site: None,
+            })
+        })
+    }
+
+    /// Runs one `StartAt`/`States` graph from its start state to its end; returns its output
+    /// and an upper bound of the output's size. `input_bound` is one for the input, if known.
+    pub(crate) fn run_graph(
+        &mut self,
+        graph: &Graph,
+        input: Value,
+        input_bound: Option<usize>,
+        cur: &mut Cursor,
+    ) -> Result<(Value, usize), Stop> {
+        let outer = self.in_bound;
+        let result = self.run_states(graph, input, input_bound, cur);
+        self.in_bound = outer;
+        result
+    }
+
+    fn run_states(
+        &mut self,
+        graph: &Graph,
+        input: Value,
+        input_bound: Option<usize>,
+        cur: &mut Cursor,
+    ) -> Result<(Value, usize), Stop> {
+        let mut index = graph.start;
+        // Unknown until a state's output is measured or derived.
+        let mut bound = input_bound;
+        let mut input = input;
+        loop {
+            let state = graph
+                .states
+                .get(index)
+                .ok_or_else(|| Failure::runtime("transition to a state that does not exist"))?;
+            let (entered, exited) = event_kinds(&state.body);
+            let entered_seq = self.event_with(cur, entered, || Detail::StateEntered {
+                name: state.name.clone(),
+                input: input.clone(),
+            })?;
+            let entered_at = cur.now;
+            self.in_bound = bound;
+            self.out_bound = None;
+            let step = match self.run_state(state, input, cur, entered_at) {
+                Ok(step) => step,
+                Err(Stop::Fail(f)) => return Err(Stop::Fail(f.at(&state.name, entered_seq))),
+                Err(other) => return Err(other),
+            };
+            let (next, output) = match step {
+                Step::Next(n, out) => (Some(n), out),
+                Step::End(out) => (None, out),
+            };
+            // Choice, Wait and Succeed output a part of their input; the others say what their
+            // ResultPath produced, and OutputPath selects a part of that. A `$$` InputPath or
+            // OutputPath brings in the context object instead, so its output is measured.
+            let claimed = if state.input_path.reads_context() || state.output_path.reads_context() {
+                None
+            } else {
+                match state.body {
+                    Body::Choice(_) | Body::Wait(_) | Body::Succeed => bound,
+                    _ => self.out_bound.take(),
+                }
+            };
+            bound = Some(match claimed {
+                Some(b) if b <= MAX_PAYLOAD_BYTES => b,
+                _ => self.check_size(&output, &state.name)?,
+            });
+            if let Some(exited) = exited {
+                self.event_with(cur, exited, || Detail::StateExited {
+                    name: state.name.clone(),
+                    output: output.clone(),
+                })?;
+            }
+            match next {
+                Some(n) => {
+                    index = n;
+                    input = output;
+                }
+                None => return Ok((output, bound.unwrap_or(MAX_PAYLOAD_BYTES))),
+            }
+        }
+    }
+
+    fn run_state(
+        &mut self,
+        state: &crate::asl::model::State,
+        input: Value,
+        cur: &mut Cursor,
+        entered_at: Millis,
+    ) -> Result<Step, Stop> {
+        let output = match &state.body {
+            Body::Pass(p) => self.pass(state, p, input, entered_at)?,
+            Body::Succeed => self.succeed(state, input, entered_at)?,
+            Body::Fail(f) => return Err(Stop::Fail(self.fail(state, f, &input, entered_at)?)),
+            Body::Choice(c) => return self.choice(state, c, input, entered_at),
+            Body::Wait(w) => self.wait(state, w, input, cur, entered_at)?,
+            Body::Task(t) => return self.task(state, t, input, cur, entered_at),
+            Body::Parallel(p) => return self.parallel(state, p, input, cur, entered_at),
+            Body::Map(m) => return self.map(state, m, input, cur, entered_at),
+        };
+        Ok(match state.next {
+            Transition::Next(n) => Step::Next(n, output),
+            Transition::End => Step::End(output),
+        })
+    }
+}
+
+/// The failure at the history limit.
+#[cold]
+fn history_limit() -> Stop {
+    Stop::Fail(Failure {
+        error: Some("States.Runtime".into()),
+        cause: Some(format!(
+            "The execution reached the maximum number of history events ({MAX_EVENTS})."
+        )),
+        origin: Origin::Terminal,
+        site: None,
+    })
+}
+
+/// `…StateEntered` / `…StateExited` event types per state type; Fail states never exit (§6.5).
+fn event_kinds(body: &Body) -> (&'static str, Option<&'static str>) {
+    match body {
+        Body::Pass(_) => ("PassStateEntered", Some("PassStateExited")),
+        Body::Succeed => ("SucceedStateEntered", Some("SucceedStateExited")),
+        Body::Fail(_) => ("FailStateEntered", None),
+        Body::Choice(_) => ("ChoiceStateEntered", Some("ChoiceStateExited")),
+        Body::Wait(_) => ("WaitStateEntered", Some("WaitStateExited")),
+        Body::Task(_) => ("TaskStateEntered", Some("TaskStateExited")),
+        Body::Parallel(_) => ("ParallelStateEntered", Some("ParallelStateExited")),
+        Body::Map(_) => ("MapStateEntered", Some("MapStateExited")),
+    }
+}
+
+fn sleep_ms(ms: i64) {
+    if ms > 0 {
+        std::thread::sleep(std::time::Duration::from_millis(ms as u64));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The payload limit is checked on a size bound carried from state to state (docs/semantics/data-flow.md
+    //! §2.8: a state output above 256 KiB fails with `States.DataLimitExceeded` and the cause
+    //! below). These tests make outputs cross the limit by each route the bound is derived on.
+    use super::*;
+    use serde_json::json;
+
+    fn outcome(def: Value, input: Value) -> Outcome {
+        let loaded = crate::asl::parse_definition(def).expect("valid definition");
+        run(&loaded.machine, &input, RunOptions::default())
+    }
+
+    fn fails_at(out: &Outcome, state: &str) {
+        assert_eq!(out.status, Status::Failed, "{:?}", out.error);
+        assert_eq!(out.error.as_deref(), Some(DATA_LIMIT_EXCEEDED));
+        let cause = out.cause.as_deref().unwrap_or_default();
+        assert!(
+            cause.contains(&format!("The state/task '{state}' returned a result with a size exceeding the maximum number of bytes service limit.")),
+            "{cause}"
+        );
+    }
+
+    fn text(n: usize) -> Value {
+        Value::String("x".repeat(n))
+    }
+
+    #[test]
+    fn result_paths_that_add_up_past_the_limit_fail_where_they_cross_it() {
+        let def = json!({"StartAt": "A", "States": {
+            "A": {"Type": "Pass", "Parameters": {"x.$": "$.s"}, "ResultPath": "$.a", "Next": "Same"},
+            "Same": {"Type": "Choice", "Choices": [{"Variable": "$.a", "IsPresent": true, "Next": "B"}]},
+            "B": {"Type": "Pass", "Parameters": {"x.$": "$.s"}, "ResultPath": "$.b", "End": true}}});
+        fails_at(&outcome(def, json!({ "s": text(100_000) })), "B");
+    }
+
+    #[test]
+    fn an_output_of_exactly_the_limit_passes_and_one_byte_more_fails() {
+        let def = json!({"StartAt": "P", "States": {
+            "P": {"Type": "Pass", "Result": "y", "ResultPath": "$.t", "End": true}}});
+        // {"s":"<n>","t":"y"} is n + 16 bytes.
+        let at_limit = outcome(def.clone(), json!({ "s": text(MAX_PAYLOAD_BYTES - 16) }));
+        assert_eq!(at_limit.status, Status::Succeeded, "{:?}", at_limit.cause);
+        assert_eq!(
+            json_size(at_limit.output.as_ref().unwrap()),
+            MAX_PAYLOAD_BYTES
+        );
+        fails_at(
+            &outcome(def, json!({ "s": text(MAX_PAYLOAD_BYTES - 15) })),
+            "P",
+        );
+    }
+
+    #[test]
+    fn a_context_input_path_past_the_limit_is_measured() {
+        // `$$.Execution.Input` brings the whole execution input back after S0 dropped it.
+        let def = json!({"StartAt": "S0", "States": {
+            "S0": {"Type": "Pass", "Result": {}, "Next": "S1"},
+            "S1": {"Type": "Pass", "InputPath": "$$.Execution.Input", "Next": "S2"},
+            "S2": {"Type": "Pass", "Result": "y", "ResultPath": "$.t", "End": true}}});
+        fails_at(
+            &outcome(def, json!({ "s": text(MAX_PAYLOAD_BYTES - 15) })),
+            "S2",
+        );
+    }
+
+    #[test]
+    fn a_map_whose_iterations_are_small_but_whose_result_is_not_fails_at_the_map() {
+        let def = json!({"StartAt": "M", "States": {
+            "M": {"Type": "Map", "ItemsPath": "$.items", "ResultPath": "$.r", "End": true,
+                  "ItemProcessor": {"StartAt": "I", "States": {"I": {"Type": "Pass", "End": true}}}}}});
+        let items = json!({ "items": [text(50_000), text(50_000)] });
+        assert_eq!(outcome(def.clone(), items).status, Status::Succeeded);
+        let items = json!({ "items": [text(70_000), text(70_000)] });
+        fails_at(&outcome(def, items), "M");
+    }
+
+    #[test]
+    fn a_parallel_whose_branch_outputs_add_up_past_the_limit_fails_at_the_parallel() {
+        let def = json!({"StartAt": "P", "States": {
+            "P": {"Type": "Parallel", "ResultPath": "$.r", "End": true, "Branches": [
+                {"StartAt": "A", "States": {"A": {"Type": "Pass", "End": true}}},
+                {"StartAt": "B", "States": {"B": {"Type": "Pass", "End": true}}}]}}});
+        assert_eq!(
+            outcome(def.clone(), json!({ "s": text(80_000) })).status,
+            Status::Succeeded
+        );
+        fails_at(&outcome(def, json!({ "s": text(90_000) })), "P");
+    }
+
+    #[test]
+    fn a_catcher_result_path_past_the_limit_fails_at_the_caught_state() {
+        let def = json!({"StartAt": "T", "States": {
+            "T": {"Type": "Parallel", "End": true,
+                  "Branches": [{"StartAt": "F", "States": {"F": {"Type": "Fail", "Error": "E", "Cause": "c"}}}],
+                  "Catch": [{"ErrorEquals": ["E"], "ResultPath": "$.err", "Next": "Done"}]},
+            "Done": {"Type": "Succeed"}}});
+        let out = outcome(def.clone(), json!({ "s": text(1_000) }));
+        assert_eq!(out.status, Status::Succeeded);
+        fails_at(
+            &outcome(def, json!({ "s": text(MAX_PAYLOAD_BYTES - 20) })),
+            "T",
+        );
+    }
+}

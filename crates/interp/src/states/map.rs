@@ -1,0 +1,221 @@
+//! Inline Map state (<https://docs.aws.amazon.com/step-functions/latest/dg/state-map-inline.html>;
+//! docs/semantics/map.md §7).
+//!
+//! `ItemsPath` (default `$`) selects an array from the effective input; each item — or the
+//! `ItemSelector` (legacy `Parameters`) evaluated with `$$.Map.Item.Index/Value` — is the input of
+//! one iteration. The result is the array of iteration outputs in item order; an empty array gives
+//! `[]`. Iterations start as `MaxConcurrency` slots free up (0 means AWS's inline limit of 40), on
+//! virtual clocks, so concurrency shows in the timestamps but never in the output. The first
+//! failing iteration fails the Map with its own error.
+
+use std::borrow::Cow;
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+
+use serde_json::Value;
+
+use crate::asl::model::{Amount, MapState, State};
+use crate::data::context::Context;
+use crate::data::template::{compact, shown, Scope};
+use crate::data::timestamp::Millis;
+use crate::data::PathRef;
+use crate::engine::history::Detail;
+use crate::engine::{Cursor, Runner, Step, Stop};
+use crate::errors::Failure;
+use crate::states::parallel::{FanOut, Thread};
+
+/// AWS runs at most 40 inline iterations at once (§7.1).
+pub const INLINE_CONCURRENCY_LIMIT: u64 = 40;
+
+impl Runner<'_> {
+    pub(crate) fn map(
+        &mut self,
+        state: &State,
+        m: &MapState,
+        input: Value,
+        cur: &mut Cursor,
+        entered_at: Millis,
+    ) -> Result<Step, Stop> {
+        let events = FanOut {
+            succeeded: "MapStateSucceeded",
+            failed: "MapStateFailed",
+        };
+        self.attempts(
+            state,
+            &m.handling,
+            input,
+            cur,
+            entered_at,
+            events,
+            |r, input, retry_count, cur| {
+                r.map_attempt(state, m, input, retry_count, cur, entered_at)
+            },
+        )
+    }
+
+    /// One attempt: the item inputs, `MapStateStarted`, then the iterations.
+    fn map_attempt(
+        &mut self,
+        state: &State,
+        m: &MapState,
+        input: &Value,
+        retry_count: u32,
+        cur: &mut Cursor,
+        entered_at: Millis,
+    ) -> Result<Vec<Thread>, Stop> {
+        let (item_inputs, slots) = {
+            let ctx =
+                Context::new(&self.exec, &state.name, entered_at).with_retry_count(retry_count);
+            let effective = state.input_path.apply(input, &ctx)?;
+            let items = select_items(m, &effective, &ctx)?;
+            let slots = concurrency(&m.max_concurrency, &effective, &ctx)?;
+            let mut inputs = Vec::with_capacity(items.len());
+            for (i, item) in items.iter().enumerate() {
+                inputs.push(match &m.item_selector {
+                    Some(t) => {
+                        let ictx = Context::new(&self.exec, &state.name, entered_at)
+                            .with_map_item(i, item);
+                        t.eval(
+                            &Scope {
+                                input: &effective,
+                                context: &ictx,
+                                spares: &self.spares,
+                            },
+                            &mut self.rng,
+                        )?
+                    }
+                    None => item.clone(),
+                });
+            }
+            (inputs, slots)
+        };
+        let length = item_inputs.len();
+        let started = self.event(cur, "MapStateStarted", Detail::MapStarted { length })?;
+        self.iterate(state, m, item_inputs, slots, cur, started)
+    }
+
+    /// Runs the iterations, starting each when a concurrency slot is free.
+    fn iterate(
+        &mut self,
+        state: &State,
+        m: &MapState,
+        inputs: Vec<Value>,
+        slots: u64,
+        cur: &Cursor,
+        started: usize,
+    ) -> Result<Vec<Thread>, Stop> {
+        let mut free: BinaryHeap<Reverse<Millis>> = BinaryHeap::new();
+        let mut threads = Vec::with_capacity(inputs.len());
+        let mut first_failure: Option<Millis> = None;
+        let mut previous_last = Some(started);
+        for (index, item) in inputs.into_iter().enumerate() {
+            let start = if (index as u64) < slots {
+                cur.now
+            } else {
+                free.pop().map(|Reverse(t)| t).unwrap_or(cur.now)
+            };
+            if first_failure.is_some_and(|f| start > f) {
+                break;
+            }
+            // With one slot each iteration follows the previous one's last event (§7.8).
+            let prev = if slots == 1 {
+                previous_last
+            } else {
+                Some(started)
+            };
+            let mut ic = Cursor {
+                now: start,
+                last: prev,
+            };
+            let first = self.history.len();
+            // Event details are built only when history is kept (no name copies per item).
+            let detail = || Detail::MapIteration {
+                name: state.name.clone(),
+                index,
+            };
+            self.event_with(&mut ic, "MapIterationStarted", detail)?;
+            let result = self.run_graph(&m.processor, item, None, &mut ic);
+            let before = ic.last;
+            match &result {
+                Ok(_) => {
+                    self.event_with(&mut ic, "MapIterationSucceeded", detail)?;
+                }
+                Err(_) => {
+                    self.event_with(&mut ic, "MapIterationFailed", detail)?;
+                    first_failure = Some(first_failure.map_or(ic.now, |f| f.min(ic.now)));
+                }
+            }
+            previous_last = before;
+            free.push(Reverse(ic.now));
+            threads.push(Thread {
+                result,
+                cursor: ic,
+                events: first..self.history.len(),
+            });
+        }
+        Ok(threads)
+    }
+}
+
+/// The items array, borrowed from the input where possible.
+fn select_items<'v>(
+    m: &MapState,
+    effective: &'v Value,
+    ctx: &'v Context<'v>,
+) -> Result<Cow<'v, [Value]>, Failure> {
+    let (selected, text) = match &m.items_path {
+        None => (Cow::Borrowed(effective), None),
+        Some(PathRef::Input(p)) => (
+            p.select(effective).map_err(|e| {
+                Failure::runtime(format!("Invalid path '{}' : {}", p.text(), e.message))
+            })?,
+            Some(p.text().to_string()),
+        ),
+        Some(PathRef::Context { path, text }) => (
+            ctx.select(path)
+                .map_err(|e| Failure::runtime(format!("Invalid path '{text}' : {}", e.message)))?,
+            // AWS shows `$$` paths with one `$` removed in this message (§7.2).
+            Some(path.text().to_string()),
+        ),
+    };
+    match selected {
+        Cow::Borrowed(Value::Array(items)) => Ok(Cow::Borrowed(items.as_slice())),
+        Cow::Owned(Value::Array(items)) => Ok(Cow::Owned(items)),
+        other => Err(Failure::runtime(match text {
+            Some(t) => format!("Reference path \"{t}\" must point to array."),
+            None => format!(
+                "Map state input must be an array but was: {}",
+                compact(&other)
+            ),
+        })),
+    }
+}
+
+/// Effective number of concurrent iterations (1..=40).
+fn concurrency(a: &Amount, effective: &Value, ctx: &Context<'_>) -> Result<u64, Failure> {
+    let n = match a {
+        Amount::Fixed(n) => *n,
+        Amount::Path(p) => {
+            let v = p.select(effective, ctx).ok();
+            let shown = v.as_deref().map(shown);
+            // Numeric strings were accepted for these fields (docs/semantics/map.md §7.6).
+            let parsed = v.as_deref().and_then(|v| match v {
+                Value::Number(n) => n.as_u64(),
+                Value::String(s) => s.parse::<u64>().ok(),
+                _ => None,
+            });
+            parsed.ok_or_else(|| {
+                Failure::runtime(format!(
+                    "The MaxConcurrencyPath field refers to value \"{}\" which is not a valid integer: {}",
+                    shown.unwrap_or_else(|| "null".into()),
+                    p.text()
+                ))
+            })?
+        }
+    };
+    Ok(if n == 0 {
+        INLINE_CONCURRENCY_LIMIT
+    } else {
+        n.min(INLINE_CONCURRENCY_LIMIT)
+    })
+}

@@ -1,0 +1,250 @@
+//! Parallel state (<https://docs.aws.amazon.com/step-functions/latest/dg/state-parallel.html>;
+//! docs/semantics/parallel.md §8).
+//!
+//! Every branch starts from the same input at the same virtual time; the result is the array of
+//! branch outputs in `Branches` order. Branches are simulated one after another, each on its own
+//! clock; the Parallel ends when the last branch ends. If a branch fails, the failure that happened
+//! first in virtual time wins, the work the other branches would have done after it is dropped,
+//! and the Parallel fails with the **branch's own** error (AWS does not use
+//! `States.BranchFailed`). Retry runs all branches again.
+
+use serde_json::Value;
+
+use crate::asl::model::{Handling, Parallel, State};
+use crate::data::context::Context;
+use crate::data::template::Scope;
+use crate::data::timestamp::Millis;
+use crate::engine::history::Seq;
+use crate::engine::{Cursor, Runner, Step, Stop, MAX_PAYLOAD_BYTES};
+use crate::errors::Failure;
+use crate::states::errors::{recover, Attempts, Recovery};
+
+/// The outcome of one branch or iteration.
+pub(crate) struct Thread {
+    /// The output and an upper bound of its size, or why it stopped.
+    pub result: Result<(Value, usize), Stop>,
+    pub cursor: Cursor,
+    /// The events it recorded.
+    pub events: std::ops::Range<Seq>,
+}
+
+/// How a set of threads ended.
+enum Settled {
+    /// All succeeded: outputs in order, an upper bound of the size of their array, end time, and
+    /// the last event of the thread that ended last.
+    Done(Vec<Value>, usize, Cursor),
+    /// The first failure in virtual time; `cursor` is where it happened.
+    Failed(Stop, Cursor),
+}
+
+/// The event types that close one attempt of a Parallel or Map.
+#[derive(Clone, Copy)]
+pub(crate) struct FanOut {
+    pub succeeded: &'static str,
+    pub failed: &'static str,
+}
+
+impl Runner<'_> {
+    /// Runs a Parallel or Map: `attempt` runs one attempt from the raw input and the retry count
+    /// and returns its threads; [`Runner::fan_in`] ends it, and a retry runs it again.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn attempts(
+        &mut self,
+        state: &State,
+        h: &Handling,
+        mut input: Value,
+        cur: &mut Cursor,
+        entered_at: Millis,
+        events: FanOut,
+        mut attempt: impl FnMut(&mut Self, &Value, u32, &mut Cursor) -> Result<Vec<Thread>, Stop>,
+    ) -> Result<Step, Stop> {
+        let mut attempts = Attempts::new(h);
+        loop {
+            let retry_count = attempts.total();
+            let threads = attempt(self, &input, retry_count, cur)?;
+            if let Some(end) = self.fan_in(
+                state,
+                h,
+                threads,
+                cur,
+                &mut input,
+                entered_at,
+                retry_count,
+                &mut attempts,
+                events,
+            )? {
+                return Ok(end);
+            }
+        }
+    }
+
+    /// Ends one attempt of a Parallel or Map: on success, the state's result (the array of
+    /// outputs) goes through ResultSelector/ResultPath/OutputPath; on failure the error is
+    /// retried (`Ok(None)`: run the attempt again), caught or passed on.
+    #[allow(clippy::too_many_arguments)]
+    fn fan_in(
+        &mut self,
+        state: &State,
+        h: &Handling,
+        threads: Vec<Thread>,
+        cur: &mut Cursor,
+        input: &mut Value,
+        entered_at: Millis,
+        retry_count: u32,
+        attempts: &mut Attempts,
+        events: FanOut,
+    ) -> Result<Option<Step>, Stop> {
+        match self.settle(threads, *cur) {
+            Settled::Done(outputs, bound, end) => {
+                *cur = end;
+                let before = cur.last;
+                self.mark(cur, events.succeeded)?;
+                // AWS: …StateExited points at the same predecessor as …StateSucceeded (§7.8, §8).
+                cur.last = before;
+                let raw = std::mem::take(input);
+                self.complete(
+                    state,
+                    h,
+                    raw,
+                    Value::Array(outputs),
+                    Some(bound),
+                    entered_at,
+                    retry_count,
+                )
+                .map(Some)
+            }
+            Settled::Failed(stop, at) => {
+                *cur = at;
+                let f = match stop {
+                    Stop::Fail(f) => f,
+                    timed_out => return Err(timed_out),
+                };
+                // A retry starts again right after the failure, with no `…StateFailed` in
+                // between (docs/semantics/errors.md §6.3, §13.4).
+                let recovery = recover(h, &f, attempts, &mut self.rng);
+                if !matches!(recovery, Recovery::Retry(_)) {
+                    self.mark(cur, events.failed)?;
+                }
+                match recovery {
+                    Recovery::Retry(ms) => {
+                        self.advance(cur, ms)?;
+                        Ok(None)
+                    }
+                    Recovery::Catch(i) => self.caught(h, i, std::mem::take(input), &f).map(Some),
+                    Recovery::Fail => Err(Stop::Fail(f)),
+                }
+            }
+        }
+    }
+
+    /// Combines the threads of a Parallel or Map (see the module docs).
+    fn settle(&mut self, threads: Vec<Thread>, start: Cursor) -> Settled {
+        let first_failure = threads
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| t.result.is_err())
+            .min_by_key(|(i, t)| (t.cursor.now, *i))
+            .map(|(i, t)| (i, t.cursor.now));
+        if let Some((failed, at)) = first_failure {
+            for (i, t) in threads.iter().enumerate() {
+                if i != failed {
+                    self.history.kill_after(t.events.clone(), at);
+                }
+            }
+            let mut threads = threads;
+            let t = threads.swap_remove(failed);
+            let stop = match t.result {
+                Err(s) => s,
+                Ok(_) => Stop::Fail(Failure::runtime(
+                    "internal: failed thread without a failure",
+                )),
+            };
+            return Settled::Failed(stop, t.cursor);
+        }
+        let mut end = start;
+        let mut outputs = Vec::with_capacity(threads.len());
+        // `[` and `]`, and a comma per element.
+        let mut bound = 2 + threads.len();
+        for t in threads {
+            if t.cursor.now >= end.now {
+                end = t.cursor;
+            }
+            if let Ok((v, b)) = t.result {
+                outputs.push(v);
+                bound = bound.saturating_add(b);
+            }
+        }
+        Settled::Done(outputs, bound, end)
+    }
+
+    pub(crate) fn parallel(
+        &mut self,
+        state: &State,
+        p: &Parallel,
+        input: Value,
+        cur: &mut Cursor,
+        entered_at: Millis,
+    ) -> Result<Step, Stop> {
+        let events = FanOut {
+            succeeded: "ParallelStateSucceeded",
+            failed: "ParallelStateFailed",
+        };
+        self.attempts(
+            state,
+            &p.handling,
+            input,
+            cur,
+            entered_at,
+            events,
+            |r, input, retry_count, cur| {
+                r.parallel_attempt(state, p, input, retry_count, cur, entered_at)
+            },
+        )
+    }
+
+    /// One attempt: the branch input, `ParallelStateStarted`, then every branch from the same
+    /// input and time.
+    fn parallel_attempt(
+        &mut self,
+        state: &State,
+        p: &Parallel,
+        input: &Value,
+        retry_count: u32,
+        cur: &mut Cursor,
+        entered_at: Millis,
+    ) -> Result<Vec<Thread>, Stop> {
+        let branch_input = {
+            let ctx =
+                Context::new(&self.exec, &state.name, entered_at).with_retry_count(retry_count);
+            let effective = state.input_path.apply(input, &ctx)?;
+            match &p.handling.parameters {
+                Some(t) => t.eval(
+                    &Scope {
+                        input: &effective,
+                        context: &ctx,
+                        spares: &self.spares,
+                    },
+                    &mut self.rng,
+                )?,
+                None => effective.into_owned(),
+            }
+        };
+        let branch_bound = crate::engine::size_bound(&branch_input, MAX_PAYLOAD_BYTES);
+        let started = self.mark(cur, "ParallelStateStarted")?;
+        let mut threads = Vec::with_capacity(p.branches.len());
+        for branch in &p.branches {
+            let mut bc = Cursor {
+                now: cur.now,
+                last: Some(started),
+            };
+            let first = self.history.len();
+            let result = self.run_graph(branch, branch_input.clone(), branch_bound, &mut bc);
+            threads.push(Thread {
+                result,
+                cursor: bc,
+                events: first..self.history.len(),
+            });
+        }
+        Ok(threads)
+    }
+}

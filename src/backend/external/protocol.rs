@@ -1,0 +1,181 @@
+//! The JSON-lines protocol (`docs/protocol.md`): the answers to `start` and `run`, parsed into
+//! what the adapter says about itself and raw observations.
+
+use serde_json::Value;
+
+use crate::backend::{Capabilities, Diagnostic, Mode, Observation};
+
+/// The protocol version this runner speaks.
+pub const PROTOCOL_VERSION: u64 = 1;
+
+/// What the adapter said about itself in answer to `start`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Implementation {
+    pub name: String,
+    pub version: Option<String>,
+    /// The whole `implementation` object (language, homepage, …).
+    pub info: Value,
+    pub capabilities: Capabilities,
+}
+
+/// Parses the answer to `start`.
+pub fn parse_start(line: &str) -> Result<Implementation, String> {
+    let v: Value =
+        serde_json::from_str(line).map_err(|e| format!("not JSON ({e}): {}", clip(line)))?;
+    let version = v.get("version").and_then(Value::as_u64);
+    if version != Some(PROTOCOL_VERSION) {
+        return Err(format!(
+            "protocol version {:?}; this runner speaks {PROTOCOL_VERSION}",
+            v.get("version")
+        ));
+    }
+    let info = v
+        .get("implementation")
+        .filter(|i| i.is_object())
+        .ok_or("no implementation object")?;
+    let name = info
+        .get("name")
+        .and_then(Value::as_str)
+        .filter(|n| !n.is_empty())
+        .ok_or("implementation.name must be a non-empty string")?;
+    let caps = v
+        .get("capabilities")
+        .filter(|c| c.is_object())
+        .ok_or("no capabilities object")?;
+    let mut modes = Vec::new();
+    for m in caps
+        .get("modes")
+        .and_then(Value::as_array)
+        .ok_or("capabilities.modes must be an array")?
+    {
+        let s = m.as_str().ok_or("capabilities.modes holds strings")?;
+        modes.push(
+            Mode::parse(s).ok_or_else(|| format!("unknown mode {s:?} in capabilities.modes"))?,
+        );
+    }
+    let history = caps
+        .get("history")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
+    let query_languages = caps
+        .get("query_languages")
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(String::from)
+                .collect()
+        })
+        .unwrap_or_else(|| vec!["JSONPath".to_string()]);
+    Ok(Implementation {
+        name: name.to_string(),
+        version: info
+            .get("version")
+            .and_then(Value::as_str)
+            .map(String::from),
+        info: info.clone(),
+        capabilities: Capabilities {
+            modes,
+            history,
+            query_languages,
+        },
+    })
+}
+
+fn clip(s: &str) -> String {
+    if s.len() <= 200 {
+        return s.to_string();
+    }
+    let mut end = 200;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &s[..end])
+}
+
+/// Parses the answer to `run` number `seq` into an observation, or says what is wrong with it.
+pub fn parse_reply(line: &str, seq: u64, mode: Mode) -> Result<Observation, String> {
+    let v: Value = serde_json::from_str(line)
+        .map_err(|e| format!("wrote something that is not JSON ({e}): {}", clip(line)))?;
+    if v.get("seq").and_then(Value::as_u64) != Some(seq) {
+        return Err(format!(
+            "answered with seq {:?} instead of {seq}",
+            v.get("seq")
+        ));
+    }
+    let message = |x: &Value| -> Result<String, String> {
+        x.get("message")
+            .and_then(Value::as_str)
+            .map(String::from)
+            .ok_or_else(|| "a skipped or errored reply needs a string message".to_string())
+    };
+    if let Some(s) = v.get("skipped") {
+        return Ok(Observation::Skipped(message(s)?));
+    }
+    if let Some(e) = v.get("errored") {
+        let mut m = message(e)?;
+        if let Some(c) = e.get("context").filter(|c| !c.is_null()) {
+            m.push_str(&format!(" (context: {c})"));
+        }
+        return Ok(Observation::Errored(m));
+    }
+    let r = v
+        .get("result")
+        .filter(|r| r.is_object())
+        .ok_or("the reply has none of result, skipped, errored")?;
+    let opt_string = |k: &str| -> Result<Option<String>, String> {
+        match r.get(k) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s.clone())),
+            Some(other) => Err(format!("result.{k} must be a string or null, not {other}")),
+        }
+    };
+    match mode {
+        Mode::Validate => {
+            let valid = r
+                .get("valid")
+                .and_then(Value::as_bool)
+                .ok_or("result.valid must be a boolean (mode validate)")?;
+            let mut diagnostics = Vec::new();
+            for d in r
+                .get("diagnostics")
+                .and_then(Value::as_array)
+                .map(Vec::as_slice)
+                .unwrap_or(&[])
+            {
+                diagnostics.push(Diagnostic {
+                    code: d
+                        .get("code")
+                        .and_then(Value::as_str)
+                        .unwrap_or("")
+                        .to_string(),
+                    message: d
+                        .get("message")
+                        .and_then(Value::as_str)
+                        .unwrap_or("")
+                        .to_string(),
+                    location: d.get("location").and_then(Value::as_str).map(String::from),
+                });
+            }
+            Ok(Observation::Validation { valid, diagnostics })
+        }
+        Mode::Execution | Mode::TestState => {
+            let status = r
+                .get("status")
+                .and_then(Value::as_str)
+                .ok_or("result.status must be a string")?;
+            let history = match r.get("history") {
+                None | Some(Value::Null) => None,
+                Some(Value::Array(a)) => Some(a.clone()),
+                Some(_) => return Err("result.history must be an array".into()),
+            };
+            Ok(Observation::Execution {
+                status: status.to_string(),
+                output: r.get("output").cloned().filter(|o| !o.is_null()),
+                error: opt_string("error")?,
+                cause: opt_string("cause")?,
+                history,
+            })
+        }
+    }
+}
