@@ -4,8 +4,8 @@
 use std::path::Path;
 
 use aslcheck::asl::load_definition;
-use aslcheck::cli::parse_input;
 use aslcheck::engine::{run, RunOptions};
+use aslcheck::harness::input::parse_input;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
 // The same allocator as the `aslcheck` binary, so that both measure the same thing.

@@ -1,20 +1,21 @@
-//! aslcheck: a reference interpreter for the Amazon States Language that behaves as AWS Step
-//! Functions does, and the harness that compares other implementations with it.
+//! aslcheck: the harness that compares implementations of the Amazon States Language with the
+//! reference interpreter (the `aslcheck-interp` crate, re-exported here) and with AWS.
 //!
-//! The module tree follows the ASL specification:
-//! - [`asl`]: definitions — loading, validation, the typed model;
-//! - [`data`]: JSONPath data flow — paths, payload templates, the context object;
-//! - [`intrinsics`]: intrinsic functions;
-//! - [`states`]: one module per state type, plus Retry/Catch;
-//! - [`errors`]: error names and the failure value;
-//! - [`engine`]: the execution loop, virtual time and history;
-//! - [`tasks`]: what Task resources do;
-//! - [`cli`]: the subcommands of the `aslcheck` binary.
+//! Layers, each using only those below it:
+//! - [`cli`]: the subcommands of the `aslcheck` binary — one module each, composing library calls;
+//! - [`harness`]: observing cases on implementations, replaying the corpus, differential runs,
+//!   minimising divergences, recording expected results;
+//! - [`diff`]: normalise → compare → render, and the pure shrinker;
+//! - [`corpus`]: the case format, strict loading, expectations, writing case files;
+//! - [`backend`]: every implementation behind one trait (`reference`, `sfn-api`, `external:`);
+//! - the interpreter ([`asl`], [`data`], [`intrinsics`], [`states`], [`errors`], [`engine`],
+//!   [`tasks`]), from `aslcheck-interp`.
 #![forbid(unsafe_code)]
 
 pub mod backend;
 pub mod cli;
 pub mod corpus;
 pub mod diff;
+pub mod harness;
 
 pub use aslcheck_interp::{asl, data, engine, errors, intrinsics, states, tasks};

@@ -11,8 +11,9 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use aslcheck::backend::reference::Reference;
-use aslcheck::corpus::{self, Corpus, Expectations, Summary, Verdict};
+use aslcheck::corpus::{Corpus, Expectations};
 use aslcheck::diff::render::use_colour;
+use aslcheck::harness::replay::{self, Summary, Verdict};
 use libtest_mimic::{Arguments, Completion, Failed, Trial};
 
 fn corpus_root() -> PathBuf {
@@ -68,7 +69,7 @@ fn main() {
             let history_dir = root.join("cases").join("history");
             trials.push(
                 Trial::test("corpus/replay-api", move || {
-                    let results = corpus::replay(&[history_dir], &mut Reference::default())
+                    let results = replay::replay(&[history_dir], &mut Reference::default())
                         .map_err(|e| {
                             Failed::from(
                                 e.iter()
@@ -76,7 +77,8 @@ fn main() {
                                     .collect::<Vec<_>>()
                                     .join("\n"),
                             )
-                        })?;
+                        })?
+                        .results;
                     let summary = Summary::of(&results);
                     match (
                         results.is_empty(),
@@ -98,9 +100,9 @@ fn main() {
                 trials.push(
                     Trial::ignorable_test(case.id.clone(), move || {
                         let mut backend = Reference::default();
-                        let result = corpus::run_case(&case, &mut backend, &expectations);
+                        let result = replay::run_case(&case, &mut backend, &expectations);
                         let verdict = result.verdict.clone();
-                        let text = corpus::explain(&case, &result, use_colour());
+                        let text = replay::explain(&case, &result, use_colour());
                         if let Ok(mut r) = results.lock() {
                             r.push(result);
                         }

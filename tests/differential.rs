@@ -10,7 +10,7 @@ use aslcheck::backend::reference::Reference;
 use aslcheck::backend::{Backend, Mode, Request};
 use aslcheck::corpus::load::{case_from_value, load_features};
 use aslcheck::corpus::Provenance;
-use aslcheck::diff::differential::{compare, Agreement};
+use aslcheck::diff::agreement::{compare, Agreement};
 use aslcheck::diff::shrink::state_count;
 use aslcheck::engine::Fault;
 use aslcheck_generators::{generate, Profile};

@@ -10,7 +10,51 @@ pub mod reference;
 pub mod sfn_api;
 pub mod spec;
 
+use std::fmt;
+
 use serde_json::Value;
+
+/// A backend could not be set up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BackendError {
+    /// The `--backend` value names no backend.
+    Unknown(String),
+    /// `external:` without an adapter directory or command.
+    NoExternalTarget,
+    /// A deliberately faulty backend (a testing aid) was asked for without the environment
+    /// variable that unlocks it.
+    FaultsLocked {
+        spec: String,
+        variable: &'static str,
+    },
+    /// `sfn-api` in a build without the `aws` feature.
+    NoAws,
+    /// The backend could not start (SDK configuration, fixtures file, adapter start-up).
+    Setup(String),
+}
+
+impl fmt::Display for BackendError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BackendError::Unknown(spec) => {
+                write!(f, "unknown backend {spec:?}; use one of: {}", spec::SPECS)
+            }
+            BackendError::NoExternalTarget => f.write_str(
+                "external: needs an adapter directory or a command, e.g. external:adapters/aws-local-stepfunctions",
+            ),
+            BackendError::FaultsLocked { spec, variable } => write!(
+                f,
+                "backend '{spec}' is a deliberately faulty reference interpreter for testing the differ and the shrinker; set {variable}=1 to use it"
+            ),
+            BackendError::NoAws => f.write_str(
+                "sfn-api: this aslcheck was built without the `aws` feature (the AWS SDK); rebuild with default features",
+            ),
+            BackendError::Setup(m) => f.write_str(m),
+        }
+    }
+}
+
+impl std::error::Error for BackendError {}
 
 /// How a case is judged (the case's "oracle mode").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -5,26 +5,42 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use super::{read_input, Exit, InputError};
+use super::{report_input_error, report_load_error, Exit};
 use crate::asl::load_definition;
-use crate::cli::run::report_load_error;
 use crate::engine::{self, RunOptions};
+use crate::harness::input::read_input;
 
-pub fn main(definition: PathBuf, input: Option<String>, iterations: u64, rounds: u32) -> Exit {
+/// Run an execution many times in-process and print executions per second.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Definition file (JSON or YAML).
+    pub definition: PathBuf,
+    /// Execution input file, or - for stdin [default: {}].
+    #[arg(long)]
+    pub input: Option<String>,
+    /// Executions per round.
+    #[arg(long, default_value_t = 10_000)]
+    pub iterations: u64,
+    /// Repeat the measurement this many times and also print the best and the median round
+    /// (on a shared machine single rounds vary a lot).
+    #[arg(long, default_value_t = 1)]
+    pub rounds: u32,
+}
+
+pub fn main(args: Args) -> Exit {
+    let Args {
+        definition,
+        input,
+        iterations,
+        rounds,
+    } = args;
     let def = match load_definition(&definition) {
         Ok(d) => d,
         Err(e) => return report_load_error(&definition, e),
     };
     let input = match read_input(input.as_deref()) {
         Ok(v) => v,
-        Err(InputError::Io(m)) => {
-            eprintln!("{m}");
-            return Exit::Other;
-        }
-        Err(InputError::Invalid(m)) => {
-            eprintln!("{m}");
-            return Exit::Invalid;
-        }
+        Err(e) => return report_input_error(e),
     };
     let iterations = iterations.max(1);
     // One run first, so a definition that fails says so before it is timed.

@@ -5,85 +5,58 @@
 //! unexpected pass, an errored case, or a generated case on which the backend and the reference
 //! disagree).
 
-use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use aslcheck_generators::{generate, Profile};
 
-use super::{make_backend, Exit};
+use super::{report_case_errors, Exit};
 use crate::backend::reference::Reference;
-use crate::backend::{Backend, Mode, Request};
-use crate::corpus::{self, Summary, Verdict};
-use crate::diff::differential::{self, Agreement};
+use crate::backend::Backend;
+use crate::corpus::{self, Runnable};
+use crate::diff::agreement::{self, Agreement};
+use crate::harness::observe::observe;
+use crate::harness::progress::Progress;
+use crate::harness::replay::{replay, Summary, Verdict};
+use crate::harness::subject::BackendArgs;
 
+/// The main job: replay the corpus (and N generated cases) on a backend; agreement per area and feature.
+#[derive(Debug, clap::Args)]
 pub struct Args {
+    #[command(flatten)]
+    pub backend_args: BackendArgs,
+    /// The implementation to check.
+    #[arg(long, default_value = "reference")]
     pub backend: String,
+    /// Also run this many generated cases, compared with the reference.
+    #[arg(long, default_value_t = 0)]
     pub generate: u64,
+    /// Generator profile for --generate (a built-in name or a .toml file).
+    #[arg(long, default_value = "all")]
     pub profile: String,
+    /// First generator seed.
+    #[arg(long, default_value_t = 0)]
     pub seed: u64,
+    /// The corpus directory [default: ./corpus].
+    #[arg(long)]
     pub corpus: Option<PathBuf>,
+    /// Also list skipped and known-failing cases.
+    #[arg(long)]
     pub verbose: bool,
 }
 
-/// The corpus directory: `--corpus`, else `./corpus`, else the one this binary was built from.
-pub fn corpus_dir(arg: Option<&Path>) -> PathBuf {
-    if let Some(p) = arg {
-        return p.to_path_buf();
-    }
-    let here = PathBuf::from("corpus");
-    if here.join("cases").is_dir() {
-        return here;
-    }
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("corpus")
-}
-
-/// Shows `[done/total]` on stderr when it is a terminal.
-pub struct Progress {
-    total: usize,
-    done: usize,
-    on: bool,
-    label: &'static str,
-}
-
-impl Progress {
-    pub fn new(label: &'static str, total: usize) -> Progress {
-        Progress {
-            total,
-            done: 0,
-            on: std::io::stderr().is_terminal(),
-            label,
-        }
-    }
-
-    pub fn tick(&mut self) {
-        self.done += 1;
-        if self.on && (self.done.is_multiple_of(10) || self.done == self.total) {
-            eprint!("\r{} [{}/{}]", self.label, self.done, self.total);
-            if self.done == self.total {
-                eprintln!();
-            }
-        }
-    }
-}
-
 pub fn main(args: Args) -> Exit {
-    let mut backend = match make_backend(&args.backend) {
+    let mut backend = match args.backend_args.open(&args.backend) {
         Ok(b) => b,
-        Err(m) => {
-            eprintln!("{m}");
+        Err(e) => {
+            eprintln!("{e}");
             return Exit::Other;
         }
     };
-    let dir = corpus_dir(args.corpus.as_deref());
+    let dir = corpus::default_dir(args.corpus.as_deref());
     let cases_dir = dir.join("cases");
-    let results = match corpus::replay(std::slice::from_ref(&cases_dir), backend.as_mut()) {
-        Ok(r) => r,
-        Err(errors) => {
-            for e in errors {
-                eprintln!("{e}");
-            }
-            return Exit::Invalid;
-        }
+    let results = match replay(std::slice::from_ref(&cases_dir), backend.as_mut()) {
+        Ok(r) => r.results,
+        Err(errors) => return report_case_errors(&errors),
     };
     let mut unexpected = 0usize;
     for r in &results {
@@ -137,30 +110,24 @@ fn detail(v: &Verdict) -> String {
 /// disagreements.
 fn generated(args: &Args, backend: &mut dyn Backend) -> Result<usize, String> {
     let profile =
-        Profile::load(&args.profile).map_err(|e| format!("--profile {}: {e:?}", args.profile))?;
+        Profile::load(&args.profile).map_err(|e| format!("--profile {}: {e}", args.profile))?;
     let mut reference = Reference::default();
     let (mut agree, mut disagree, mut inconclusive) = (0usize, 0usize, 0usize);
     let mut progress = Progress::new("generated", args.generate as usize);
     for i in 0..args.generate {
         let seed = args.seed.wrapping_add(i);
-        let case = generate(&profile, seed);
-        let request = Request {
-            mode: Mode::Execution,
-            definition: &case.definition,
-            input: &case.input,
-            environment: &case.environment,
-            history: false,
-        };
-        let expected = reference.run(&request);
-        let observed = backend.run(&request);
-        match differential::compare(&expected, &observed) {
+        let case = Runnable::from_generated(generate(&profile, seed));
+        let request = case.request(false);
+        let expected = observe(&mut reference, &request);
+        let observed = observe(backend, &request);
+        match agreement::compare(&expected, &observed) {
             Agreement::Agree => agree += 1,
             Agreement::Inconclusive(_) => inconclusive += 1,
             Agreement::Disagree(m) => {
                 disagree += 1;
                 println!(
-                    "generated {} (profile {}, seed {seed}): {} disagrees with the reference: {}",
-                    case.id(),
+                    "{} (profile {}, seed {seed}): {} disagrees with the reference: {}",
+                    case.label(),
                     profile.name,
                     backend.name(),
                     m.iter()

@@ -7,15 +7,26 @@ use std::path::PathBuf;
 use aslcheck_generators::{generate, stats, Profile, VERSION};
 use serde_json::json;
 
-use super::record::write_atomic;
 use super::Exit;
-use crate::diff::render::pretty;
+use crate::corpus::write::{pretty, write_atomic};
 
+/// Generate random valid cases: one file per case plus a manifest; --stats prints coverage.
+#[derive(Debug, clap::Args)]
 pub struct Args {
+    /// Generator profile (a built-in name or a .toml file).
+    #[arg(long, default_value = "all")]
     pub profile: String,
+    /// How many cases.
+    #[arg(long, default_value_t = 10)]
     pub count: u64,
+    /// The first case's seed (the others follow it).
+    #[arg(long, default_value_t = 0)]
     pub seed: u64,
+    /// Write one file per case and manifest.json here (default: print the cases as JSON lines).
+    #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Print feature coverage of the generated cases.
+    #[arg(long)]
     pub stats: bool,
 }
 
@@ -23,7 +34,7 @@ pub fn main(args: Args) -> Exit {
     let profile = match Profile::load(&args.profile) {
         Ok(p) => p,
         Err(e) => {
-            eprintln!("--profile {}: {e:?}", args.profile);
+            eprintln!("--profile {}: {e}", args.profile);
             return Exit::Invalid;
         }
     };

@@ -3,65 +3,56 @@
 
 use std::path::PathBuf;
 
-use super::conformance::corpus_dir;
-use super::{make_backend, Exit};
-use crate::corpus::{self, Summary, Verdict};
+use super::{report_case_errors, Exit};
+use crate::corpus;
 use crate::diff::render::use_colour;
+use crate::harness::replay::{explain, replay, Summary, Verdict};
+use crate::harness::subject::BackendArgs;
 
-pub fn main(paths: Vec<PathBuf>, backend: &str) -> Exit {
-    let mut backend = match make_backend(backend) {
+/// Replay corpus cases (files or directories) on a backend and explain every non-pass.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    pub backend_args: BackendArgs,
+    /// Case files or directories under a corpus cases/ directory [default: the corpus's cases/].
+    pub paths: Vec<PathBuf>,
+    /// The implementation to run the cases on.
+    #[arg(long, default_value = "reference")]
+    pub backend: String,
+}
+
+pub fn main(args: Args) -> Exit {
+    let mut backend = match args.backend_args.open(&args.backend) {
         Ok(b) => b,
-        Err(m) => {
-            eprintln!("{m}");
+        Err(e) => {
+            eprintln!("{e}");
             return Exit::Other;
         }
     };
-    let paths = if paths.is_empty() {
-        vec![corpus_dir(None).join("cases")]
+    let paths = if args.paths.is_empty() {
+        vec![corpus::default_dir(None).join("cases")]
     } else {
-        paths
+        args.paths
     };
-    let results = match corpus::replay(&paths, backend.as_mut()) {
+    let replayed = match replay(&paths, backend.as_mut()) {
         Ok(r) => r,
-        Err(errors) => {
-            for e in errors {
-                eprintln!("{e}");
-            }
-            return Exit::Invalid;
-        }
+        Err(errors) => return report_case_errors(&errors),
     };
-    // Load the cases again for the explanations (expected values and diffs).
     let colour = use_colour();
     let mut unexpected = 0;
-    for r in &results {
+    for (case, r) in replayed.cases.iter().zip(&replayed.results) {
         if matches!(r.verdict, Verdict::Pass) {
             continue;
         }
         if !r.verdict.is_ok() {
             unexpected += 1;
         }
-        match find_case(&paths, &r.id) {
-            Some(case) => print!("{}", corpus::explain(&case, r, colour)),
-            None => println!("{}: {}", r.id, r.verdict.label()),
-        }
+        print!("{}", explain(case, r, colour));
     }
-    print!("{}", Summary::of(&results));
+    print!("{}", Summary::of(&replayed.results));
     if unexpected > 0 {
         Exit::Other
     } else {
         Exit::Ok
     }
-}
-
-fn find_case(paths: &[PathBuf], id: &str) -> Option<corpus::Case> {
-    let first = std::fs::canonicalize(paths.first()?).ok()?;
-    let root = corpus::load::cases_root_of(&first)?;
-    let corpus_root = root.parent()?;
-    let features =
-        corpus::load::load_features(&corpus_root.join("schema").join("features.txt")).ok()?;
-    let file = root.join(format!("{id}.json"));
-    corpus::load::load_cases(&root, &[file], &features)
-        .ok()?
-        .into_iter()
-        .next()
 }

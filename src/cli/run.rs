@@ -5,10 +5,12 @@
 
 use std::path::PathBuf;
 
-use super::{read_input, with_big_stack, Exit, InputError};
-use crate::asl::{load_definition, LoadError};
+use super::{report_input_error, report_load_error, Exit};
+use crate::asl::load_definition;
 use crate::data::timestamp;
 use crate::engine::{self, RunOptions};
+use crate::harness::input::read_input;
+use crate::harness::with_big_stack;
 use crate::tasks::callbacks::{Callbacks, Reply, Script, Silent, Waiting};
 use crate::tasks::mock::TestCase;
 use crate::tasks::Registry;
@@ -31,20 +33,40 @@ fn read_json(file: &std::path::Path) -> Result<serde_json::Value, String> {
     serde_json::from_str(&text).map_err(|e| format!("{}: not valid JSON: {e}", file.display()))
 }
 
+/// Run one execution on the reference interpreter and print its result as JSON.
+#[derive(Debug, clap::Args)]
 pub struct Args {
+    /// Definition file (JSON or YAML).
     pub definition: PathBuf,
+    /// Execution input file, or - for stdin [default: {}].
+    #[arg(long)]
     pub input: Option<String>,
+    /// Include the execution history (AWS event shape).
+    #[arg(long)]
     pub history: bool,
+    /// Seed for execution names, tokens, UUIDs, random numbers and jitter.
+    #[arg(long, default_value_t = 0)]
     pub seed: u64,
+    /// Wait for real in Wait states and retry intervals instead of using virtual time.
+    #[arg(long)]
     pub real_time: bool,
+    /// Virtual start time (RFC 3339) [default: 2024-01-01T00:00:00Z; the wall clock with --real-time].
+    #[arg(long)]
     pub start_time: Option<String>,
+    /// Execution name [default: a UUID drawn from the seed].
+    #[arg(long)]
     pub name: Option<String>,
-    /// `--callbacks FILE`: scripted answers for `.waitForTaskToken` tasks.
+    /// Scripted answers for .waitForTaskToken tasks (see docs/callbacks.md).
+    #[arg(long)]
     pub callbacks: Option<PathBuf>,
-    /// `--mock-config FILE` and `--test-case NAME` (Step Functions Local mocks).
+    /// A Step Functions Local MockConfigFile.
+    #[arg(long, requires = "test_case")]
     pub mock_config: Option<PathBuf>,
+    /// The mock test case to use.
+    #[arg(long, requires = "mock_config")]
     pub test_case: Option<String>,
-    /// `--state-machine NAME`: which state machine of the mock file (default: its only one).
+    /// The state machine name (selects it in the mock file; default: the file name).
+    #[arg(long)]
     pub state_machine: Option<String>,
 }
 
@@ -55,14 +77,7 @@ pub fn main(args: Args) -> Exit {
     };
     let input = match read_input(args.input.as_deref()) {
         Ok(v) => v,
-        Err(InputError::Io(m)) => {
-            eprintln!("{m}");
-            return Exit::Other;
-        }
-        Err(InputError::Invalid(m)) => {
-            eprintln!("{m}");
-            return Exit::Invalid;
-        }
+        Err(e) => return report_input_error(e),
     };
     let start_time = match &args.start_time {
         None => None,
@@ -159,22 +174,6 @@ pub fn main(args: Args) -> Exit {
         Err(e) => {
             eprintln!("cannot print the result: {e}");
             Exit::Other
-        }
-    }
-}
-
-/// Prints why a definition could not be loaded and returns the exit code.
-pub fn report_load_error(file: &std::path::Path, e: LoadError) -> Exit {
-    match e {
-        LoadError::Io(m) => {
-            eprintln!("{m}");
-            Exit::Other
-        }
-        LoadError::Invalid(diags) => {
-            for d in &diags {
-                eprintln!("{}: {d}", file.display());
-            }
-            Exit::Invalid
         }
     }
 }

@@ -5,9 +5,17 @@ use std::path::PathBuf;
 use super::Exit;
 use crate::asl::{load_definition, LoadError};
 
-pub fn main(files: &[PathBuf]) -> Exit {
+/// Validate definitions (JSON or YAML) and print every problem, AWS-style.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Definition files.
+    #[arg(required = true)]
+    pub definitions: Vec<PathBuf>,
+}
+
+pub fn main(args: Args) -> Exit {
     let mut exit = Exit::Ok;
-    for file in files {
+    for file in &args.definitions {
         match load_definition(file) {
             Ok(_) => println!("{}: valid", file.display()),
             Err(LoadError::Io(m)) => {

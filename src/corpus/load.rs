@@ -17,6 +17,7 @@ use super::case::{
     Case, DiagnosticExpectation, ExecutionExpectation, Expected, HistoryConstraint, Provenance,
     ValidationExpectation, EXECUTION_STATUSES, TEST_STATE_STATUSES,
 };
+use super::files::{case_files, Walk};
 use super::pattern::{escape_token, Expect};
 use crate::backend::Mode;
 
@@ -122,11 +123,7 @@ pub fn load_cases(
     paths: &[PathBuf],
     features: &BTreeSet<String>,
 ) -> Result<Vec<Case>, Vec<LoadError>> {
-    let mut files = Vec::new();
-    let mut errors = Vec::new();
-    for p in paths {
-        collect(p, &mut files, &mut errors);
-    }
+    let (mut files, mut errors) = case_files(paths, Walk::Corpus);
     files.sort();
     files.dedup();
     let mut cases: Vec<Case> = Vec::new();
@@ -157,51 +154,6 @@ pub fn load_cases(
         Ok(cases)
     } else {
         Err(errors)
-    }
-}
-
-fn collect(path: &Path, files: &mut Vec<PathBuf>, errors: &mut Vec<LoadError>) {
-    if path.is_dir() {
-        let entries = match std::fs::read_dir(path) {
-            Ok(e) => e,
-            Err(e) => {
-                errors.push(LoadError {
-                    file: path.to_path_buf(),
-                    pointer: String::new(),
-                    message: format!("cannot read the directory: {e}"),
-                });
-                return;
-            }
-        };
-        for entry in entries.flatten() {
-            let p = entry.path();
-            let hidden = p
-                .file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(|n| n.starts_with('.'));
-            if hidden {
-                continue;
-            }
-            if p.is_dir() {
-                collect(&p, files, errors);
-            } else if p.extension().is_some_and(|e| e == "json") {
-                files.push(p);
-            } else {
-                errors.push(LoadError {
-                    file: p,
-                    pointer: String::new(),
-                    message: "only case files (*.json) may be under cases/".into(),
-                });
-            }
-        }
-    } else if path.exists() {
-        files.push(path.to_path_buf());
-    } else {
-        errors.push(LoadError {
-            file: path.to_path_buf(),
-            pointer: String::new(),
-            message: "no such file or directory".into(),
-        });
     }
 }
 

@@ -1,363 +1,44 @@
 //! The conformance corpus: one case per JSON file under `corpus/cases/<area>/…`, a strict
-//! loader, expected failures per implementation, and the replay of cases on a backend.
+//! loader, expected failures per implementation, and writing case files.
 //!
 //! - [`case`]: the case format (`corpus/schema/case.schema.json`);
 //! - [`pattern`]: expected values with declared nondeterminism (`$uuid`, `$regex`, …);
 //! - [`load`]: strict loading (unknown members, duplicate names or ids, id ≠ path → error with
 //!   file and JSON Pointer);
+//! - [`files`]: finding case files in directories;
+//! - [`runnable`]: cases as the harness runs them (corpus files, generated cases);
 //! - [`expectations`]: `corpus/expectations/<impl>.toml`, known failures with reasons;
-//! - [`replay`]: run cases on a [`Backend`], judge them ([`crate::diff`]) and summarise by area
-//!   and feature.
+//! - [`write`]: atomic writes of case files;
+//! - [`pending`]: the pending cases a differential run writes.
 //!
+//! Running and judging cases is the harness's job (`crate::harness::replay`).
 //! `corpus/README.md` documents the format for people who add cases.
 
 pub mod case;
 pub mod expectations;
+pub mod files;
 pub mod load;
 pub mod pattern;
+pub mod pending;
+pub mod runnable;
+pub mod write;
 
-use std::collections::BTreeMap;
-use std::fmt;
 use std::path::{Path, PathBuf};
 
-use crate::backend::{Backend, Observation, Request};
-use crate::diff::{self, Mismatch, Outcome};
 pub use case::{Case, Expected, Provenance};
 pub use expectations::Expectations;
 pub use load::{Corpus, LoadError};
+pub use runnable::{Origin, Runnable};
 
-/// The verdict on one case for one implementation, expectations applied.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Verdict {
-    Pass,
-    Fail {
-        mismatches: Vec<Mismatch>,
-    },
-    Skipped {
-        reason: String,
-    },
-    Indeterminate {
-        reason: String,
-    },
-    Errored {
-        message: String,
-    },
-    /// Failed (or errored) as the expectations file says it does.
-    ExpectedFailure {
-        reason: String,
-        outcome: Outcome,
-    },
-    /// Listed as a known failure but passed: the entry must go (fails the run).
-    UnexpectedPass {
-        reason: String,
-    },
-}
-
-impl Verdict {
-    /// Applies a known-failure reason (if any) to a comparison outcome.
-    pub fn new(outcome: Outcome, known_failure: Option<&str>) -> Verdict {
-        match (outcome, known_failure) {
-            (Outcome::Pass, Some(r)) => Verdict::UnexpectedPass {
-                reason: r.to_string(),
-            },
-            (o @ (Outcome::Fail { .. } | Outcome::Errored { .. }), Some(r)) => {
-                Verdict::ExpectedFailure {
-                    reason: r.to_string(),
-                    outcome: o,
-                }
-            }
-            (Outcome::Pass, None) => Verdict::Pass,
-            (Outcome::Fail { mismatches }, None) => Verdict::Fail { mismatches },
-            (Outcome::Errored { message }, None) => Verdict::Errored { message },
-            (Outcome::Skipped { reason }, _) => Verdict::Skipped { reason },
-            (Outcome::Indeterminate { reason }, _) => Verdict::Indeterminate { reason },
-        }
+/// The corpus directory: `arg` (`--corpus`), else `./corpus`, else the one this binary was
+/// built from.
+pub fn default_dir(arg: Option<&Path>) -> PathBuf {
+    if let Some(p) = arg {
+        return p.to_path_buf();
     }
-
-    /// False for the verdicts that fail a run: Fail, Errored, UnexpectedPass.
-    pub fn is_ok(&self) -> bool {
-        !matches!(
-            self,
-            Verdict::Fail { .. } | Verdict::Errored { .. } | Verdict::UnexpectedPass { .. }
-        )
+    let here = PathBuf::from("corpus");
+    if here.join("cases").is_dir() {
+        return here;
     }
-
-    /// A short lowercase name (`pass`, `fail`, `skipped`, `indeterminate`, `errored`,
-    /// `expected-failure`, `unexpected-pass`).
-    pub fn label(&self) -> &'static str {
-        match self {
-            Verdict::Pass => "pass",
-            Verdict::Fail { .. } => "fail",
-            Verdict::Skipped { .. } => "skipped",
-            Verdict::Indeterminate { .. } => "indeterminate",
-            Verdict::Errored { .. } => "errored",
-            Verdict::ExpectedFailure { .. } => "expected-failure",
-            Verdict::UnexpectedPass { .. } => "unexpected-pass",
-        }
-    }
-}
-
-/// The result of one case on one backend.
-#[derive(Debug, Clone, PartialEq)]
-pub struct CaseResult {
-    pub id: String,
-    pub area: String,
-    pub features: Vec<String>,
-    pub backend: String,
-    /// The raw observation, as the backend returned it.
-    pub observation: Observation,
-    pub verdict: Verdict,
-}
-
-/// Runs one case on a backend and returns the raw observation. A case whose mode or history
-/// the backend cannot provide is skipped with the reason (Bowtie: unsupported is not failed).
-pub fn observe(case: &Case, backend: &mut dyn Backend) -> Observation {
-    let caps = backend.capabilities();
-    if !caps.modes.contains(&case.mode) {
-        return Observation::Skipped(format!(
-            "{} does not support mode {}",
-            backend.name(),
-            case.mode.as_str()
-        ));
-    }
-    let history = case.wants_history();
-    if history && !caps.history {
-        return Observation::Skipped(format!(
-            "{} does not return execution history",
-            backend.name()
-        ));
-    }
-    let request = Request {
-        mode: case.mode,
-        definition: &case.definition,
-        input: &case.input,
-        environment: &case.environment,
-        history,
-    };
-    // A panic is the implementation breaking on this case, not the end of the run.
-    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| backend.run(&request))) {
-        Ok(o) => o,
-        Err(payload) => {
-            let message = payload
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| payload.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "a non-string panic".into());
-            Observation::Errored(format!("{} panicked: {message}", backend.name()))
-        }
-    }
-}
-
-/// Runs and judges one case.
-pub fn run_case(case: &Case, backend: &mut dyn Backend, expectations: &Expectations) -> CaseResult {
-    let observation = observe(case, backend);
-    let outcome = diff::judge(&case.expected, &observation);
-    CaseResult {
-        id: case.id.clone(),
-        area: case.area().to_string(),
-        features: case.features.clone(),
-        backend: backend.name().to_string(),
-        observation,
-        verdict: Verdict::new(outcome, expectations.reason(&case.id)),
-    }
-}
-
-/// Runs already loaded cases.
-pub fn replay_cases(
-    cases: &[Case],
-    backend: &mut dyn Backend,
-    expectations: &Expectations,
-) -> Vec<CaseResult> {
-    cases
-        .iter()
-        .map(|c| run_case(c, backend, expectations))
-        .collect()
-}
-
-/// Loads the cases at `paths` (case files or directories inside one `corpus/cases/`), runs them
-/// on `backend` and judges them, applying `corpus/expectations/<backend name>.toml` when it exists.
-pub fn replay(
-    paths: &[PathBuf],
-    backend: &mut dyn Backend,
-) -> Result<Vec<CaseResult>, Vec<LoadError>> {
-    let no_root = |p: &Path| LoadError {
-        file: p.to_path_buf(),
-        pointer: String::new(),
-        message: "not inside a corpus cases/ directory".into(),
-    };
-    let Some(first) = paths.first() else {
-        return Err(vec![LoadError {
-            file: PathBuf::new(),
-            pointer: String::new(),
-            message: "no case files or directories given".into(),
-        }]);
-    };
-    let first = std::fs::canonicalize(first).unwrap_or_else(|_| first.clone());
-    let cases_root = load::cases_root_of(&first).ok_or_else(|| vec![no_root(&first)])?;
-    let mut absolute = Vec::with_capacity(paths.len());
-    for p in paths {
-        let a = std::fs::canonicalize(p).unwrap_or_else(|_| p.clone());
-        if !a.starts_with(&cases_root) {
-            return Err(vec![no_root(p)]);
-        }
-        absolute.push(a);
-    }
-    let corpus_root = cases_root
-        .parent()
-        .map(Path::to_path_buf)
-        .unwrap_or_default();
-    let features = load::load_features(&corpus_root.join("schema").join("features.txt"))
-        .map_err(|e| vec![e])?;
-    let cases = load::load_cases(&cases_root, &absolute, &features)?;
-    let expectations =
-        Expectations::for_backend(&corpus_root, backend.name()).map_err(|e| vec![e])?;
-    Ok(replay_cases(&cases, backend, &expectations))
-}
-
-/// An explanation of a result for people: the verdict, and for failures the mismatches and a
-/// unified diff (coloured when `colour`).
-pub fn explain(case: &Case, result: &CaseResult, colour: bool) -> String {
-    let mut out = format!(
-        "{} [{}]: {}\n",
-        result.id,
-        result.backend,
-        result.verdict.label()
-    );
-    let diff_of = |mismatches: &[Mismatch]| {
-        diff::render::report(&case.expected, &result.observation, mismatches, colour)
-    };
-    match &result.verdict {
-        Verdict::Pass => {}
-        Verdict::Fail { mismatches } => out.push_str(&diff_of(mismatches)),
-        Verdict::Skipped { reason } | Verdict::Indeterminate { reason } => {
-            out.push_str(reason);
-            out.push('\n');
-        }
-        Verdict::Errored { message } => {
-            out.push_str(message);
-            out.push('\n');
-        }
-        Verdict::ExpectedFailure { reason, outcome } => {
-            out.push_str(&format!("known failure: {reason}\n"));
-            if let Outcome::Fail { mismatches } = outcome {
-                out.push_str(&diff_of(mismatches));
-            }
-        }
-        Verdict::UnexpectedPass { reason } => out.push_str(&format!(
-            "UNEXPECTED PASS: the case is listed as a known failure ({reason:?}) but passes; remove it from the expectations file\n"
-        )),
-    }
-    out
-}
-
-/// Verdict counts.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Counts {
-    pub pass: usize,
-    pub fail: usize,
-    pub skipped: usize,
-    pub indeterminate: usize,
-    pub errored: usize,
-    pub expected_failure: usize,
-    pub unexpected_pass: usize,
-}
-
-impl Counts {
-    pub fn add(&mut self, v: &Verdict) {
-        match v {
-            Verdict::Pass => self.pass += 1,
-            Verdict::Fail { .. } => self.fail += 1,
-            Verdict::Skipped { .. } => self.skipped += 1,
-            Verdict::Indeterminate { .. } => self.indeterminate += 1,
-            Verdict::Errored { .. } => self.errored += 1,
-            Verdict::ExpectedFailure { .. } => self.expected_failure += 1,
-            Verdict::UnexpectedPass { .. } => self.unexpected_pass += 1,
-        }
-    }
-
-    pub fn total(&self) -> usize {
-        self.pass
-            + self.fail
-            + self.skipped
-            + self.indeterminate
-            + self.errored
-            + self.expected_failure
-            + self.unexpected_pass
-    }
-}
-
-/// Results summarised by area and by feature (derived from the results, never stored apart).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Summary {
-    pub total: Counts,
-    pub by_area: BTreeMap<String, Counts>,
-    pub by_feature: BTreeMap<String, Counts>,
-}
-
-impl Summary {
-    pub fn of(results: &[CaseResult]) -> Summary {
-        let mut s = Summary::default();
-        for r in results {
-            s.total.add(&r.verdict);
-            s.by_area.entry(r.area.clone()).or_default().add(&r.verdict);
-            for f in &r.features {
-                s.by_feature.entry(f.clone()).or_default().add(&r.verdict);
-            }
-        }
-        s
-    }
-}
-
-impl fmt::Display for Summary {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fn table(
-            f: &mut fmt::Formatter<'_>,
-            title: &str,
-            rows: &BTreeMap<String, Counts>,
-        ) -> fmt::Result {
-            let width = rows
-                .keys()
-                .map(|k| k.chars().count())
-                .max()
-                .unwrap_or(0)
-                .max(title.len());
-            writeln!(
-                f,
-                "{title:<width$}  {:>5} {:>5} {:>5} {:>5} {:>5} {:>5} {:>5} {:>5}",
-                "total", "pass", "fail", "xfail", "xpass", "err", "skip", "indet"
-            )?;
-            for (k, c) in rows {
-                writeln!(
-                    f,
-                    "{k:<width$}  {:>5} {:>5} {:>5} {:>5} {:>5} {:>5} {:>5} {:>5}",
-                    c.total(),
-                    c.pass,
-                    c.fail,
-                    c.expected_failure,
-                    c.unexpected_pass,
-                    c.errored,
-                    c.skipped,
-                    c.indeterminate
-                )?;
-            }
-            Ok(())
-        }
-        let t = &self.total;
-        writeln!(
-            f,
-            "{} cases: {} pass, {} fail, {} expected failures, {} unexpected passes, {} errored, {} skipped, {} indeterminate",
-            t.total(),
-            t.pass,
-            t.fail,
-            t.expected_failure,
-            t.unexpected_pass,
-            t.errored,
-            t.skipped,
-            t.indeterminate
-        )?;
-        writeln!(f)?;
-        table(f, "area", &self.by_area)?;
-        writeln!(f)?;
-        table(f, "feature", &self.by_feature)
-    }
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("corpus")
 }

@@ -62,7 +62,7 @@ fn compact(v: &Value) -> String {
 
 /// The result of comparing one observation with one case.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Outcome {
+pub enum Judgement {
     Pass,
     Fail {
         mismatches: Vec<Mismatch>,
@@ -81,14 +81,14 @@ pub enum Outcome {
     },
 }
 
-impl Outcome {
+impl Judgement {
     pub fn is_pass(&self) -> bool {
-        matches!(self, Outcome::Pass)
+        matches!(self, Judgement::Pass)
     }
 
     /// Fail or Errored: the implementation disagrees with the case.
     pub fn is_failure(&self) -> bool {
-        matches!(self, Outcome::Fail { .. } | Outcome::Errored { .. })
+        matches!(self, Judgement::Fail { .. } | Judgement::Errored { .. })
     }
 }
 
@@ -102,29 +102,29 @@ pub enum Fit {
 }
 
 /// Judges an observation against a case's expected result.
-pub fn judge(expected: &Expected, observation: &Observation) -> Outcome {
+pub fn judge(expected: &Expected, observation: &Observation) -> Judgement {
     match observation {
         Observation::Skipped(reason) => {
-            return Outcome::Skipped {
+            return Judgement::Skipped {
                 reason: reason.clone(),
             }
         }
         Observation::Indeterminate(reason) => {
-            return Outcome::Indeterminate {
+            return Judgement::Indeterminate {
                 reason: reason.clone(),
             }
         }
         Observation::Errored(message) => {
-            return Outcome::Errored {
+            return Judgement::Errored {
                 message: message.clone(),
             }
         }
         _ => {}
     }
     match closest(expected, observation) {
-        Ok((_, m)) if m.is_empty() => Outcome::Pass,
-        Ok((_, mismatches)) => Outcome::Fail { mismatches },
-        Err(message) => Outcome::Errored { message },
+        Ok((_, m)) if m.is_empty() => Judgement::Pass,
+        Ok((_, mismatches)) => Judgement::Fail { mismatches },
+        Err(message) => Judgement::Errored { message },
     }
 }
 
@@ -693,7 +693,7 @@ mod tests {
             cause: None,
             history: None,
         };
-        assert_eq!(judge(&expected, &obs), Outcome::Pass);
+        assert_eq!(judge(&expected, &obs), Judgement::Pass);
         let obs3 = Observation::Execution {
             status: "SUCCEEDED".into(),
             output: Some(json!(3)),
@@ -701,10 +701,10 @@ mod tests {
             cause: None,
             history: None,
         };
-        assert!(matches!(judge(&expected, &obs3), Outcome::Fail { .. }));
+        assert!(matches!(judge(&expected, &obs3), Judgement::Fail { .. }));
         assert!(matches!(
             judge(&expected, &Observation::Skipped("x".into())),
-            Outcome::Skipped { .. }
+            Judgement::Skipped { .. }
         ));
     }
 

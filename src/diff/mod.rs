@@ -3,17 +3,17 @@
 //! - [`normalise`]: replace run-to-run values (ARNs, names, timestamps, tokens, request ids,
 //!   UUIDs) with numbered placeholders that keep identity;
 //! - [`compare`]: an observation against a case's expected result — JSON values, patterns,
-//!   `any_of` — giving an [`compare::Outcome`] whose mismatches are JSON Pointers;
+//!   `any_of` — giving an [`compare::Judgement`] whose mismatches are JSON Pointers;
 //! - [`render`]: mismatch lists and unified diffs (`similar`), coloured only on a terminal.
 //!
-//! [`differential`] compares two observations of one case; [`shrink`] minimises a case on which
+//! [`agreement`] compares two observations of one case; [`shrink`] minimises a case on which
 //! two implementations disagree.
 
+pub mod agreement;
 pub mod compare;
-pub mod differential;
 pub mod normalise;
 pub mod render;
 pub mod shrink;
 
-pub use compare::{judge, Mismatch, Outcome};
+pub use compare::{judge, Judgement, Mismatch};
 pub use normalise::Normaliser;

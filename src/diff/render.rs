@@ -80,12 +80,7 @@ pub fn unified(expected: &str, observed: &str, colour: bool) -> String {
     out
 }
 
-/// `v` as pretty JSON with a trailing newline.
-pub fn pretty(v: &Value) -> String {
-    let mut s = serde_json::to_string_pretty(v).unwrap_or_default();
-    s.push('\n');
-    s
-}
+pub use crate::corpus::write::pretty;
 
 /// The mismatches, one a line.
 pub fn mismatch_list(mismatches: &[Mismatch]) -> String {

@@ -1,0 +1,301 @@
+//! Minimising a divergence and writing it as a pending corpus case: the pure shrinker
+//! ([`crate::diff::shrink`]) driven by an oracle that runs both implementations, then the
+//! smallest case written to `corpus/pending/` ([`crate::corpus::pending`]) with the command that
+//! reproduces it.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use super::observe::observe;
+use super::subject::BackendArgs;
+use crate::backend::reference::observation_json;
+use crate::backend::spec::ENABLE_FAULTS;
+use crate::backend::{Backend, Observation};
+use crate::corpus::load::{load_features, LoadError};
+use crate::corpus::pending::PendingCase;
+use crate::corpus::write::{create_dir, write_atomic, WriteError};
+use crate::corpus::{Origin, Provenance, Runnable};
+use crate::diff::agreement::{self, Agreement};
+use crate::diff::shrink::{self, signature, state_count, Budget, Stop, Subject};
+use crate::diff::Mismatch;
+
+/// Where and how minimised cases are written.
+#[derive(Debug, Clone)]
+pub struct PendingOptions {
+    /// The directory pending cases go to (`<corpus>/pending` by default).
+    pub out: PathBuf,
+    /// The corpus (for the feature vocabulary and the area directories).
+    pub corpus: PathBuf,
+    /// `--corpus` as given, repeated in the reproducing command.
+    pub corpus_arg: Option<PathBuf>,
+    pub budget: Budget,
+    pub history: bool,
+    /// The two `--backend` values as given (the reproducing command repeats them).
+    pub specs: [String; 2],
+    /// The backend flags of the run (the reproducing command repeats them).
+    pub backend_args: BackendArgs,
+}
+
+/// A minimised divergence, written.
+#[derive(Debug, Clone)]
+pub struct Pending {
+    pub file: PathBuf,
+    pub states_before: usize,
+    pub states_after: usize,
+    pub tests: usize,
+    pub stop: Stop,
+    /// The file was there already with this very content.
+    pub unchanged: bool,
+    /// The command that reproduces the divergence.
+    pub command: String,
+}
+
+impl fmt::Display for Pending {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let stop = match self.stop {
+            Stop::Fixpoint => "minimal",
+            Stop::BudgetExhausted => "budget exhausted, maybe not minimal",
+        };
+        writeln!(
+            f,
+            "  shrunk: {} states -> {} in {} runs ({stop})",
+            self.states_before, self.states_after, self.tests
+        )?;
+        let note = if self.unchanged {
+            " (already there)"
+        } else {
+            ""
+        };
+        writeln!(f, "  pending case: {}{note}", self.file.display())?;
+        writeln!(f, "  reproduce: {}", self.command)
+    }
+}
+
+/// Why a pending case could not be written.
+#[derive(Debug)]
+pub enum MinimiseError {
+    /// The corpus's feature vocabulary could not be read.
+    Features(LoadError),
+    Write(WriteError),
+    /// A thousand pending cases of that name exist already.
+    TooMany(String),
+}
+
+impl fmt::Display for MinimiseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            MinimiseError::Features(e) => e.fmt(f),
+            MinimiseError::Write(e) => e.fmt(f),
+            MinimiseError::TooMany(id) => write!(f, "too many pending cases named {id}-N"),
+        }
+    }
+}
+
+impl std::error::Error for MinimiseError {}
+
+/// Shrinks a case on which `a` and `b` disagree (`observed_a` is A's observation, `mismatches`
+/// the disagreement) and writes the minimised case to the pending directory. A candidate is
+/// kept only while the two implementations still disagree at the same members.
+pub fn minimise(
+    case: &Runnable,
+    observed_a: &Observation,
+    mismatches: &[Mismatch],
+    a: &mut dyn Backend,
+    b: &mut dyn Backend,
+    options: &PendingOptions,
+) -> Result<Pending, MinimiseError> {
+    let wanted = signature(mismatches);
+    let diverges = |s: &Subject, a: &mut dyn Backend, b: &mut dyn Backend| -> Option<Observation> {
+        let candidate = case.with(s.definition.clone(), s.input.clone(), s.environment.clone());
+        let request = candidate.request(options.history);
+        let oa = observe(a, &request);
+        let ob = observe(b, &request);
+        match agreement::compare(&oa, &ob) {
+            Agreement::Disagree(m) if signature(&m) == wanted => Some(oa),
+            _ => None,
+        }
+    };
+    let start = Subject {
+        definition: case.definition.clone(),
+        input: case.input.clone(),
+        environment: case.environment.clone(),
+    };
+    let shrunk = shrink::shrink(start.clone(), options.budget, |s| {
+        diverges(s, a, b).is_some()
+    });
+    // Run the result once more for A's observation (and to be sure it still diverges).
+    let (subject, observed) = match diverges(&shrunk.subject, a, b) {
+        Some(o) => (shrunk.subject.clone(), o),
+        None => (start, observed_a.clone()),
+    };
+    let features = load_features(&options.corpus.join("schema").join("features.txt"))
+        .map_err(MinimiseError::Features)?;
+    let (id, from) = pending_id(case, &options.corpus);
+    let backends = [a.name().to_string(), b.name().to_string()];
+    let differing: Vec<String> = wanted.into_iter().collect();
+    let expected = observation_json(&observed);
+    let mut n = 1;
+    loop {
+        let id = if n == 1 {
+            id.clone()
+        } else {
+            format!("{id}-{n}")
+        };
+        let file = options.out.join(format!("{id}.json"));
+        let command = reproduce(options, &file);
+        let text = PendingCase {
+            id: &id,
+            from: &from,
+            differing: &differing,
+            backends: &backends,
+            command: &command,
+            mode: case.mode,
+            definition: &subject.definition,
+            input: &subject.input,
+            environment: &subject.environment,
+            expected: &expected,
+        }
+        .text(&features);
+        let existing = std::fs::read_to_string(&file).ok();
+        if existing.as_deref().is_none_or(|e| e == text) {
+            let unchanged = existing.is_some();
+            if !unchanged {
+                if let Some(dir) = file.parent() {
+                    create_dir(dir).map_err(MinimiseError::Write)?;
+                }
+                write_atomic(&file, &text).map_err(MinimiseError::Write)?;
+            }
+            return Ok(Pending {
+                file,
+                states_before: state_count(&case.definition),
+                states_after: state_count(&subject.definition),
+                tests: shrunk.tests,
+                stop: shrunk.stop,
+                unchanged,
+                command,
+            });
+        }
+        // Another pending case has this id: never overwrite a maintainer's file.
+        n += 1;
+        if n > 1000 {
+            return Err(MinimiseError::TooMany(id));
+        }
+    }
+}
+
+/// The pending case's id and its `from` provenance.
+fn pending_id(case: &Runnable, corpus: &Path) -> (String, String) {
+    match &case.origin {
+        Origin::Corpus {
+            id,
+            provenance: Provenance::Minimised { from },
+        } => (id.clone(), from.clone()),
+        Origin::Corpus { id, .. } => (format!("{id}-min"), id.clone()),
+        Origin::Generated {
+            profile,
+            seed,
+            generator_version,
+            shrunk,
+        } => {
+            let p = id_segment(profile);
+            let area = if corpus.join("cases").join(&p).is_dir() {
+                p.clone()
+            } else {
+                "generated".into()
+            };
+            let name = format!("{p}-{seed}{}", if *shrunk { "-shrunk" } else { "" });
+            let from = format!(
+                "generated: aslcheck-generators {generator_version}, profile {profile}, seed {seed}{}",
+                if *shrunk { " (already shrunk by the generator)" } else { "" }
+            );
+            (format!("{area}/{name}"), from)
+        }
+    }
+}
+
+/// A valid id segment: lowercase letters, digits, `-`, `_`, `.`, starting with a letter or digit.
+fn id_segment(s: &str) -> String {
+    let mut out: String = s
+        .chars()
+        .map(|c| c.to_ascii_lowercase())
+        .map(|c| {
+            if c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '-' | '_' | '.') {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    if !out.starts_with(|c: char| c.is_ascii_alphanumeric()) {
+        out.insert(0, 'x');
+    }
+    out
+}
+
+/// The shell command that reproduces the divergence: the same backends with the same flags.
+/// It names the pending directory too, so running it finds the case already there instead of
+/// writing a second copy.
+fn reproduce(options: &PendingOptions, file: &Path) -> String {
+    let mut words: Vec<String> = Vec::new();
+    if options.specs.iter().any(|b| b.contains("+fault=")) {
+        words.push(format!("{ENABLE_FAULTS}=1"));
+    }
+    words.push("aslcheck".into());
+    words.push("diff".into());
+    for b in &options.specs {
+        words.push("--backend".into());
+        words.push(quote(b));
+    }
+    words.extend(options.backend_args.to_argv().iter().map(|w| quote(w)));
+    if let Some(c) = &options.corpus_arg {
+        words.push("--corpus".into());
+        words.push(quote(&c.display().to_string()));
+    }
+    words.push("--out".into());
+    words.push(quote(&options.out.display().to_string()));
+    words.push(quote(&file.display().to_string()));
+    words.join(" ")
+}
+
+fn quote(s: &str) -> String {
+    let plain = !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_-./:=+,@%".contains(c));
+    if plain {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', r"'\''"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quoting_and_ids() {
+        assert_eq!(quote("external:adapters/x"), "external:adapters/x");
+        assert_eq!(quote("external:node a.js"), "'external:node a.js'");
+        assert_eq!(id_segment("My Profile"), "my-profile");
+    }
+
+    #[test]
+    fn the_reproduce_command_repeats_backends_and_their_flags() {
+        let options = PendingOptions {
+            out: PathBuf::from("corpus/pending"),
+            corpus: PathBuf::from("corpus"),
+            corpus_arg: None,
+            budget: Budget::default(),
+            history: false,
+            specs: ["reference".into(), "sfn-api".into()],
+            backend_args: BackendArgs {
+                endpoint: Some("http://127.0.0.1:5000".into()),
+                ..BackendArgs::default()
+            },
+        };
+        assert_eq!(
+            reproduce(&options, Path::new("corpus/pending/a/b.json")),
+            "aslcheck diff --backend reference --backend sfn-api --endpoint http://127.0.0.1:5000 --out corpus/pending corpus/pending/a/b.json"
+        );
+    }
+}
