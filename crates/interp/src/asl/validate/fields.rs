@@ -466,7 +466,7 @@ impl Validator {
         } else if is_variable(s) {
             Some("ResultPath cannot refer to a variable".to_string())
         } else {
-            check_reference_path(s).err()
+            check_reference_path(s).err().map(|e| e.to_string())
         };
         if let Some(e) = problem {
             self.schema(loc, format!("Value is not a Reference Path: {e}"));
