@@ -32,7 +32,8 @@ use serde_json::{Map, Value};
 
 use super::compare::Mismatch;
 use crate::asl::model::pointer_escape;
-use crate::asl::validate::{mentions, validate};
+use crate::asl::validate::validate;
+use crate::asl::walk::{self, mentions, GraphKind};
 
 /// What is being minimised.
 #[derive(Debug, Clone, PartialEq)]
@@ -224,50 +225,32 @@ pub fn weight(v: &Value) -> usize {
     }
 }
 
-/// JSON Pointers of every graph (`StartAt` + `States`), outermost first.
+/// JSON Pointers of every graph (`StartAt` + `States`), outermost first
+/// ([`crate::asl::walk::graphs`]; a processor that is not an object is not a graph to shrink).
 pub fn graphs(definition: &Value) -> Vec<String> {
-    fn walk(graph: &Value, at: String, out: &mut Vec<String>) {
-        let Some(states) = graph.get("States").and_then(Value::as_object) else {
-            out.push(at);
-            return;
-        };
-        out.push(at.clone());
-        for (name, state) in states {
-            let sp = format!("{at}/States/{}", pointer_escape(name));
-            if let Some(branches) = state.get("Branches").and_then(Value::as_array) {
-                for (i, b) in branches.iter().enumerate() {
-                    walk(b, format!("{sp}/Branches/{i}"), out);
-                }
-            }
-            for key in ["ItemProcessor", "Iterator"] {
-                if let Some(p) = state.get(key).filter(|p| p.is_object()) {
-                    walk(p, format!("{sp}/{key}"), out);
-                }
-            }
-        }
-    }
-    let mut out = Vec::new();
-    walk(definition, String::new(), &mut out);
-    out
+    walk::graphs(definition)
+        .filter(|g| g.value.is_object() || matches!(g.kind, GraphKind::Top | GraphKind::Branch(_)))
+        .map(|g| g.pointer)
+        .collect()
 }
 
 /// Every one-step reduction of `s`, biggest first, in a fixed order.
 pub fn edits(s: &Subject) -> Vec<Edit> {
     let mut out = Vec::new();
     let graph_list = graphs(&s.definition);
-    let states_of = |g: &String| -> Vec<(String, Value)> {
+    let states_of = |g: &String| -> Vec<(&String, &Value)> {
         s.definition
             .pointer(g)
             .and_then(|g| g.get("States"))
             .and_then(Value::as_object)
-            .map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+            .map(|m| m.iter().collect())
             .unwrap_or_default()
     };
     for g in &graph_list {
         for (name, _) in states_of(g) {
             out.push(Edit::CutAt {
                 graph: g.clone(),
-                state: name,
+                state: name.clone(),
             });
         }
     }
@@ -294,7 +277,7 @@ pub fn edits(s: &Subject) -> Vec<Edit> {
         for (name, _) in states_of(g) {
             out.push(Edit::Bypass {
                 graph: g.clone(),
-                state: name,
+                state: name.clone(),
             });
         }
     }

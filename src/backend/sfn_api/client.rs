@@ -671,21 +671,7 @@ fn render_timestamp(mut event: Value) -> Value {
 /// The state to test: `environment.test_state.stateName`, else `StartAt`; found at the top level
 /// or inside Parallel branches and Map processors.
 fn find_state<'a>(machine: &'a Value, name: &str) -> Option<&'a Value> {
-    let states = machine.get("States")?.as_object()?;
-    if let Some(s) = states.get(name) {
-        return Some(s);
-    }
-    states.values().find_map(|s| {
-        let nested = s
-            .get("Branches")
-            .and_then(Value::as_array)
-            .map(|b| b.iter().collect::<Vec<_>>())
-            .unwrap_or_default()
-            .into_iter()
-            .chain(s.get("ItemProcessor"))
-            .chain(s.get("Iterator"));
-        nested.into_iter().find_map(|m| find_state(m, name))
-    })
+    crate::asl::walk::find(machine, name).map(|s| s.value)
 }
 
 fn json_text(v: &Value) -> String {

@@ -18,9 +18,9 @@ pub enum Fixture {
     Sleep,
 }
 
-/// What a fixture did.
+/// What a fixture did: returned a value (after a virtual delay) or raised an error.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Outcome {
+pub enum Effect {
     Return { after_ms: i64, value: Value },
     Raise { error: String, message: String },
 }
@@ -40,7 +40,7 @@ impl Fixture {
         }
     }
 
-    pub fn run(self, input: &Value) -> Outcome {
+    pub fn run(self, input: &Value) -> Effect {
         let text = |k: &str, default: &str| {
             input
                 .get(k)
@@ -50,34 +50,34 @@ impl Fixture {
         };
         let int = |k: &str| input.get(k).and_then(Value::as_i64);
         match self {
-            Fixture::Echo => Outcome::Return {
+            Fixture::Echo => Effect::Return {
                 after_ms: 0,
                 value: input.clone(),
             },
-            Fixture::Fail => Outcome::Raise {
+            Fixture::Fail => Effect::Raise {
                 error: text("error", "FixtureError"),
                 message: text("cause", ""),
             },
             Fixture::Flaky => match (int("attempt"), int("failures")) {
-                (Some(a), Some(n)) if a < n => Outcome::Raise {
+                (Some(a), Some(n)) if a < n => Effect::Raise {
                     error: text("error", "FlakyError"),
                     message: format!("attempt {a} of the first {n} fails"),
                 },
-                (Some(_), Some(_)) => Outcome::Return {
+                (Some(_), Some(_)) => Effect::Return {
                     after_ms: 0,
                     value: input.clone(),
                 },
-                _ => Outcome::Raise {
+                _ => Effect::Raise {
                     error: CONTRACT_ERROR.into(),
                     message: "aslcheck-flaky needs integer fields 'attempt' and 'failures'".into(),
                 },
             },
             Fixture::Sleep => match input.get("seconds").and_then(Value::as_f64) {
-                Some(s) if s >= 0.0 && s.is_finite() => Outcome::Return {
+                Some(s) if s >= 0.0 && s.is_finite() => Effect::Return {
                     after_ms: (s * 1000.0).min(4e13).round() as i64,
                     value: input.clone(),
                 },
-                _ => Outcome::Raise {
+                _ => Effect::Raise {
                     error: CONTRACT_ERROR.into(),
                     message: "aslcheck-sleep needs a non-negative number 'seconds'".into(),
                 },
@@ -97,36 +97,36 @@ mod tests {
         assert_eq!(Fixture::named("echo"), None);
         assert_eq!(
             Fixture::Echo.run(&json!({"a": 1})),
-            Outcome::Return {
+            Effect::Return {
                 after_ms: 0,
                 value: json!({"a": 1})
             }
         );
         assert_eq!(
             Fixture::Fail.run(&json!({"error": "E", "cause": "c"})),
-            Outcome::Raise {
+            Effect::Raise {
                 error: "E".into(),
                 message: "c".into()
             }
         );
         assert!(matches!(
             Fixture::Flaky.run(&json!({"attempt": 0, "failures": 2, "error": "X"})),
-            Outcome::Raise { .. }
+            Effect::Raise { .. }
         ));
         assert!(matches!(
             Fixture::Flaky.run(&json!({"attempt": 2, "failures": 2})),
-            Outcome::Return { .. }
+            Effect::Return { .. }
         ));
         assert_eq!(
             Fixture::Sleep.run(&json!({"seconds": 2})),
-            Outcome::Return {
+            Effect::Return {
                 after_ms: 2000,
                 value: json!({"seconds": 2})
             }
         );
         assert!(matches!(
             Fixture::Sleep.run(&json!({})),
-            Outcome::Raise { .. }
+            Effect::Raise { .. }
         ));
     }
 }

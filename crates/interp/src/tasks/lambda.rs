@@ -55,11 +55,11 @@ fn fixture_for(function: &str, functions: &BTreeMap<String, Fixture>) -> Option<
 fn run_function(fixture: Option<Fixture>, payload: &Value, call: &Invocation<'_>) -> Response {
     match fixture {
         Some(f) => match f.run(payload) {
-            fixtures::Outcome::Return { after_ms, value } => Response::Done {
+            fixtures::Effect::Return { after_ms, value } => Response::Done {
                 after_ms,
                 result: Ok(value),
             },
-            fixtures::Outcome::Raise { error, message } => {
+            fixtures::Effect::Raise { error, message } => {
                 Response::err(function_error(&error, &message, call.request_id))
             }
         },
