@@ -439,7 +439,7 @@ fn result_path(v: Option<&Value>, pointer: &str) -> Result<ResultPath> {
 
 fn path_ref(v: &Value, pointer: &str) -> Result<PathRef> {
     match v.as_str() {
-        Some(s) => PathRef::compile(s).or_else(|m| err(pointer, m)),
+        Some(s) => PathRef::compile(s).or_else(|e| err(pointer, e.message)),
         None => err(pointer, "expected a path string"),
     }
 }
@@ -463,7 +463,7 @@ fn fail_field(s: &Map<String, Value>, f: &str, at: &str) -> Result<FailField> {
             if text.starts_with('$') {
                 path_ref(v, &pointer).map(FailField::Path)
             } else {
-                intrinsics::parse(text, &mut |p| PathRef::compile(p))
+                intrinsics::parse(text, &mut |p| PathRef::compile(p).map_err(|e| e.message))
                     .map(FailField::Call)
                     .or_else(|e| err(&pointer, e.message))
             }

@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use crate::data::path::Path;
+use crate::data::path::{Path, PathSyntaxError};
 use crate::data::{timestamp, PathRef};
 use crate::intrinsics;
 
@@ -12,8 +12,8 @@ use crate::intrinsics;
 /// `Value is not a Reference Path: `).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SyntaxError {
-    /// Not a Path at all: the path parser's message.
-    Path(String),
+    /// Not a Path at all: the path parser's error.
+    Path(PathSyntaxError),
     /// A Path, but with steps a Reference Path may not have (ASL spec "Reference Paths"); the
     /// text as written.
     NotReference(String),
@@ -24,7 +24,7 @@ pub enum SyntaxError {
 impl fmt::Display for SyntaxError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            SyntaxError::Path(message) => f.write_str(message),
+            SyntaxError::Path(e) => write!(f, "{e}"),
             SyntaxError::NotReference(text) => write!(
                 f,
                 "'{text}' is not a reference path: only .name, ['name'] and [n] steps are allowed"
@@ -49,7 +49,7 @@ pub fn check_reference_path(text: &str) -> Result<(), SyntaxError> {
         Some(rest) => format!("${rest}"),
         None => text.to_string(),
     };
-    let p = Path::parse(&inner).map_err(|e| SyntaxError::Path(e.message))?;
+    let p = Path::parse(&inner).map_err(SyntaxError::Path)?;
     if p.is_reference() {
         Ok(())
     } else {
@@ -59,7 +59,7 @@ pub fn check_reference_path(text: &str) -> Result<(), SyntaxError> {
 
 /// An intrinsic function call, parsed exactly as it will run.
 pub fn check_intrinsic(text: &str) -> Result<(), SyntaxError> {
-    intrinsics::parse(text, &mut |p| PathRef::compile(p))
+    intrinsics::parse(text, &mut |p| PathRef::compile(p).map_err(|e| e.message))
         .map(|_| ())
         .map_err(SyntaxError::Intrinsic)
 }

@@ -36,7 +36,7 @@ impl IoPath {
             None => Ok(IoPath::Whole),
             Some(Value::Null) => Ok(IoPath::Null),
             Some(Value::String(s)) if s == "$" => Ok(IoPath::Whole),
-            Some(Value::String(s)) => PathRef::compile(s).map(IoPath::Path),
+            Some(Value::String(s)) => PathRef::compile(s).map(IoPath::Path).map_err(|e| e.message),
             Some(_) => Err("expected a path string or null".into()),
         }
     }

@@ -20,7 +20,7 @@ use std::borrow::Cow;
 use serde_json::Value;
 
 use context::Context;
-use path::{Path, PathError};
+use path::{Path, PathError, PathSyntaxError};
 
 /// A path in a field that may address the state data (`$…`) or the context object (`$$…`).
 #[derive(Debug, Clone, PartialEq)]
@@ -35,16 +35,16 @@ pub enum PathRef {
 
 impl PathRef {
     /// Compiles a Path field value (`$.a`, `$$.Execution.Id`, `$$`).
-    pub fn compile(text: &str) -> Result<PathRef, String> {
+    pub fn compile(text: &str) -> Result<PathRef, PathSyntaxError> {
         if let Some(rest) = text.strip_prefix("$$") {
             let inner = format!("${rest}");
-            let path = Path::parse(&inner).map_err(|e| e.message)?;
+            let path = Path::parse(&inner)?;
             Ok(PathRef::Context {
                 path,
                 text: text.to_string(),
             })
         } else {
-            Path::parse(text).map(PathRef::Input).map_err(|e| e.message)
+            Path::parse(text).map(PathRef::Input)
         }
     }
 

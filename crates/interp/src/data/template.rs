@@ -164,7 +164,7 @@ pub fn compile_dynamic(field: &str, text: &str) -> Result<Template, String> {
             path,
         })
     } else {
-        let call = intrinsics::parse(text, &mut |p| PathRef::compile(p))
+        let call = intrinsics::parse(text, &mut |p| PathRef::compile(p).map_err(|e| e.message))
             .map_err(|_| invalid_dynamic(field))?;
         Ok(Template::Call {
             field: field.to_string(),
