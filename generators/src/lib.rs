@@ -73,7 +73,7 @@ pub use tree::{CaseStrategy, CaseTree};
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// Every Choice operator of the JSONPath language (including `And`, `Or`, `Not`).
-pub const CHOICE_OPERATORS: [&str; 42] = gen::choice::ALL_OPERATORS;
+pub const CHOICE_OPERATORS: [&str; 42] = gen::states::choice::ALL_OPERATORS;
 
 /// The fixture functions Task states may call.
 pub const FIXTURES: [&str; 4] = ["echo", "fail", "flaky", "sleep"];

@@ -15,19 +15,8 @@ use serde_json::Value;
 use crate::shape::{Kind, Shape};
 
 use super::data::{base64, JSON_TEXTS, STRINGS};
-use super::template::Scope;
+use super::scope::{num_text, Scope, Want};
 use super::Gen;
-
-/// The result type asked of an expression.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub enum Want {
-    Any,
-    Str,
-    Int,
-    Bool,
-    Arr,
-    Obj,
-}
 
 /// The 18 intrinsic functions, in the order of `config::ALL_INTRINSICS`.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -134,15 +123,6 @@ pub fn quote(s: &str) -> String {
     }
     out.push('\'');
     out
-}
-
-/// A number as intrinsic/filter text.
-pub fn num_text(v: f64) -> String {
-    if v.fract() == 0.0 && v.abs() < 1e15 {
-        format!("{}", v as i64)
-    } else {
-        format!("{v}")
-    }
 }
 
 /// Java `Math.round` (half up), as `States.MathAdd` rounds (docs/semantics/intrinsics.md §4.2).

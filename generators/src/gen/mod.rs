@@ -2,23 +2,25 @@
 //!
 //! Layout (each file one job):
 //! - `data.rs`: JSON values (execution input, literals) and the pools of edge-case scalars;
+//! - `scope.rs`: what paths and expressions read and how numbers are written in them (shared
+//!   by the next three, importing none of them);
 //! - `paths.rs`: choosing and rendering paths that resolve against a [`Shape`];
 //! - `intrinsics.rs`: typed intrinsic-function expressions (docs/semantics/intrinsics.md §4);
 //! - `template.rs`: payload templates and the InputPath → … → OutputPath pipeline (§2);
-//! - `choice.rs`: Choice rules (§5);
 //! - `graph.rs`: state graphs: sequences of blocks, jumps, loops, side exits, budgets;
-//! - `states.rs`: one generator per state type, Retry and Catch (§6–§9).
+//! - `states/`: one generator per state type, one file each, with Choice rules (§5) and
+//!   Retry and Catch (§6–§9).
 //!
 //! Validity is structural: names are unique by construction (a global counter), every `Next`
 //! points at a state allocated in the same `States` object, every block is reachable from the
 //! one before it, and every graph ends in a terminal state.
 
-pub(crate) mod choice;
 mod data;
 mod graph;
 mod intrinsics;
 mod paths;
-mod states;
+mod scope;
+pub(crate) mod states;
 mod template;
 
 use std::collections::BTreeSet;

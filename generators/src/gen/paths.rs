@@ -4,19 +4,11 @@
 use crate::shape::{Kind, Seg, Shape};
 
 use super::data::ABSENT;
+use super::scope::{num_text, Root};
 use super::Gen;
 
 /// Most nodes considered when picking a path.
 const NODE_LIMIT: usize = 64;
-
-/// What a path is evaluated against.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub enum Root {
-    /// `$`: the state data.
-    Data,
-    /// `$$`: the context object.
-    Context,
-}
 
 /// Member names that can be written with dot notation.
 fn is_ident(k: &str) -> bool {
@@ -201,7 +193,7 @@ impl Gen {
                 let (k, s) = member.unwrap_or_default_member();
                 let cond = match &s {
                     Shape::Num { val: Some(v), .. } => {
-                        format!("@.{k} >= {}", super::intrinsics::num_text(*v))
+                        format!("@.{k} >= {}", num_text(*v))
                     }
                     Shape::Str(Some(v)) if !v.contains(['\'', '\\', '\n', '\t']) => {
                         format!("@.{k} == '{v}'")

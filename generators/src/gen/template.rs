@@ -7,22 +7,8 @@ use serde_json::{Map, Value};
 use crate::shape::{Kind, Seg, Shape};
 
 use super::data::FRESH_KEYS;
-use super::intrinsics::Want;
-use super::paths::Root;
+use super::scope::{Root, Scope, Want};
 use super::{Ctx, Gen};
-
-/// What paths in a template or intrinsic may read.
-#[derive(Clone, Copy)]
-pub struct Scope<'a> {
-    /// `$`.
-    pub data: &'a Shape,
-    /// `$$` (None where the context object may not be read).
-    pub ctx: Option<&'a Shape>,
-    /// `$` itself may be selected.
-    pub root: bool,
-    /// Indefinite paths may be used.
-    pub indefinite: bool,
-}
 
 /// Output keys of templates.
 const TEMPLATE_KEYS: &[&str] = &[

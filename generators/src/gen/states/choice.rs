@@ -1,4 +1,10 @@
-//! Choice rules (docs/semantics/choice.md §5): data-test rules for every operator and its `…Path`
+//! Choice states (<https://docs.aws.amazon.com/step-functions/latest/dg/state-choice.html>) and
+//! their rules.
+//!
+//! The state: a list of rules, each jumping forward, and a `Default` back to the spine; without
+//! `Default` the first rule leads to the next block and no match is `States.NoChoiceMatched`.
+//!
+//! The rules (docs/semantics/choice.md §5): data-test rules for every operator and its `…Path`
 //! variant, nested `And`/`Or`/`Not`, deliberate type mismatches (which evaluate to false) and
 //! missing variables (`IsPresent` never fails; any other operator on a missing path is a
 //! run-time error, used as a fault).
@@ -7,9 +13,11 @@ use serde_json::{json, Map, Value};
 
 use crate::shape::{Kind, Shape};
 
-use super::data::{number, PAST_TIMESTAMPS, STRINGS, TIMESTAMPS};
-use super::paths::Root;
-use super::Gen;
+use super::{put, Fault};
+use crate::gen::data::{number, PAST_TIMESTAMPS, STRINGS, TIMESTAMPS};
+use crate::gen::graph::{Here, Links};
+use crate::gen::scope::Root;
+use crate::gen::{Acc, Ctx, Gen, NO_CHOICE};
 
 /// Operator families.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -134,6 +142,71 @@ fn escape_pattern(s: &str) -> String {
         out.push(c);
     }
     out
+}
+
+impl Gen {
+    pub fn choice_state(
+        &mut self,
+        ctx: &Ctx,
+        acc: &mut Acc,
+        links: &mut Links,
+        here: &Here,
+        raw: Shape,
+    ) {
+        let name = here.name.clone();
+        let fault = self.pick_fault(ctx, &[Fault::InputPath, Fault::OutputPath, Fault::Variable]);
+        let mut m = self.new_state("Choice");
+        let cshape = self.context(&name, false, None);
+        let (ip, eff) = self.input_path(
+            ctx,
+            &raw,
+            &cshape,
+            true,
+            fault == Some(Fault::InputPath),
+            &name,
+        );
+        put(&mut m, "InputPath", ip);
+        let (op, out) =
+            self.output_path(ctx, &eff, &cshape, fault == Some(Fault::OutputPath), &name);
+        let with_default = !ctx.may_fail || self.t.flag(self.cfg.odds.choice_default);
+        let mut var_fault = fault == Some(Fault::Variable);
+        let sc = ChoiceScope {
+            data: &eff,
+            ctx: &cshape,
+        };
+        let mut rules = vec![];
+        while self.t.more(rules.len(), 1, self.cfg.max_choice_rules, 0.5) {
+            let mut rule = self.rule(&sc, 0, &mut var_fault, &name);
+            let next = if !with_default && rules.is_empty() {
+                // Without Default the next block is reached through the first rule.
+                let slot = here.fall.unwrap_or(0);
+                links.goto(slot, out.clone())
+            } else {
+                self.target(ctx, acc, links, here, out.clone())
+            };
+            if let Value::Object(r) = &mut rule {
+                r.insert("Next".into(), json!(next));
+            }
+            rules.push(rule);
+            self.t.end();
+        }
+        m.insert("Choices".into(), Value::Array(rules));
+        if with_default {
+            let slot = here.fall.unwrap_or(0);
+            let next = links.goto(slot, out.clone());
+            m.insert("Default".into(), json!(next));
+        } else {
+            self.fault_note("Choice has no Default", &name);
+            acc.errs.insert(NO_CHOICE.to_string());
+        }
+        put(&mut m, "OutputPath", op);
+        if fault == Some(Fault::Variable) && var_fault {
+            // The rule generator found no place for it; nothing failed.
+        } else {
+            Self::fault_errs(fault, &mut acc.errs);
+        }
+        acc.states.insert(name, Value::Object(m));
+    }
 }
 
 impl Gen {

@@ -1,0 +1,50 @@
+//! The vocabulary shared by paths, intrinsic expressions and templates: what an expression may
+//! read ([`Scope`]), what a path is evaluated against ([`Root`]), the type asked of an
+//! expression ([`Want`]) and how numbers are written in them.
+//!
+//! A leaf module: it imports none of `paths`, `intrinsics` and `template`, so those three need
+//! not import one another.
+
+use crate::shape::Shape;
+
+/// What paths in a template or intrinsic may read.
+#[derive(Clone, Copy)]
+pub struct Scope<'a> {
+    /// `$`.
+    pub data: &'a Shape,
+    /// `$$` (None where the context object may not be read).
+    pub ctx: Option<&'a Shape>,
+    /// `$` itself may be selected.
+    pub root: bool,
+    /// Indefinite paths may be used.
+    pub indefinite: bool,
+}
+
+/// What a path is evaluated against.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Root {
+    /// `$`: the state data.
+    Data,
+    /// `$$`: the context object.
+    Context,
+}
+
+/// The result type asked of an expression.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Want {
+    Any,
+    Str,
+    Int,
+    Bool,
+    Arr,
+    Obj,
+}
+
+/// A number as intrinsic/filter text.
+pub fn num_text(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{}", v as i64)
+    } else {
+        format!("{v}")
+    }
+}
