@@ -2,7 +2,7 @@
 //! interpreter runs (paths and templates parsed once, transitions resolved to indices).
 //!
 //! Field names and defaults follow the ASL specification (<https://states-language.net/spec.html>)
-//! and the AWS behaviour in docs/semantics/structure.md §1–10 (e.g. Retry defaults of §6.3).
+//! and the AWS behaviour in docs/semantics/ (structure.md §1 and the page of each state type; e.g. Retry defaults in errors.md §6.3).
 
 use serde_json::{Map, Value};
 

@@ -1,4 +1,4 @@
-//! JSONPath data flow (ASL spec "Input and Output Processing"; docs/semantics/data-flow.md §2–3).
+//! JSONPath data flow (ASL spec "Input and Output Processing"; docs/semantics/data-flow.md §2 and context-object.md §3).
 //!
 //! - [`path`]: the JSONPath dialect (Jayway) AWS evaluates, including reference paths and
 //!   ResultPath writes;

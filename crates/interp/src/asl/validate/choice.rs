@@ -1,4 +1,4 @@
-//! Choice states (ASL spec "Choice Rules"; docs/semantics/ §5.2) — rule 11 and the rule-nesting
+//! Choice states (ASL spec "Choice Rules"; docs/semantics/choice.md §5.2) — rule 11 and the rule-nesting
 //! limit of rule 16 in the module docs of [`super`]: `Choices` is a non-empty array; top-level
 //! rules need `Next` (checked by the machine's transition phase) and nested ones must not have
 //! it; a rule is exactly one of `And`/`Or` (non-empty arrays) or `Not` (an object), or

@@ -488,7 +488,7 @@ mod tests {
     use super::*;
     use crate::asl::validate::tests::*;
 
-    // ----- AWS examples quoted in docs/semantics/ / public issues ---------------------------------
+    // ----- AWS examples quoted in docs/semantics/ and public issues ---------------------------------
 
     #[test]
     fn aws_timeout_seconds_not_supported_on_map_and_parallel() {

@@ -253,7 +253,7 @@ impl Validator {
 mod tests {
     use crate::asl::validate::tests::*;
 
-    // ----- AWS examples quoted in docs/semantics/ / public issues ---------------------------------
+    // ----- AWS examples quoted in docs/semantics/ and public issues ---------------------------------
 
     #[test]
     fn aws_missing_target_and_unreachable() {

@@ -1,4 +1,4 @@
-//! Parallel and Map states (docs/semantics/ §7.1–7.6) — rules 14 and 15 in the module docs of
+//! Parallel and Map states (docs/semantics/map.md §7.1–7.6, parallel.md §8) — rules 14 and 15 in the module docs of
 //! [`super`]: Parallel `Branches` is a non-empty array of machines; a Map has an `ItemProcessor`
 //! (or the deprecated `Iterator`) machine whose `ProcessorConfig` has a `Mode` and, when
 //! DISTRIBUTED, an `ExecutionType`; `ToleratedFailurePercentage` is 0..=100; `Label` is a short
@@ -158,7 +158,7 @@ impl Validator {
 mod tests {
     use crate::asl::validate::tests::*;
 
-    // ----- AWS examples quoted in docs/semantics/ / public issues ---------------------------------
+    // ----- AWS examples quoted in docs/semantics/ and public issues ---------------------------------
 
     #[test]
     fn aws_empty_branches() {

@@ -1,4 +1,4 @@
-//! Retry and Catch (ASL spec "Error Handling"; docs/semantics/ §6.3) — rule 10 in the module
+//! Retry and Catch (ASL spec "Error Handling"; docs/semantics/errors.md §6.3) — rule 10 in the module
 //! docs of [`super`]: both are arrays (empty accepted) of objects; `ErrorEquals` is a non-empty
 //! array of strings; `States.ALL` stands alone and only in the last retrier/catcher; the retrier
 //! fields have the ranges of §6.3; a catcher needs `Next`, which its machine's transition phase

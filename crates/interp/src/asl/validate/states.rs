@@ -1,6 +1,6 @@
 //! Rules of the small state types — rules 12 and 13 in the module docs of [`super`]:
 //!
-//! * Wait (docs/semantics/ §9): exactly one of `Seconds` (0..=99999999, checked with the other
+//! * Wait (docs/semantics/wait.md §9): exactly one of `Seconds` (0..=99999999, checked with the other
 //!   field types), `Timestamp` (RFC 3339), `SecondsPath`, `TimestampPath`.
 //! * Fail: `Error`/`ErrorPath` and `Cause`/`CausePath` are exclusive pairs (checked with the
 //!   other pairs of rule 9); a `…Path` is a reference path or an intrinsic function call.
@@ -64,7 +64,7 @@ impl Validator {
 mod tests {
     use crate::asl::validate::tests::*;
 
-    // ----- AWS examples quoted in docs/semantics/ / public issues ---------------------------------
+    // ----- AWS examples quoted in docs/semantics/ and public issues ---------------------------------
 
     #[test]
     fn aws_bad_wait_timestamp() {

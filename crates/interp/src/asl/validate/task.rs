@@ -1,4 +1,4 @@
-//! Task states (docs/semantics/ §10.1–10.3) — rule 8 in the module docs of [`super`]: the
+//! Task states (docs/semantics/task.md §10.1–10.3) — rule 8 in the module docs of [`super`]: the
 //! `Resource` ARN forms (Lambda functions and versions/aliases, `arn:aws:states:::<service>:
 //! <action>` integrations with `.sync`/`.sync:2`/`.waitForTaskToken`, AWS SDK integrations,
 //! activities), `HeartbeatSeconds` below `TimeoutSeconds`, and `Credentials` naming a role.
@@ -128,7 +128,7 @@ impl Validator {
 mod tests {
     use crate::asl::validate::tests::*;
 
-    // ----- AWS examples quoted in docs/semantics/ / public issues ---------------------------------
+    // ----- AWS examples quoted in docs/semantics/ and public issues ---------------------------------
 
     #[test]
     fn aws_credentials_without_role() {

@@ -1,4 +1,4 @@
-//! Payload templates (ASL spec "Payload Template"; docs/semantics/ §2.4) — rule 5 in the module
+//! Payload templates (ASL spec "Payload Template"; docs/semantics/data-flow.md §2.4) — rule 5 in the module
 //! docs of [`super`]: `Parameters`, `ResultSelector`, `ItemSelector`, `Credentials`,
 //! ItemReader/ResultWriter `Parameters` and ItemBatcher `BatchInput` are objects, and every key
 //! ending in `.$` (at any depth, arrays included) holds a Path or an intrinsic function call.
@@ -63,7 +63,7 @@ impl Validator {
 mod tests {
     use crate::asl::validate::tests::*;
 
-    // ----- AWS examples quoted in docs/semantics/ / public issues ---------------------------------
+    // ----- AWS examples quoted in docs/semantics/ and public issues ---------------------------------
 
     #[test]
     fn aws_bad_parameters_value() {
