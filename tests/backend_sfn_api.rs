@@ -88,7 +88,8 @@ fn moto() -> Option<Server> {
             if let Ok(Some(_)) = server.child.try_wait() {
                 break; // the port was taken after all: try another
             }
-            // Without this, moto answers executions with canned results (PEERS.md).
+            // Without this, moto answers executions with canned results instead of running them
+            // (moto's documented `execute_state_machine` switch).
             let config = json!({"stepfunctions": {"execute_state_machine": true}});
             if http(port, "POST", "/moto-api/config", &[], &config.to_string()).is_ok() {
                 return Some(server);

@@ -257,7 +257,7 @@ fn lambda_invoke_returns_the_envelope() {
     );
 }
 
-// ---- callbacks, from the CLI (../shared/seed-workflow-patterns.md) ----
+// ---- callbacks, from the CLI (the callback workflow pattern of docs/callbacks.md) ----
 
 fn data(p: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
