@@ -33,6 +33,8 @@ pub struct State {
     pub name: String,
     pub input_path: IoPath,
     pub output_path: IoPath,
+    /// `Assign`: a payload template whose keys are variable names (docs/semantics/variables.md).
+    pub assign: Option<Template>,
     pub next: Transition,
     pub body: Body,
 }
@@ -96,8 +98,16 @@ pub struct Fail {
 
 #[derive(Debug, Clone)]
 pub struct Choice {
-    pub choices: Vec<(Rule, usize)>,
+    pub choices: Vec<Branch>,
     pub default: Option<usize>,
+}
+
+/// One entry of `Choices`: its rule, where it goes, and what it assigns when it matches.
+#[derive(Debug, Clone)]
+pub struct Branch {
+    pub rule: Rule,
+    pub next: usize,
+    pub assign: Option<Template>,
 }
 
 /// A Choice rule (ASL spec "Choice Rules").
@@ -239,6 +249,8 @@ pub struct Catcher {
     pub error_equals: Vec<String>,
     pub next: usize,
     pub result_path: ResultPath,
+    /// Replaces the state's own `Assign` when this catcher fires; `$` is the Error Output.
+    pub assign: Option<Template>,
 }
 
 /// A number field or its `…Path` form.
@@ -419,6 +431,7 @@ fn compile_state(
         name: name.to_string(),
         input_path: io("InputPath")?,
         output_path: io("OutputPath")?,
+        assign: template(s, "Assign", at)?,
         next,
         body,
     })
@@ -546,6 +559,9 @@ fn handling(
                 error_equals: error_equals(c, &p)?,
                 next: index(next, &format!("{p}/Next"))?,
                 result_path: result_path(c.get("ResultPath"), &format!("{p}/ResultPath"))?,
+                assign: c
+                    .as_object()
+                    .map_or(Ok(None), |c| template(c, "Assign", &p))?,
             });
         }
     }
@@ -627,7 +643,13 @@ fn compile_choice(
     for (i, r) in rules.iter().enumerate() {
         let p = format!("{at}/Choices/{i}");
         let next = r.get("Next").and_then(Value::as_str).unwrap_or("");
-        choices.push((compile_rule(r, &p, 0)?, index(next, &format!("{p}/Next"))?));
+        choices.push(Branch {
+            rule: compile_rule(r, &p, 0)?,
+            next: index(next, &format!("{p}/Next"))?,
+            assign: r
+                .as_object()
+                .map_or(Ok(None), |r| template(r, "Assign", &p))?,
+        });
     }
     let default = match s.get("Default").and_then(Value::as_str) {
         Some(d) => Some(index(d, &format!("{at}/Default"))?),

@@ -45,9 +45,10 @@ pub fn check_path(text: &str) -> Result<(), SyntaxError> {
 
 /// A Reference Path: only `.name`, `['name']` and `[n]` steps (ASL spec "Reference Paths").
 pub fn check_reference_path(text: &str) -> Result<(), SyntaxError> {
-    let inner = match text.strip_prefix("$$") {
-        Some(rest) => format!("${rest}"),
-        None => text.to_string(),
+    let inner = match (text.strip_prefix("$$"), crate::data::variable_root(text)) {
+        (Some(rest), _) => format!("${rest}"),
+        (None, Some((_, rest))) => format!("${rest}"),
+        (None, None) => text.to_string(),
     };
     let p = Path::parse(&inner).map_err(SyntaxError::Path)?;
     if p.is_reference() {

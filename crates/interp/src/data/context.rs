@@ -6,6 +6,7 @@
 //! `StateMachine{Id,Name}`, `State{Name,EnteredTime[,RetryCount]}`, then `Task` and `Map` when present.
 
 use std::cell::OnceCell;
+use std::rc::Rc;
 
 use serde_json::{Map, Value};
 
@@ -30,6 +31,9 @@ pub struct ExecutionContext<'a> {
     /// `{"Execution": {"Id","Input","StartTime","Name","RoleArn","RedriveCount"},
     /// "StateMachine": {"Id","Name"}}`.
     root: OnceCell<Value>,
+    /// The workflow variables the running state sees: those of its own scope and of the scopes
+    /// around it, as they were when it was entered (docs/semantics/variables.md).
+    vars: Rc<Map<String, Value>>,
 }
 
 impl<'a> ExecutionContext<'a> {
@@ -53,6 +57,34 @@ impl<'a> ExecutionContext<'a> {
             input,
             start_time,
             root: OnceCell::new(),
+            vars: Rc::default(),
+        }
+    }
+
+    /// The value of a workflow variable, if it has been assigned in a visible scope.
+    pub fn variable(&self, name: &str) -> Option<&Value> {
+        self.vars.get(name)
+    }
+
+    /// The visible variables (cheap to clone): a branch or iteration starts from them, and the
+    /// scope around it gets them back when it ends.
+    pub fn variables(&self) -> Rc<Map<String, Value>> {
+        Rc::clone(&self.vars)
+    }
+
+    /// Restores the visible variables saved by [`ExecutionContext::variables`].
+    pub fn restore_variables(&mut self, vars: Rc<Map<String, Value>>) {
+        self.vars = vars;
+    }
+
+    /// Assigns the values of one `Assign`, all at once.
+    pub fn assign(&mut self, values: Map<String, Value>) {
+        if values.is_empty() {
+            return;
+        }
+        let vars = Rc::make_mut(&mut self.vars);
+        for (k, v) in values {
+            vars.insert(k, v);
         }
     }
 

@@ -31,6 +31,28 @@ pub enum PathRef {
         path: Path,
         text: String,
     },
+    /// A workflow variable: `$name` followed by the path into its value, compiled as `$…`
+    /// (docs/semantics/variables.md, "Reading variables").
+    Variable {
+        name: String,
+        path: Path,
+        text: String,
+    },
+}
+
+/// Splits `$name…` into the variable's name and the rest of the path, when `text` starts with a
+/// variable reference (a `$` followed by an identifier character; `$$` and `$.`/`$[` are not).
+pub fn variable_root(text: &str) -> Option<(&str, &str)> {
+    let rest = text.strip_prefix('$')?;
+    let first = rest.chars().next()?;
+    if !(first.is_alphabetic() || first == '_') {
+        return None;
+    }
+    let end = rest
+        .char_indices()
+        .find(|&(_, c)| !(c.is_alphanumeric() || c == '_'))
+        .map_or(rest.len(), |(i, _)| i);
+    Some((&rest[..end], &rest[end..]))
 }
 
 impl PathRef {
@@ -43,6 +65,13 @@ impl PathRef {
                 path,
                 text: text.to_string(),
             })
+        } else if let Some((name, rest)) = variable_root(text) {
+            let path = Path::parse(&format!("${rest}"))?;
+            Ok(PathRef::Variable {
+                name: name.to_string(),
+                path,
+                text: text.to_string(),
+            })
         } else {
             Path::parse(text).map(PathRef::Input)
         }
@@ -52,13 +81,13 @@ impl PathRef {
     pub fn text(&self) -> &str {
         match self {
             PathRef::Input(p) => p.text(),
-            PathRef::Context { text, .. } => text,
+            PathRef::Context { text, .. } | PathRef::Variable { text, .. } => text,
         }
     }
 }
 
 impl PathRef {
-    /// Evaluates the path on the state data or the context object.
+    /// Evaluates the path on the state data, the context object or a variable.
     pub fn select<'a>(
         &self,
         input: &'a Value,
@@ -67,6 +96,12 @@ impl PathRef {
         match self {
             PathRef::Input(p) => p.select(input),
             PathRef::Context { path, .. } => context.select(path),
+            PathRef::Variable { name, path, .. } => match context.execution.variable(name) {
+                Some(value) => path.select(value),
+                None => Err(PathError {
+                    message: format!("The variable '${name}' is not defined"),
+                }),
+            },
         }
     }
 }

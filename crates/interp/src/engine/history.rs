@@ -35,6 +35,8 @@ pub enum Detail {
     StateExited {
         name: String,
         output: Value,
+        /// The variables the state assigned (docs/semantics/variables.md, "History").
+        assigned: Option<Map<String, Value>>,
     },
     Output(Value),
     /// ExecutionFailed / ExecutionTimedOut / TaskFailed / LambdaFunctionFailed.
@@ -250,9 +252,24 @@ fn render_detail(kind: &str, d: &Detail, ids: &[u64]) -> Option<(String, Value)>
         Detail::StateEntered { name, input } => json!({
             "name": name, "input": text(input), "inputDetails": {"truncated": false}
         }),
-        Detail::StateExited { name, output } => json!({
-            "name": name, "output": text(output), "outputDetails": {"truncated": false}
-        }),
+        Detail::StateExited {
+            name,
+            output,
+            assigned,
+        } => {
+            let mut obj = json!({
+                "name": name, "output": text(output), "outputDetails": {"truncated": false}
+            });
+            if let (Some(vars), Value::Object(o)) = (assigned, &mut obj) {
+                let texts = vars.iter().map(|(k, v)| (k.clone(), text(v))).collect();
+                o.insert("assignedVariables".into(), Value::Object(texts));
+                o.insert(
+                    "assignedVariablesDetails".into(),
+                    json!({"truncated": false}),
+                );
+            }
+            obj
+        }
         Detail::Output(output) => {
             json!({"output": text(output), "outputDetails": {"truncated": false}})
         }

@@ -197,6 +197,9 @@ pub(crate) struct Runner<'a> {
     pub out_bound: Option<usize>,
     /// Objects that left the data flow, for templates to reuse.
     pub spares: Spares,
+    /// What the running state's `Assign` (or its matched Choice rule's, or its catcher's)
+    /// evaluated to; assigned when the state exits.
+    pub assigned: Option<serde_json::Map<String, Value>>,
 }
 
 /// Runs `machine` on `input`.
@@ -236,6 +239,7 @@ pub fn run(machine: &Machine, input: &Value, options: RunOptions) -> Outcome {
         in_bound: None,
         out_bound: None,
         spares: Spares::default(),
+        assigned: None,
     };
     runner
         .history
@@ -455,7 +459,11 @@ impl Runner<'_> {
         cur: &mut Cursor,
     ) -> Result<(Value, usize), Stop> {
         let outer = self.in_bound;
+        // A branch or iteration reads the variables around it; what it assigns is its own and
+        // is gone when it ends (docs/semantics/variables.md, "Scope").
+        let vars = self.exec.variables();
         let result = self.run_states(graph, input, input_bound, cur);
+        self.exec.restore_variables(vars);
         self.in_bound = outer;
         result
     }
@@ -484,6 +492,7 @@ impl Runner<'_> {
             let entered_at = cur.now;
             self.in_bound = bound;
             self.out_bound = None;
+            self.assigned = None;
             let step = match self.run_state(state, input, cur, entered_at) {
                 Ok(step) => step,
                 Err(Stop::Fail(f)) => return Err(Stop::Fail(f.at(&state.name, entered_seq))),
@@ -508,11 +517,18 @@ impl Runner<'_> {
                 Some(b) if b <= MAX_PAYLOAD_BYTES => b,
                 _ => self.check_size(&output, &state.name)?,
             });
+            // The state's Assign takes effect when it exits: everything it evaluated saw the
+            // variables as they were at entry (docs/semantics/variables.md).
+            let assigned = self.assigned.take();
             if let Some(exited) = exited {
                 self.event_with(cur, exited, || Detail::StateExited {
                     name: state.name.clone(),
                     output: output.clone(),
+                    assigned: assigned.clone(),
                 })?;
+            }
+            if let Some(values) = assigned {
+                self.exec.assign(values);
             }
             match next {
                 Some(n) => {

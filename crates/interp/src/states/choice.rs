@@ -17,6 +17,7 @@ use crate::data::timestamp::{self, Millis};
 use crate::data::PathRef;
 use crate::engine::{Runner, Step, Stop};
 use crate::errors::{Failure, NO_CHOICE_MATCHED};
+use crate::states::eval_assign;
 
 impl Runner<'_> {
     pub(crate) fn choice(
@@ -29,13 +30,20 @@ impl Runner<'_> {
         let ctx = Context::new(&self.exec, &state.name, entered_at);
         let effective = state.input_path.apply_owned(input, &ctx)?;
         let mut target = None;
-        for (rule, next) in &c.choices {
-            if evaluate(rule, &effective, &ctx)? {
-                target = Some(*next);
+        for branch in &c.choices {
+            if evaluate(&branch.rule, &effective, &ctx)? {
+                target = Some(branch);
                 break;
             }
         }
-        let next = match target.or(c.default) {
+        // `$` in a Choice state's Assign is its effective input. The matched rule's Assign is
+        // used instead of the state's own (docs/semantics/variables.md, "Where `Assign`
+        // appears"); UNVERIFIED: that a matched rule without one falls back to the state's.
+        let assign = target
+            .and_then(|b| b.assign.as_ref())
+            .or(state.assign.as_ref());
+        self.assigned = eval_assign(assign, &effective, &ctx, &self.spares, &mut self.rng)?;
+        let next = match target.map(|b| b.next).or(c.default) {
             Some(n) => n,
             // UNVERIFIED (docs/semantics/choice.md §5.1): the cause text.
             None => {

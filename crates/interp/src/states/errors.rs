@@ -142,6 +142,7 @@ mod tests {
                 error_equals: vec!["States.ALL".into()],
                 next: 0,
                 result_path: ResultPath::Replace,
+                assign: None,
             }],
             ..Handling::default()
         };

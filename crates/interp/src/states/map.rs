@@ -177,6 +177,12 @@ fn select_items<'v>(
             // AWS shows `$$` paths with one `$` removed in this message (§7.2).
             Some(path.text().to_string()),
         ),
+        Some(var @ PathRef::Variable { .. }) => (
+            var.select(effective, ctx).map_err(|e| {
+                Failure::runtime(format!("Invalid path '{}' : {}", var.text(), e.message))
+            })?,
+            Some(var.text().to_string()),
+        ),
     };
     match selected {
         Cow::Borrowed(Value::Array(items)) => Ok(Cow::Borrowed(items.as_slice())),

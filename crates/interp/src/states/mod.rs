@@ -13,11 +13,11 @@ pub mod pass;
 pub mod task;
 pub mod wait;
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use crate::asl::model::{Handling, State, Transition};
 use crate::data::context::Context;
-use crate::data::template::Scope;
+use crate::data::template::{Scope, Spares, Template};
 use crate::data::timestamp::Millis;
 use crate::engine::{Runner, Step, Stop};
 use crate::errors::Failure;
@@ -37,6 +37,14 @@ impl Runner<'_> {
         retry_count: u32,
     ) -> Result<Step, Stop> {
         let ctx = Context::new(&self.exec, &state.name, entered_at).with_retry_count(retry_count);
+        // `$` in the Assign of a Task, Parallel or Map is the raw result.
+        self.assigned = eval_assign(
+            state.assign.as_ref(),
+            &result,
+            &ctx,
+            &self.spares,
+            &mut self.rng,
+        )?;
         let (selected, result_bound) = match &h.result_selector {
             Some(t) => (
                 t.eval(
@@ -65,6 +73,7 @@ impl Runner<'_> {
     /// catcher's ResultPath; the state's own ResultSelector/ResultPath/OutputPath are skipped (§2.6).
     pub(crate) fn caught(
         &mut self,
+        (state_name, entered_at): (&str, Millis),
         h: &Handling,
         catcher: usize,
         raw_input: Value,
@@ -74,9 +83,41 @@ impl Runner<'_> {
             .catch
             .get(catcher)
             .ok_or_else(|| Failure::runtime("catcher index out of range"))?;
-        let (output, bound) =
-            self.result_path(&c.result_path, raw_input, f.error_output(), None)?;
+        let error_output = f.error_output();
+        // The catcher's Assign replaces the state's own; `$` is the Error Output.
+        self.assigned = match &c.assign {
+            Some(t) => {
+                let ctx = Context::new(&self.exec, state_name, entered_at);
+                eval_assign(Some(t), &error_output, &ctx, &self.spares, &mut self.rng)?
+            }
+            None => None,
+        };
+        let (output, bound) = self.result_path(&c.result_path, raw_input, error_output, None)?;
         self.out_bound = bound;
         Ok(Step::Next(c.next, output))
+    }
+}
+
+/// Evaluates a JSONPath `Assign` with `value` as its `$` (docs/semantics/variables.md, "`$` in a
+/// JSONPath `Assign`"): the variables to assign when the state exits, or `None` without one.
+pub(crate) fn eval_assign(
+    assign: Option<&Template>,
+    value: &Value,
+    ctx: &Context<'_>,
+    spares: &Spares,
+    rng: &mut dyn rand::RngCore,
+) -> Result<Option<Map<String, Value>>, Failure> {
+    let Some(t) = assign else {
+        return Ok(None);
+    };
+    let scope = Scope {
+        input: value,
+        context: ctx,
+        spares,
+    };
+    match t.eval(&scope, rng)? {
+        Value::Object(values) => Ok(Some(values)),
+        // The validator accepts only objects; a compiled literal that is not one assigns nothing.
+        _ => Ok(None),
     }
 }

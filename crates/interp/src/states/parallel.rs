@@ -130,7 +130,9 @@ impl Runner<'_> {
                         self.advance(cur, ms)?;
                         Ok(None)
                     }
-                    Recovery::Catch(i) => self.caught(h, i, std::mem::take(input), &f).map(Some),
+                    Recovery::Catch(i) => self
+                        .caught((&state.name, entered_at), h, i, std::mem::take(input), &f)
+                        .map(Some),
                     Recovery::Fail => Err(Stop::Fail(f)),
                 }
             }

@@ -13,6 +13,7 @@ use crate::data::flow::ResultPath;
 use crate::data::template::Scope;
 use crate::data::timestamp::Millis;
 use crate::engine::{Runner, Stop};
+use crate::states::eval_assign;
 
 impl Runner<'_> {
     pub(crate) fn pass(
@@ -24,7 +25,11 @@ impl Runner<'_> {
     ) -> Result<Value, Stop> {
         // The result is the effective input and replaces it: no copy needed, and the output is
         // a part of the input.
-        if p.parameters.is_none() && p.result.is_none() && p.result_path == ResultPath::Replace {
+        if p.parameters.is_none()
+            && p.result.is_none()
+            && p.result_path == ResultPath::Replace
+            && state.assign.is_none()
+        {
             self.out_bound = self.in_bound;
             return self.filter(state, input, entered_at);
         }
@@ -46,6 +51,14 @@ impl Runner<'_> {
             (None, Some(v)) => v,
             (None, None) => effective.into_owned(),
         };
+        // `$` in a Pass state's Assign is its result.
+        self.assigned = eval_assign(
+            state.assign.as_ref(),
+            &result,
+            &ctx,
+            &self.spares,
+            &mut self.rng,
+        )?;
         let (output, bound) = self.result_path(&p.result_path, input, result, None)?;
         self.out_bound = bound;
         Ok(state.output_path.apply_owned(output, &ctx)?)

@@ -96,7 +96,15 @@ impl Runner<'_> {
                     self.task_failed(cur, &kind, &f, timed_out)?;
                     match recover(&t.handling, &f, &mut attempts, &mut self.rng) {
                         Recovery::Retry(ms) => self.advance(cur, ms)?,
-                        Recovery::Catch(i) => return self.caught(&t.handling, i, input, &f),
+                        Recovery::Catch(i) => {
+                            return self.caught(
+                                (&state.name, entered_at),
+                                &t.handling,
+                                i,
+                                input,
+                                &f,
+                            )
+                        }
                         Recovery::Fail => return Err(Stop::Fail(f)),
                     }
                 }

@@ -13,6 +13,7 @@ use crate::data::timestamp::{self, Millis};
 use crate::data::PathRef;
 use crate::engine::{Cursor, Runner, Stop};
 use crate::errors::Failure;
+use crate::states::eval_assign;
 
 /// AWS refuses waits of 2^31 seconds or more ("24,856 days failed, 24,855 passed").
 const MAX_DELAY_SECONDS: i64 = i32::MAX as i64;
@@ -37,6 +38,14 @@ impl Runner<'_> {
         if delay_ms / 1000 > MAX_DELAY_SECONDS {
             return Err(Failure::runtime("Wait state delay is too long.").into());
         }
+        // `$` in a Wait state's Assign is its effective input.
+        self.assigned = eval_assign(
+            state.assign.as_ref(),
+            &effective,
+            &ctx,
+            &self.spares,
+            &mut self.rng,
+        )?;
         drop(ctx);
         self.advance(cur, delay_ms.max(0))?;
         let ctx = Context::new(&self.exec, &state.name, entered_at);

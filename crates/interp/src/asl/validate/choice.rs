@@ -129,7 +129,7 @@ impl Validator {
             match k {
                 "Next" | "Assign" if top => {
                     if k == "Assign" {
-                        self.want_obj(value, &floc);
+                        self.assign(value, &floc);
                     } else if let Some(t) = self.want_str(value, &floc) {
                         info.targets.push(Target {
                             name: t.to_string(),

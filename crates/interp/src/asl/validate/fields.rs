@@ -281,7 +281,7 @@ impl Validator {
                     self.template(v, &floc);
                 }
                 "Assign" => {
-                    self.want_obj(v, &floc);
+                    self.assign(v, &floc);
                 }
                 "Retry" => self.handlers(v, &floc, false, &mut info),
                 "Catch" => self.handlers(v, &floc, true, &mut info),

@@ -96,7 +96,7 @@ impl Validator {
                     },
                     "ResultPath" => self.result_path(value, &floc),
                     "Assign" => {
-                        self.want_obj(value, &floc);
+                        self.assign(value, &floc);
                     }
                     _ => {}
                 }

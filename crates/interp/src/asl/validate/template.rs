@@ -10,7 +10,42 @@ use serde_json::Value;
 use super::Validator;
 use crate::asl::syntax::{check_intrinsic, check_path};
 
+/// The longest variable name AWS accepts (docs/semantics/variables.md, "Names").
+pub(super) const MAX_VARIABLE_NAME: usize = 80;
+
+/// Whether `name` may be assigned: a Unicode identifier (approximated by letters, digits and
+/// `_`, not starting with a digit) of at most 80 characters, and not the reserved `states`.
+pub(super) fn is_variable_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    let Some(first) = chars.next() else {
+        return false;
+    };
+    (first.is_alphabetic() || first == '_')
+        && chars.all(|c| c.is_alphanumeric() || c == '_')
+        && name.chars().count() <= MAX_VARIABLE_NAME
+        && name != "states"
+}
+
 impl Validator {
+    /// A JSONPath `Assign` (docs/semantics/variables.md): a payload template whose top-level
+    /// keys (without `.$`) are variable names. Message for a bad name (I).
+    pub(super) fn assign(&mut self, v: &Value, loc: &str) {
+        self.template(v, loc);
+        if let Value::Object(map) = v {
+            for key in map.keys() {
+                let name = key.strip_suffix(".$").unwrap_or(key);
+                if !is_variable_name(name) {
+                    self.schema(
+                        loc,
+                        format!(
+                            "The variable name '{name}' is not valid: it must be an identifier of at most {MAX_VARIABLE_NAME} characters (letters, digits and '_', not starting with a digit), and not 'states'"
+                        ),
+                    );
+                }
+            }
+        }
+    }
+
     /// A payload template (§2.4). Iterative, so any depth is safe.
     pub(super) fn template(&mut self, v: &Value, loc: &str) {
         if self.want_obj(v, loc).is_none() {
@@ -61,6 +96,7 @@ impl Validator {
 
 #[cfg(test)]
 mod tests {
+    use super::is_variable_name;
     use crate::asl::validate::tests::*;
 
     // ----- AWS examples quoted in docs/semantics/ and public issues ---------------------------------
@@ -136,12 +172,29 @@ mod tests {
     }
 
     #[test]
-    fn assign_is_only_checked_for_type() {
-        ok(pass(json!({"Assign": {"x.$": "anything", "y": [1]}})));
+    fn assign_is_a_template_of_variable_names() {
+        ok(pass(
+            json!({"Assign": {"x.$": "$.a", "y": [1], "z.$": "$x.b", "é_1": 2}}),
+        ));
         expect(
             pass(json!({"Assign": [1]})),
             &[svf("Expected value of type Object", "/States/S/Assign")],
         );
+        expect(
+            pass(json!({"Assign": {"x.$": "anything"}})),
+            &[template_msg("x.$", "/States/S/Assign")],
+        );
+        for bad in ["x.y", "x[2]", "states", "1x", ""] {
+            let problems = crate::asl::validate::validate(&json!({"StartAt": "S", "States": {
+                "S": {"Type": "Pass", "Assign": {bad: 1}, "End": true}}}));
+            assert!(
+                problems.iter().any(|p| p.message.contains("is not valid")
+                    && p.location.as_deref() == Some("/States/S/Assign")),
+                "{bad:?}: {problems:?}"
+            );
+        }
+        assert!(is_variable_name(&"v".repeat(80)));
+        assert!(!is_variable_name(&"v".repeat(81)));
     }
 
     #[test]
