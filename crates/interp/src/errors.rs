@@ -14,6 +14,7 @@ pub const TASK_FAILED: &str = "States.TaskFailed";
 pub const DATA_LIMIT_EXCEEDED: &str = "States.DataLimitExceeded";
 pub const NO_CHOICE_MATCHED: &str = "States.NoChoiceMatched";
 pub const INTRINSIC_FAILURE: &str = "States.IntrinsicFailure";
+pub const QUERY_EVALUATION_ERROR: &str = "States.QueryEvaluationError";
 
 /// How a failure came about; decides whether Retry/Catch may handle it and how its cause prints.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,6 +26,13 @@ pub enum Origin {
     Runtime,
     /// A state's input or output exceeded the payload limit: terminal (§6.1).
     Terminal,
+    /// A JSONata expression failed (`States.QueryEvaluationError`): retried and caught like a
+    /// raised error, with the state prefix in its cause like `States.Runtime`
+    /// (docs/semantics/jsonata.md §11.5).
+    Query {
+        /// Whether its `EvaluationFailed` event is in the history already.
+        reported: bool,
+    },
 }
 
 /// Where an engine error happened: the state and the sequence number of its `…Entered` event,
@@ -77,12 +85,13 @@ impl Failure {
 
     /// Whether Retry and Catch may consider this failure at all.
     pub fn is_handleable(&self) -> bool {
-        self.origin == Origin::Raised && self.error.as_deref() != Some(RUNTIME)
+        matches!(self.origin, Origin::Raised | Origin::Query { .. })
+            && self.error.as_deref() != Some(RUNTIME)
     }
 
     /// Records the state where an engine error happened, unless an inner state already did.
     pub fn at(mut self, state: &str, entered_seq: usize) -> Failure {
-        if self.site.is_none() && self.origin == Origin::Runtime {
+        if self.site.is_none() && matches!(self.origin, Origin::Runtime | Origin::Query { .. }) {
             self.site = Some(Site {
                 state: state.to_string(),
                 entered_seq,

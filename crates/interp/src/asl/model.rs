@@ -7,6 +7,7 @@
 use serde_json::{Map, Value};
 
 use crate::data::flow::{IoPath, ResultPath};
+use crate::data::jsonata::{expression_text, Payload};
 use crate::data::template::Template;
 use crate::data::timestamp;
 use crate::data::PathRef;
@@ -31,10 +32,14 @@ pub struct Graph {
 #[derive(Debug, Clone)]
 pub struct State {
     pub name: String,
+    /// The state's query language: its own `QueryLanguage`, else the machine's.
+    pub language: QueryLanguage,
     pub input_path: IoPath,
     pub output_path: IoPath,
-    /// `Assign`: a payload template whose keys are variable names (docs/semantics/variables.md).
-    pub assign: Option<Template>,
+    /// `Assign` (docs/semantics/variables.md).
+    pub assign: Option<Assign>,
+    /// JSONata `Output` (docs/semantics/jsonata.md §11.4); `None` keeps the default output.
+    pub output: Option<Payload>,
     pub next: Transition,
     pub body: Body,
 }
@@ -88,6 +93,8 @@ pub enum FailField {
     Literal(String),
     Path(PathRef),
     Call(Call<PathRef>),
+    /// A JSONata expression.
+    Jsonata(Payload),
 }
 
 #[derive(Debug, Clone)]
@@ -107,7 +114,25 @@ pub struct Choice {
 pub struct Branch {
     pub rule: Rule,
     pub next: usize,
-    pub assign: Option<Template>,
+    pub assign: Option<Assign>,
+    /// JSONata `Output` of the rule, used instead of the state's when the rule matches.
+    pub output: Option<Payload>,
+}
+
+/// `QueryLanguage` (docs/semantics/jsonata.md §11.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum QueryLanguage {
+    #[default]
+    JsonPath,
+    Jsonata,
+}
+
+/// `Assign`: in JSONPath a payload template whose keys are variable names, in JSONata an object
+/// whose values may be expressions (docs/semantics/variables.md).
+#[derive(Debug, Clone)]
+pub enum Assign {
+    Path(Template),
+    Jsonata(Payload),
 }
 
 /// A Choice rule (ASL spec "Choice Rules").
@@ -116,6 +141,8 @@ pub enum Rule {
     And(Vec<Rule>),
     Or(Vec<Rule>),
     Not(Box<Rule>),
+    /// JSONata `Condition`: an expression (or literal) that must produce a boolean.
+    Condition(Payload),
     Test {
         variable: PathRef,
         op: Op,
@@ -215,11 +242,16 @@ pub enum Wait {
     Timestamp(i64),
     SecondsPath(PathRef),
     TimestampPath(PathRef),
+    /// JSONata `Seconds` / `Timestamp` expressions.
+    SecondsExpr(Payload),
+    TimestampExpr(Payload),
 }
 
 /// The fields Task, Parallel and Map share: Parameters, ResultSelector, ResultPath, Retry, Catch.
 #[derive(Debug, Clone, Default)]
 pub struct Handling {
+    /// JSONata `Arguments` (Task, Parallel).
+    pub arguments: Option<Payload>,
     pub parameters: Option<Template>,
     pub result_selector: Option<Template>,
     pub result_path: ResultPath,
@@ -250,7 +282,9 @@ pub struct Catcher {
     pub next: usize,
     pub result_path: ResultPath,
     /// Replaces the state's own `Assign` when this catcher fires; `$` is the Error Output.
-    pub assign: Option<Template>,
+    pub assign: Option<Assign>,
+    /// JSONata `Output` of the catcher (default: the Error Output).
+    pub output: Option<Payload>,
 }
 
 /// A number field or its `…Path` form.
@@ -258,6 +292,8 @@ pub struct Catcher {
 pub enum Amount {
     Fixed(u64),
     Path(PathRef),
+    /// A JSONata expression.
+    Jsonata(Payload),
 }
 
 #[derive(Debug, Clone)]
@@ -280,6 +316,10 @@ pub struct MapState {
     pub items_path: Option<PathRef>,
     /// `ItemSelector`, or the deprecated Map `Parameters`.
     pub item_selector: Option<Template>,
+    /// JSONata `Items` (default: the state input).
+    pub items: Option<Payload>,
+    /// JSONata `ItemSelector`.
+    pub item_selector_jsonata: Option<Payload>,
     pub processor: Graph,
     /// `MaxConcurrency` (0 = no limit) or `MaxConcurrencyPath`.
     pub max_concurrency: Amount,
@@ -315,7 +355,11 @@ impl Machine {
             pointer: "/".into(),
             message: "Definition must be a valid JSON object".into(),
         })?;
-        let graph = compile_graph(obj, "")?;
+        let language = match obj.get("QueryLanguage").and_then(Value::as_str) {
+            Some("JSONata") => QueryLanguage::Jsonata,
+            _ => QueryLanguage::JsonPath,
+        };
+        let graph = compile_graph(obj, "", language)?;
         let timeout_seconds = match obj.get("TimeoutSeconds") {
             None => None,
             Some(v) => Some(v.as_u64().ok_or_else(|| CompileError {
@@ -334,7 +378,9 @@ impl Machine {
     }
 }
 
-fn compile_graph(obj: &Map<String, Value>, base: &str) -> Result<Graph> {
+/// `language`: the machine's query language, the default of every state at any depth (the states
+/// of a Map or Parallel default to the machine's language, not to that of the Map or Parallel).
+fn compile_graph(obj: &Map<String, Value>, base: &str, language: QueryLanguage) -> Result<Graph> {
     let states = match obj.get("States") {
         Some(Value::Object(s)) => s,
         _ => return err(&format!("{base}/States"), "expected an object of states"),
@@ -354,7 +400,7 @@ fn compile_graph(obj: &Map<String, Value>, base: &str) -> Result<Graph> {
     let mut compiled = Vec::with_capacity(states.len());
     for (name, value) in states {
         let at = format!("{base}/States/{}", pointer_escape(name));
-        compiled.push(compile_state(name, value, &at, &index)?);
+        compiled.push(compile_state(name, value, &at, &index, language)?);
     }
     Ok(Graph {
         start,
@@ -367,11 +413,18 @@ fn compile_state(
     value: &Value,
     at: &str,
     index: &dyn Fn(&str, &str) -> Result<usize>,
+    machine_language: QueryLanguage,
 ) -> Result<State> {
     let s = match value.as_object() {
         Some(s) => s,
         None => return err(at, "a state must be an object"),
     };
+    let language = match s.get("QueryLanguage").and_then(Value::as_str) {
+        Some("JSONata") => QueryLanguage::Jsonata,
+        Some("JSONPath") => QueryLanguage::JsonPath,
+        _ => machine_language,
+    };
+    let jsonata = language == QueryLanguage::Jsonata;
     let ty = s.get("Type").and_then(Value::as_str).unwrap_or("");
     let field = |f: &str| format!("{at}/{f}");
     let io = |f: &str| IoPath::compile(s.get(f)).or_else(|m| err(&field(f), m));
@@ -380,6 +433,11 @@ fn compile_state(
         None => Transition::End,
     };
     let body = match ty {
+        "Pass" if jsonata => Body::Pass(Pass {
+            parameters: None,
+            result: None,
+            result_path: ResultPath::Replace,
+        }),
         "Pass" => Body::Pass(Pass {
             parameters: template(s, "Parameters", at)?,
             result: s.get("Result").cloned(),
@@ -387,20 +445,20 @@ fn compile_state(
         }),
         "Succeed" => Body::Succeed,
         "Fail" => Body::Fail(Fail {
-            error: fail_field(s, "Error", at)?,
-            cause: fail_field(s, "Cause", at)?,
+            error: fail_field(s, "Error", at, jsonata)?,
+            cause: fail_field(s, "Cause", at, jsonata)?,
         }),
-        "Choice" => Body::Choice(compile_choice(s, at, index)?),
-        "Wait" => Body::Wait(compile_wait(s, at)?),
+        "Choice" => Body::Choice(compile_choice(s, at, index, jsonata)?),
+        "Wait" => Body::Wait(compile_wait(s, at, jsonata)?),
         "Task" => Body::Task(Box::new(Task {
             resource: s
                 .get("Resource")
                 .and_then(Value::as_str)
                 .unwrap_or("")
                 .to_string(),
-            timeout: amount(s, "TimeoutSeconds", at)?,
-            heartbeat: amount(s, "HeartbeatSeconds", at)?,
-            handling: handling(s, at, index)?,
+            timeout: amount(s, "TimeoutSeconds", at, jsonata)?,
+            heartbeat: amount(s, "HeartbeatSeconds", at, jsonata)?,
+            handling: handling(s, at, index, jsonata)?,
         })),
         "Parallel" => {
             let branches = match s.get("Branches") {
@@ -408,7 +466,7 @@ fn compile_state(
                     .iter()
                     .enumerate()
                     .map(|(i, b)| match b.as_object() {
-                        Some(o) => compile_graph(o, &format!("{at}/Branches/{i}")),
+                        Some(o) => compile_graph(o, &format!("{at}/Branches/{i}"), machine_language),
                         None => err(&format!("{at}/Branches/{i}"), "a branch must be an object"),
                     })
                     .collect::<Result<Vec<_>>>()?,
@@ -416,10 +474,10 @@ fn compile_state(
             };
             Body::Parallel(Box::new(Parallel {
                 branches,
-                handling: handling(s, at, index)?,
+                handling: handling(s, at, index, jsonata)?,
             }))
         }
-        "Map" => Body::Map(Box::new(compile_map(s, at, index)?)),
+        "Map" => Body::Map(Box::new(compile_map(s, at, index, language, machine_language)?)),
         other => {
             return err(
                 &field("Type"),
@@ -427,11 +485,23 @@ fn compile_state(
             )
         }
     };
+    let (input_path, output_path) = if jsonata {
+        let identity = || IoPath::compile(None).or_else(|m| err(at, m));
+        (identity(), identity())
+    } else {
+        (io("InputPath"), io("OutputPath"))
+    };
     Ok(State {
         name: name.to_string(),
-        input_path: io("InputPath")?,
-        output_path: io("OutputPath")?,
-        assign: template(s, "Assign", at)?,
+        language,
+        input_path: input_path?,
+        output_path: output_path?,
+        assign: assign(s, at, jsonata)?,
+        output: if jsonata {
+            payload(s, "Output", at)?
+        } else {
+            None
+        },
         next,
         body,
     })
@@ -446,6 +516,25 @@ fn template(s: &Map<String, Value>, f: &str, at: &str) -> Result<Option<Template
     }
 }
 
+/// A JSONata field (`{% %}` expressions at any depth).
+fn payload(s: &Map<String, Value>, f: &str, at: &str) -> Result<Option<Payload>> {
+    match s.get(f) {
+        None => Ok(None),
+        Some(v) => Payload::compile(v).map(Some).map_err(|e| CompileError {
+            pointer: format!("{at}/{f}{}", e.pointer),
+            message: e.message,
+        }),
+    }
+}
+
+fn assign(s: &Map<String, Value>, at: &str, jsonata: bool) -> Result<Option<Assign>> {
+    Ok(if jsonata {
+        payload(s, "Assign", at)?.map(Assign::Jsonata)
+    } else {
+        template(s, "Assign", at)?.map(Assign::Path)
+    })
+}
+
 fn result_path(v: Option<&Value>, pointer: &str) -> Result<ResultPath> {
     ResultPath::compile(v).or_else(|m| err(pointer, m))
 }
@@ -457,7 +546,15 @@ fn path_ref(v: &Value, pointer: &str) -> Result<PathRef> {
     }
 }
 
-fn fail_field(s: &Map<String, Value>, f: &str, at: &str) -> Result<FailField> {
+fn fail_field(s: &Map<String, Value>, f: &str, at: &str, jsonata: bool) -> Result<FailField> {
+    if jsonata {
+        if let Some(p) = payload(s, f, at)? {
+            return Ok(match p {
+                Payload::Literal(Value::String(t)) => FailField::Literal(t),
+                other => FailField::Jsonata(other),
+            });
+        }
+    }
     if let Some(v) = s.get(f) {
         return match v.as_str() {
             Some(t) => Ok(FailField::Literal(t.to_string())),
@@ -484,7 +581,12 @@ fn fail_field(s: &Map<String, Value>, f: &str, at: &str) -> Result<FailField> {
     }
 }
 
-fn amount(s: &Map<String, Value>, f: &str, at: &str) -> Result<Option<Amount>> {
+fn amount(s: &Map<String, Value>, f: &str, at: &str, jsonata: bool) -> Result<Option<Amount>> {
+    if let Some(text) = s.get(f).and_then(Value::as_str) {
+        if jsonata && expression_text(text).is_some() {
+            return Ok(payload(s, f, at)?.map(Amount::Jsonata));
+        }
+    }
     if let Some(v) = s.get(f) {
         return match v.as_u64() {
             Some(n) => Ok(Some(Amount::Fixed(n))),
@@ -498,7 +600,19 @@ fn amount(s: &Map<String, Value>, f: &str, at: &str) -> Result<Option<Amount>> {
     }
 }
 
-fn compile_wait(s: &Map<String, Value>, at: &str) -> Result<Wait> {
+fn compile_wait(s: &Map<String, Value>, at: &str, jsonata: bool) -> Result<Wait> {
+    for (f, expr) in [("Seconds", true), ("Timestamp", false)] {
+        if let Some(text) = s.get(f).and_then(Value::as_str) {
+            if jsonata && expression_text(text).is_some() {
+                let p = payload(s, f, at)?.unwrap_or(Payload::Literal(Value::Null));
+                return Ok(if expr {
+                    Wait::SecondsExpr(p)
+                } else {
+                    Wait::TimestampExpr(p)
+                });
+            }
+        }
+    }
     if let Some(v) = s.get("Seconds") {
         return v.as_u64().map(Wait::Seconds).ok_or_else(|| CompileError {
             pointer: format!("{at}/Seconds"),
@@ -531,6 +645,7 @@ fn handling(
     s: &Map<String, Value>,
     at: &str,
     index: &dyn Fn(&str, &str) -> Result<usize>,
+    jsonata: bool,
 ) -> Result<Handling> {
     let mut retry = Vec::new();
     if let Some(Value::Array(rs)) = s.get("Retry") {
@@ -559,13 +674,20 @@ fn handling(
                 error_equals: error_equals(c, &p)?,
                 next: index(next, &format!("{p}/Next"))?,
                 result_path: result_path(c.get("ResultPath"), &format!("{p}/ResultPath"))?,
-                assign: c
-                    .as_object()
-                    .map_or(Ok(None), |c| template(c, "Assign", &p))?,
+                assign: c.as_object().map_or(Ok(None), |c| assign(c, &p, jsonata))?,
+                output: match c.as_object() {
+                    Some(c) if jsonata => payload(c, "Output", &p)?,
+                    _ => None,
+                },
             });
         }
     }
     Ok(Handling {
+        arguments: if jsonata {
+            payload(s, "Arguments", at)?
+        } else {
+            None
+        },
         parameters: template(s, "Parameters", at)?,
         result_selector: template(s, "ResultSelector", at)?,
         result_path: result_path(s.get("ResultPath"), &format!("{at}/ResultPath"))?,
@@ -591,7 +713,10 @@ fn compile_map(
     s: &Map<String, Value>,
     at: &str,
     index: &dyn Fn(&str, &str) -> Result<usize>,
+    language: QueryLanguage,
+    machine_language: QueryLanguage,
 ) -> Result<MapState> {
+    let jsonata = language == QueryLanguage::Jsonata;
     let (proc_field, proc) = match (s.get("ItemProcessor"), s.get("Iterator")) {
         (Some(Value::Object(p)), _) => ("ItemProcessor", p),
         (None, Some(Value::Object(p))) => ("Iterator", p),
@@ -602,7 +727,7 @@ fn compile_map(
             )
         }
     };
-    let processor = compile_graph(proc, &format!("{at}/{proc_field}"))?;
+    let processor = compile_graph(proc, &format!("{at}/{proc_field}"), machine_language)?;
     let items_path = match s.get("ItemsPath") {
         None => None,
         Some(Value::String(t)) if t == "$" => None,
@@ -612,13 +737,21 @@ fn compile_map(
         Some(t) => Some(t),
         None => template(s, "Parameters", at)?,
     };
-    let max_concurrency = amount(s, "MaxConcurrency", at)?.unwrap_or(Amount::Fixed(0));
-    let mut handling = handling(s, at, index)?;
+    let max_concurrency = amount(s, "MaxConcurrency", at, jsonata)?.unwrap_or(Amount::Fixed(0));
+    let mut handling = handling(s, at, index, jsonata)?;
     // Map `Parameters` is the deprecated spelling of ItemSelector, not a task payload.
     handling.parameters = None;
+    let (items, item_selector_jsonata) = if jsonata {
+        (payload(s, "Items", at)?, payload(s, "ItemSelector", at)?)
+    } else {
+        (None, None)
+    };
+    let item_selector = if jsonata { None } else { item_selector };
     Ok(MapState {
         items_path,
         item_selector,
+        items,
+        item_selector_jsonata,
         processor,
         max_concurrency,
         handling,
@@ -629,6 +762,7 @@ fn compile_choice(
     s: &Map<String, Value>,
     at: &str,
     index: &dyn Fn(&str, &str) -> Result<usize>,
+    jsonata: bool,
 ) -> Result<Choice> {
     let rules = match s.get("Choices") {
         Some(Value::Array(r)) => r,
@@ -643,12 +777,21 @@ fn compile_choice(
     for (i, r) in rules.iter().enumerate() {
         let p = format!("{at}/Choices/{i}");
         let next = r.get("Next").and_then(Value::as_str).unwrap_or("");
+        let obj = r.as_object();
+        let rule = match obj {
+            Some(o) if jsonata => Rule::Condition(
+                payload(o, "Condition", &p)?.unwrap_or(Payload::Literal(Value::Null)),
+            ),
+            _ => compile_rule(r, &p, 0)?,
+        };
         choices.push(Branch {
-            rule: compile_rule(r, &p, 0)?,
+            rule,
             next: index(next, &format!("{p}/Next"))?,
-            assign: r
-                .as_object()
-                .map_or(Ok(None), |r| template(r, "Assign", &p))?,
+            assign: obj.map_or(Ok(None), |r| assign(r, &p, jsonata))?,
+            output: match obj {
+                Some(o) if jsonata => payload(o, "Output", &p)?,
+                _ => None,
+            },
         });
     }
     let default = match s.get("Default").and_then(Value::as_str) {

@@ -4,12 +4,14 @@
 //!   ResultPath writes;
 //! - [`template`]: payload templates (`Parameters`, `ResultSelector`, `ItemSelector`) with `.$` keys;
 //! - [`context`]: the context object (`$$`);
+//! - [`jsonata`]: fields of JSONata states (`{% %}` expressions, `$states`);
 //! - [`flow`]: the InputPath → … → OutputPath pipeline steps shared by all states;
 //! - [`size`]: the size of a value as the payload limits count it;
 //! - [`timestamp`]: timestamps as AWS parses and prints them.
 
 pub mod context;
 pub mod flow;
+pub mod jsonata;
 pub mod path;
 pub mod size;
 pub mod template;

@@ -39,6 +39,12 @@ pub enum Detail {
         assigned: Option<Map<String, Value>>,
     },
     Output(Value),
+    /// `EvaluationFailed`: a JSONata expression failed (docs/semantics/jsonata.md §11.5).
+    EvaluationFailed {
+        failure: Failure,
+        location: Option<String>,
+        state: String,
+    },
     /// ExecutionFailed / ExecutionTimedOut / TaskFailed / LambdaFunctionFailed.
     Failure(Failure),
     MapStarted {
@@ -272,6 +278,19 @@ fn render_detail(kind: &str, d: &Detail, ids: &[u64]) -> Option<(String, Value)>
         }
         Detail::Output(output) => {
             json!({"output": text(output), "outputDetails": {"truncated": false}})
+        }
+        Detail::EvaluationFailed {
+            failure,
+            location,
+            state,
+        } => {
+            let mut obj = Map::new();
+            failure_fields(failure, ids, &mut obj);
+            if let Some(l) = location {
+                obj.insert("location".into(), Value::String(l.clone()));
+            }
+            obj.insert("state".into(), Value::String(state.clone()));
+            Value::Object(obj)
         }
         Detail::Failure(f) => {
             let mut obj = Map::new();

@@ -200,6 +200,9 @@ pub(crate) struct Runner<'a> {
     /// What the running state's `Assign` (or its matched Choice rule's, or its catcher's)
     /// evaluated to; assigned when the state exits.
     pub assigned: Option<serde_json::Map<String, Value>>,
+    /// The `…StateEntered` event of the state that runs now (of the innermost, inside a Map or
+    /// Parallel), for failures raised before the execution loop sees them.
+    pub entered_seq: Seq,
 }
 
 /// Runs `machine` on `input`.
@@ -240,6 +243,7 @@ pub fn run(machine: &Machine, input: &Value, options: RunOptions) -> Outcome {
         out_bound: None,
         spares: Spares::default(),
         assigned: None,
+        entered_seq: 0,
     };
     runner
         .history
@@ -370,6 +374,31 @@ impl Runner<'_> {
         Ok(seq)
     }
 
+    /// Records `EvaluationFailed` for a JSONata failure that has not been reported yet.
+    pub(crate) fn report_evaluation(
+        &mut self,
+        cur: &mut Cursor,
+        f: &mut Failure,
+        state: &str,
+    ) -> Result<(), Stop> {
+        if f.origin != (Origin::Query { reported: false }) {
+            return Ok(());
+        }
+        f.origin = Origin::Query { reported: true };
+        // The field is the one the cause names ("… specified for the field 'Output/x' …").
+        let location = f.cause.as_deref().and_then(|c| {
+            let rest = c.split_once("for the field '")?.1;
+            Some(rest.split_once('\'')?.0.to_string())
+        });
+        let detail = Detail::EvaluationFailed {
+            failure: f.clone(),
+            location,
+            state: state.to_string(),
+        };
+        self.event_after(cur, None, "EvaluationFailed", || detail)?;
+        Ok(())
+    }
+
     /// Applies a ResultPath (with the injected fault, if any) to the raw input of the running
     /// state. Also returns an upper bound of the output's size, for the caller to leave in
     /// `out_bound`: the input's bound plus the result's (`result_bound` when the caller knows one)
@@ -493,9 +522,14 @@ impl Runner<'_> {
             self.in_bound = bound;
             self.out_bound = None;
             self.assigned = None;
+            self.entered_seq = entered_seq;
             let step = match self.run_state(state, input, cur, entered_at) {
                 Ok(step) => step,
-                Err(Stop::Fail(f)) => return Err(Stop::Fail(f.at(&state.name, entered_seq))),
+                Err(Stop::Fail(f)) => {
+                    let mut f = f.at(&state.name, entered_seq);
+                    self.report_evaluation(cur, &mut f, &state.name)?;
+                    return Err(Stop::Fail(f));
+                }
                 Err(other) => return Err(other),
             };
             let (next, output) = match step {
@@ -505,7 +539,10 @@ impl Runner<'_> {
             // Choice, Wait and Succeed output a part of their input; the others say what their
             // ResultPath produced, and OutputPath selects a part of that. A `$$` InputPath or
             // OutputPath brings in the context object instead, so its output is measured.
-            let claimed = if state.input_path.reads_context() || state.output_path.reads_context() {
+            let claimed = if state.input_path.reads_context()
+                || state.output_path.reads_context()
+                || state.language == crate::asl::model::QueryLanguage::Jsonata
+            {
                 None
             } else {
                 match state.body {

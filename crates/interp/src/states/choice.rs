@@ -11,8 +11,9 @@ use std::cmp::Ordering as CmpOrdering;
 
 use serde_json::Value;
 
-use crate::asl::model::{Choice, Op, OpType, Operand, Ordering, Rule, State};
+use crate::asl::model::{Choice, Op, OpType, Operand, Ordering, QueryLanguage, Rule, State};
 use crate::data::context::Context;
+use crate::data::jsonata::unexpected_type;
 use crate::data::timestamp::{self, Millis};
 use crate::data::PathRef;
 use crate::engine::{Runner, Step, Stop};
@@ -27,6 +28,9 @@ impl Runner<'_> {
         input: Value,
         entered_at: Millis,
     ) -> Result<Step, Stop> {
+        if state.language == QueryLanguage::Jsonata {
+            return self.choice_jsonata(state, c, input, entered_at);
+        }
         let ctx = Context::new(&self.exec, &state.name, entered_at);
         let effective = state.input_path.apply_owned(input, &ctx)?;
         let mut target = None;
@@ -54,6 +58,52 @@ impl Runner<'_> {
             }
         };
         let output = state.output_path.apply_owned(effective, &ctx)?;
+        Ok(Step::Next(next, output))
+    }
+}
+
+impl Runner<'_> {
+    /// A JSONata Choice: the first rule whose `Condition` is true wins; its Assign and Output
+    /// are used instead of the state's (docs/semantics/choice.md, docs/semantics/jsonata.md §11.4).
+    fn choice_jsonata(
+        &mut self,
+        state: &State,
+        c: &Choice,
+        input: Value,
+        entered_at: Millis,
+    ) -> Result<Step, Stop> {
+        let states = self.jsonata_states(state, &input, entered_at);
+        let mut target = None;
+        for (i, branch) in c.choices.iter().enumerate() {
+            let Rule::Condition(p) = &branch.rule else {
+                return Err(Failure::runtime("a JSONPath Choice rule in a JSONata state").into());
+            };
+            let field = format!("Choices[{i}]/Condition");
+            match self.jsonata_field(p, &field, &states)? {
+                Value::Bool(true) => {
+                    target = Some(branch);
+                    break;
+                }
+                Value::Bool(false) => {}
+                other => return Err(unexpected_type(p, &field, "boolean", &other).into()),
+            }
+        }
+        let next = match target.map(|b| b.next).or(c.default) {
+            Some(n) => n,
+            None => {
+                return Err(Stop::Fail(Failure::raised(
+                    NO_CHOICE_MATCHED,
+                    "No Matches!",
+                )))
+            }
+        };
+        let assign = target
+            .and_then(|b| b.assign.as_ref())
+            .or(state.assign.as_ref());
+        let output = target
+            .and_then(|b| b.output.as_ref())
+            .or(state.output.as_ref());
+        let output = self.jsonata_finish(state, output, assign, input, &states)?;
         Ok(Step::Next(next, output))
     }
 }
@@ -86,6 +136,7 @@ pub fn evaluate(rule: &Rule, input: &Value, ctx: &Context<'_>) -> Result<bool, F
             Ok(false)
         }
         Rule::Not(r) => Ok(!evaluate(r, input, ctx)?),
+        Rule::Condition(_) => Err(Failure::runtime("a JSONata Condition in a JSONPath state")),
         Rule::Test {
             variable,
             op,

@@ -143,6 +143,7 @@ mod tests {
                 next: 0,
                 result_path: ResultPath::Replace,
                 assign: None,
+                output: None,
             }],
             ..Handling::default()
         };

@@ -6,8 +6,9 @@
 
 use serde_json::Value;
 
-use crate::asl::model::{Fail, FailField, State};
+use crate::asl::model::{Fail, FailField, QueryLanguage, State};
 use crate::data::context::Context;
+use crate::data::jsonata::unexpected_type;
 use crate::data::template::{self, Scope};
 use crate::data::timestamp::Millis;
 use crate::engine::{Runner, Stop};
@@ -21,6 +22,30 @@ impl Runner<'_> {
         input: &Value,
         entered_at: Millis,
     ) -> Result<Failure, Stop> {
+        if state.language == QueryLanguage::Jsonata {
+            let states = self.jsonata_states(state, input, entered_at);
+            let mut text = |field: &FailField, name: &str| -> Result<Option<String>, Failure> {
+                match field {
+                    FailField::Absent => Ok(None),
+                    FailField::Literal(s) => Ok(Some(s.clone())),
+                    FailField::Jsonata(p) => match self.jsonata_field(p, name, &states)? {
+                        Value::String(s) => Ok(Some(s)),
+                        other => Err(unexpected_type(p, name, "string", &other)),
+                    },
+                    FailField::Path(_) | FailField::Call(_) => {
+                        Err(Failure::runtime("a JSONPath Fail field in a JSONata state"))
+                    }
+                }
+            };
+            let error = text(&f.error, "Error")?;
+            let cause = text(&f.cause, "Cause")?;
+            return Ok(Failure {
+                error,
+                cause,
+                origin: Origin::Raised,
+                site: None,
+            });
+        }
         let ctx = Context::new(&self.exec, &state.name, entered_at);
         let scope = Scope {
             input,
@@ -51,6 +76,9 @@ fn field(
             .map(|v| v.into_owned())
             .ok_or_else(|| template::not_found(p, name, scope.input))?,
         FailField::Call(c) => template::eval_call(c, name, scope, rng)?,
+        FailField::Jsonata(_) => {
+            return Err(Failure::runtime("a JSONata Fail field in a JSONPath state"))
+        }
     };
     // UNVERIFIED: a path that selects a non-string is assumed to be rendered as JSON text.
     Ok(Some(match value {

@@ -14,8 +14,9 @@ use std::collections::BinaryHeap;
 
 use serde_json::Value;
 
-use crate::asl::model::{Amount, MapState, State};
+use crate::asl::model::{Amount, MapState, QueryLanguage, State};
 use crate::data::context::Context;
+use crate::data::jsonata::{self, unexpected_type};
 use crate::data::template::{compact, shown, Scope};
 use crate::data::timestamp::Millis;
 use crate::data::PathRef;
@@ -63,7 +64,19 @@ impl Runner<'_> {
         cur: &mut Cursor,
         entered_at: Millis,
     ) -> Result<Vec<Thread>, Stop> {
-        let (item_inputs, slots) = {
+        let (item_inputs, slots) = if state.language == QueryLanguage::Jsonata {
+            match self.map_inputs_jsonata(state, m, input, retry_count, entered_at) {
+                Ok(prepared) => prepared,
+                Err(f) => {
+                    // AWS records the evaluation failure, then `MapStateFailed` (recorded runs
+                    // `test_map_state_items_eval_jsonata_fail`).
+                    let mut f = f.at(&state.name, self.entered_seq);
+                    self.report_evaluation(cur, &mut f, &state.name)?;
+                    self.mark(cur, "MapStateFailed")?;
+                    return Err(Stop::Fail(f));
+                }
+            }
+        } else {
             let ctx =
                 Context::new(&self.exec, &state.name, entered_at).with_retry_count(retry_count);
             let effective = state.input_path.apply(input, &ctx)?;
@@ -197,10 +210,86 @@ fn select_items<'v>(
     }
 }
 
+impl Runner<'_> {
+    /// JSONata: `Items` (default: the state input) must give an array; `ItemSelector` is
+    /// evaluated per item with `$states.context.Map.Item`; `MaxConcurrency` may be an expression
+    /// (docs/semantics/jsonata.md §11.2, §11.4).
+    fn map_inputs_jsonata(
+        &mut self,
+        state: &State,
+        m: &MapState,
+        input: &Value,
+        retry_count: u32,
+        entered_at: Millis,
+    ) -> Result<(Vec<Value>, u64), Failure> {
+        let states = {
+            let ctx =
+                Context::new(&self.exec, &state.name, entered_at).with_retry_count(retry_count);
+            jsonata::states(input, ctx.value().clone(), None)
+        };
+        let items = match &m.items {
+            Some(p) => match self.jsonata_field(p, "Items", &states)? {
+                Value::Array(items) => items,
+                other => return Err(unexpected_type(p, "Items", "array", &other)),
+            },
+            None => match input {
+                Value::Array(items) => items.clone(),
+                other => {
+                    return Err(jsonata::query_error(format!(
+                        "Map state input must be an array but was: {}",
+                        compact(other)
+                    )))
+                }
+            },
+        };
+        let slots = match &m.max_concurrency {
+            Amount::Fixed(n) => *n,
+            Amount::Jsonata(p) => {
+                let v = self.jsonata_field(p, "MaxConcurrency", &states)?;
+                // UNVERIFIED: the cause for a value that is not a non-negative integer.
+                v.as_u64()
+                    .ok_or_else(|| unexpected_type(p, "MaxConcurrency", "integer", &v))?
+            }
+            Amount::Path(_) => {
+                return Err(Failure::runtime(
+                    "a JSONPath MaxConcurrencyPath in a JSONata state",
+                ))
+            }
+        };
+        let slots = if slots == 0 {
+            INLINE_CONCURRENCY_LIMIT
+        } else {
+            slots.min(INLINE_CONCURRENCY_LIMIT)
+        };
+        let inputs = match &m.item_selector_jsonata {
+            None => items,
+            Some(p) => {
+                let mut inputs = Vec::with_capacity(items.len());
+                for (i, item) in items.iter().enumerate() {
+                    let item_states = {
+                        let ictx = Context::new(&self.exec, &state.name, entered_at)
+                            .with_retry_count(retry_count)
+                            .with_map_item(i, item);
+                        jsonata::states(input, ictx.value().clone(), None)
+                    };
+                    inputs.push(self.jsonata_field(p, "ItemSelector", &item_states)?);
+                }
+                inputs
+            }
+        };
+        Ok((inputs, slots))
+    }
+}
+
 /// Effective number of concurrent iterations (1..=40).
 fn concurrency(a: &Amount, effective: &Value, ctx: &Context<'_>) -> Result<u64, Failure> {
     let n = match a {
         Amount::Fixed(n) => *n,
+        Amount::Jsonata(_) => {
+            return Err(Failure::runtime(
+                "a JSONata MaxConcurrency in a JSONPath state",
+            ))
+        }
         Amount::Path(p) => {
             let v = p.select(effective, ctx).ok();
             let shown = v.as_deref().map(shown);

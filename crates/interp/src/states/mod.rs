@@ -15,9 +15,10 @@ pub mod wait;
 
 use serde_json::{Map, Value};
 
-use crate::asl::model::{Handling, State, Transition};
+use crate::asl::model::{Assign, Handling, QueryLanguage, State, Transition};
 use crate::data::context::Context;
-use crate::data::template::{Scope, Spares, Template};
+use crate::data::jsonata::{self, Payload};
+use crate::data::template::{Scope, Spares};
 use crate::data::timestamp::Millis;
 use crate::engine::{Runner, Step, Stop};
 use crate::errors::Failure;
@@ -36,6 +37,26 @@ impl Runner<'_> {
         entered_at: Millis,
         retry_count: u32,
     ) -> Result<Step, Stop> {
+        if state.language == QueryLanguage::Jsonata {
+            let ctx =
+                Context::new(&self.exec, &state.name, entered_at).with_retry_count(retry_count);
+            let states = jsonata::states(&raw_input, ctx.value().clone(), Some(("result", result)));
+            drop(ctx);
+            self.assigned = self.jsonata_assign(state.assign.as_ref(), &states)?;
+            let output = match &state.output {
+                Some(p) => self.jsonata_field(p, "Output", &states)?,
+                None => match states {
+                    serde_json::Value::Object(mut m) => m.remove("result").unwrap_or_default(),
+                    _ => serde_json::Value::Null,
+                },
+            };
+            self.spares.keep(raw_input);
+            self.out_bound = None;
+            return Ok(match state.next {
+                Transition::Next(n) => Step::Next(n, output),
+                Transition::End => Step::End(output),
+            });
+        }
         let ctx = Context::new(&self.exec, &state.name, entered_at).with_retry_count(retry_count);
         // `$` in the Assign of a Task, Parallel or Map is the raw result.
         self.assigned = eval_assign(
@@ -73,7 +94,7 @@ impl Runner<'_> {
     /// catcher's ResultPath; the state's own ResultSelector/ResultPath/OutputPath are skipped (§2.6).
     pub(crate) fn caught(
         &mut self,
-        (state_name, entered_at): (&str, Millis),
+        (state, entered_at): (&State, Millis),
         h: &Handling,
         catcher: usize,
         raw_input: Value,
@@ -84,10 +105,29 @@ impl Runner<'_> {
             .get(catcher)
             .ok_or_else(|| Failure::runtime("catcher index out of range"))?;
         let error_output = f.error_output();
+        if state.language == QueryLanguage::Jsonata {
+            let ctx = Context::new(&self.exec, &state.name, entered_at);
+            let states = jsonata::states(
+                &raw_input,
+                ctx.value().clone(),
+                Some(("errorOutput", error_output)),
+            );
+            drop(ctx);
+            self.assigned = self.jsonata_assign(c.assign.as_ref(), &states)?;
+            let output = match &c.output {
+                Some(p) => self.jsonata_field(p, "Output", &states)?,
+                None => match states {
+                    serde_json::Value::Object(mut m) => m.remove("errorOutput").unwrap_or_default(),
+                    _ => serde_json::Value::Null,
+                },
+            };
+            self.out_bound = None;
+            return Ok(Step::Next(c.next, output));
+        }
         // The catcher's Assign replaces the state's own; `$` is the Error Output.
         self.assigned = match &c.assign {
             Some(t) => {
-                let ctx = Context::new(&self.exec, state_name, entered_at);
+                let ctx = Context::new(&self.exec, &state.name, entered_at);
                 eval_assign(Some(t), &error_output, &ctx, &self.spares, &mut self.rng)?
             }
             None => None,
@@ -98,16 +138,72 @@ impl Runner<'_> {
     }
 }
 
+impl Runner<'_> {
+    /// `$states` of a field that sees the state input and the context object.
+    pub(crate) fn jsonata_states(&self, state: &State, input: &Value, entered_at: Millis) -> Value {
+        let ctx = Context::new(&self.exec, &state.name, entered_at);
+        jsonata::states(input, ctx.value().clone(), None)
+    }
+
+    /// The Output and Assign of a JSONata state without a result (Pass, Succeed, Wait): the
+    /// output defaults to the input.
+    pub(crate) fn jsonata_finish(
+        &mut self,
+        _state: &State,
+        output: Option<&Payload>,
+        assign: Option<&Assign>,
+        input: Value,
+        states: &Value,
+    ) -> Result<Value, Failure> {
+        self.assigned = self.jsonata_assign(assign, states)?;
+        match output {
+            Some(p) => self.jsonata_field(p, "Output", states),
+            None => Ok(input),
+        }
+    }
+
+    /// Evaluates a JSONata field of the running state with `states` as `$states`.
+    pub(crate) fn jsonata_field(
+        &mut self,
+        p: &Payload,
+        field: &str,
+        states: &Value,
+    ) -> Result<Value, Failure> {
+        let mut scope = jsonata::Scope {
+            states,
+            execution: &self.exec,
+            rng: &mut self.rng,
+        };
+        p.eval(field, &mut scope)
+    }
+
+    /// Evaluates a JSONata `Assign`: the variables to assign when the state exits.
+    pub(crate) fn jsonata_assign(
+        &mut self,
+        assign: Option<&Assign>,
+        states: &Value,
+    ) -> Result<Option<Map<String, Value>>, Failure> {
+        match assign {
+            Some(Assign::Jsonata(p)) => match self.jsonata_field(p, "Assign", states)? {
+                Value::Object(values) => Ok(Some(values)),
+                _ => Ok(None),
+            },
+            _ => Ok(None),
+        }
+    }
+}
+
 /// Evaluates a JSONPath `Assign` with `value` as its `$` (docs/semantics/variables.md, "`$` in a
 /// JSONPath `Assign`"): the variables to assign when the state exits, or `None` without one.
 pub(crate) fn eval_assign(
-    assign: Option<&Template>,
+    assign: Option<&Assign>,
     value: &Value,
     ctx: &Context<'_>,
     spares: &Spares,
     rng: &mut dyn rand::RngCore,
 ) -> Result<Option<Map<String, Value>>, Failure> {
-    let Some(t) = assign else {
+    // A JSONata Assign is evaluated by `Runner::jsonata_assign`; it never reaches here.
+    let Some(Assign::Path(t)) = assign else {
         return Ok(None);
     };
     let scope = Scope {

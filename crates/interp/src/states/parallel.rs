@@ -10,7 +10,7 @@
 
 use serde_json::Value;
 
-use crate::asl::model::{Handling, Parallel, State};
+use crate::asl::model::{Handling, Parallel, QueryLanguage, State};
 use crate::data::context::Context;
 use crate::data::template::Scope;
 use crate::data::timestamp::Millis;
@@ -131,7 +131,7 @@ impl Runner<'_> {
                         Ok(None)
                     }
                     Recovery::Catch(i) => self
-                        .caught((&state.name, entered_at), h, i, std::mem::take(input), &f)
+                        .caught((state, entered_at), h, i, std::mem::take(input), &f)
                         .map(Some),
                     Recovery::Fail => Err(Stop::Fail(f)),
                 }
@@ -215,7 +215,18 @@ impl Runner<'_> {
         cur: &mut Cursor,
         entered_at: Millis,
     ) -> Result<Vec<Thread>, Stop> {
-        let branch_input = {
+        let branch_input = if state.language == QueryLanguage::Jsonata {
+            // JSONata `Arguments` (default: the state input), docs/semantics/jsonata.md §11.4.
+            let states = {
+                let ctx =
+                    Context::new(&self.exec, &state.name, entered_at).with_retry_count(retry_count);
+                crate::data::jsonata::states(input, ctx.value().clone(), None)
+            };
+            match &p.handling.arguments {
+                Some(a) => self.jsonata_field(a, "Arguments", &states)?,
+                None => input.clone(),
+            }
+        } else {
             let ctx =
                 Context::new(&self.exec, &state.name, entered_at).with_retry_count(retry_count);
             let effective = state.input_path.apply(input, &ctx)?;

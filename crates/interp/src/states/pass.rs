@@ -7,7 +7,7 @@
 
 use serde_json::Value;
 
-use crate::asl::model::{Pass, State};
+use crate::asl::model::{Pass, QueryLanguage, State};
 use crate::data::context::Context;
 use crate::data::flow::ResultPath;
 use crate::data::template::Scope;
@@ -23,6 +23,17 @@ impl Runner<'_> {
         input: Value,
         entered_at: Millis,
     ) -> Result<Value, Stop> {
+        if state.language == QueryLanguage::Jsonata {
+            let states = self.jsonata_states(state, &input, entered_at);
+            self.out_bound = None;
+            return Ok(self.jsonata_finish(
+                state,
+                state.output.as_ref(),
+                state.assign.as_ref(),
+                input,
+                &states,
+            )?);
+        }
         // The result is the effective input and replaces it: no copy needed, and the output is
         // a part of the input.
         if p.parameters.is_none()
@@ -70,6 +81,10 @@ impl Runner<'_> {
         input: Value,
         entered_at: Millis,
     ) -> Result<Value, Stop> {
+        if state.language == QueryLanguage::Jsonata {
+            let states = self.jsonata_states(state, &input, entered_at);
+            return Ok(self.jsonata_finish(state, state.output.as_ref(), None, input, &states)?);
+        }
         self.filter(state, input, entered_at)
     }
 

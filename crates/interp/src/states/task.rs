@@ -14,8 +14,9 @@
 use base64::Engine as _;
 use serde_json::Value;
 
-use crate::asl::model::{Amount, State, Task};
+use crate::asl::model::{Amount, QueryLanguage, State, Task};
 use crate::data::context::Context;
+use crate::data::jsonata::unexpected_type;
 use crate::data::template::{shown, Scope};
 use crate::data::timestamp::Millis;
 use crate::engine::history::Detail;
@@ -43,7 +44,29 @@ impl Runner<'_> {
         loop {
             let retry_count = attempts.total();
             let token = waits.then(|| new_token(&mut self.rng));
-            let (task_input, timeout, heartbeat) = {
+            let (task_input, timeout, heartbeat) = if state.language == QueryLanguage::Jsonata {
+                match self.task_input_jsonata(
+                    state,
+                    t,
+                    &input,
+                    retry_count,
+                    token.as_deref(),
+                    entered_at,
+                ) {
+                    Ok(prepared) => prepared,
+                    // A JSONata error is retried and caught like the task's own errors (§11.5).
+                    Err(f) => match recover(&t.handling, &f, &mut attempts, &mut self.rng) {
+                        Recovery::Retry(ms) => {
+                            self.advance(cur, ms)?;
+                            continue;
+                        }
+                        Recovery::Catch(i) => {
+                            return self.caught((state, entered_at), &t.handling, i, input, &f)
+                        }
+                        Recovery::Fail => return Err(Stop::Fail(f)),
+                    },
+                }
+            } else {
                 let mut ctx =
                     Context::new(&self.exec, &state.name, entered_at).with_retry_count(retry_count);
                 if let Some(tok) = &token {
@@ -97,13 +120,7 @@ impl Runner<'_> {
                     match recover(&t.handling, &f, &mut attempts, &mut self.rng) {
                         Recovery::Retry(ms) => self.advance(cur, ms)?,
                         Recovery::Catch(i) => {
-                            return self.caught(
-                                (&state.name, entered_at),
-                                &t.handling,
-                                i,
-                                input,
-                                &f,
-                            )
+                            return self.caught((state, entered_at), &t.handling, i, input, &f)
                         }
                         Recovery::Fail => return Err(Stop::Fail(f)),
                     }
@@ -412,6 +429,53 @@ fn check_result(v: Value, resource: &str) -> Result<Value, Failure> {
     Ok(v)
 }
 
+impl Runner<'_> {
+    /// JSONata: `Arguments` (default: the state input), `TimeoutSeconds`, `HeartbeatSeconds`.
+    /// `Arguments` sees `$states.input` and `$states.context` (docs/semantics/jsonata.md §11.3).
+    fn task_input_jsonata(
+        &mut self,
+        state: &State,
+        t: &Task,
+        input: &Value,
+        retry_count: u32,
+        token: Option<&str>,
+        entered_at: Millis,
+    ) -> Result<(Value, Option<u64>, Option<u64>), Failure> {
+        let states = {
+            let mut ctx =
+                Context::new(&self.exec, &state.name, entered_at).with_retry_count(retry_count);
+            if let Some(tok) = token {
+                ctx = ctx.with_task_token(tok);
+            }
+            crate::data::jsonata::states(input, ctx.value().clone(), None)
+        };
+        let mut amount = |a: &Option<Amount>, field: &str| -> Result<Option<u64>, Failure> {
+            match a {
+                None => Ok(None),
+                Some(Amount::Fixed(n)) => Ok(Some(*n)),
+                Some(Amount::Jsonata(p)) => {
+                    let v = self.jsonata_field(p, field, &states)?;
+                    match v.as_u64() {
+                        Some(n) if n > 0 => Ok(Some(n)),
+                        // UNVERIFIED: the cause for a value that is not a positive integer.
+                        _ => Err(unexpected_type(p, field, "integer", &v)),
+                    }
+                }
+                Some(Amount::Path(_)) => Err(Failure::runtime(format!(
+                    "a JSONPath {field} in a JSONata state"
+                ))),
+            }
+        };
+        let timeout = amount(&t.timeout, "TimeoutSeconds")?;
+        let heartbeat = amount(&t.heartbeat, "HeartbeatSeconds")?;
+        let task_input = match &t.handling.arguments {
+            Some(p) => self.jsonata_field(p, "Arguments", &states)?,
+            None => input.clone(),
+        };
+        Ok((task_input, timeout, heartbeat))
+    }
+}
+
 /// Resolves `TimeoutSeconds[Path]` / `HeartbeatSeconds[Path]`.
 fn seconds(
     a: &Option<Amount>,
@@ -423,6 +487,11 @@ fn seconds(
         None => return Ok(None),
         Some(Amount::Fixed(n)) => return Ok(Some(*n)),
         Some(Amount::Path(p)) => p,
+        Some(Amount::Jsonata(_)) => {
+            return Err(Failure::runtime(format!(
+                "a JSONata {field} in a JSONPath state"
+            )))
+        }
     };
     let v = p
         .select(effective, ctx)

@@ -6,8 +6,10 @@
 
 use serde_json::Value;
 
-use crate::asl::model::{State, Wait};
+use crate::asl::model::{QueryLanguage, State, Wait};
 use crate::data::context::Context;
+use crate::data::jsonata::{query_error, unexpected_type};
+use crate::data::template::compact;
 use crate::data::template::shown;
 use crate::data::timestamp::{self, Millis};
 use crate::data::PathRef;
@@ -27,6 +29,9 @@ impl Runner<'_> {
         cur: &mut Cursor,
         entered_at: Millis,
     ) -> Result<Value, Stop> {
+        if state.language == QueryLanguage::Jsonata {
+            return self.wait_jsonata(state, w, input, cur, entered_at);
+        }
         let ctx = Context::new(&self.exec, &state.name, entered_at);
         let effective = state.input_path.apply_owned(input, &ctx)?;
         let delay_ms = match w {
@@ -34,6 +39,9 @@ impl Runner<'_> {
             Wait::Timestamp(t) => t - cur.now,
             Wait::SecondsPath(p) => seconds_from(p, &effective, &ctx)?.saturating_mul(1000),
             Wait::TimestampPath(p) => timestamp_from(p, &effective, &ctx)? - cur.now,
+            Wait::SecondsExpr(_) | Wait::TimestampExpr(_) => {
+                return Err(Failure::runtime("a JSONata Wait field in a JSONPath state").into())
+            }
         };
         if delay_ms / 1000 > MAX_DELAY_SECONDS {
             return Err(Failure::runtime("Wait state delay is too long.").into());
@@ -50,6 +58,71 @@ impl Runner<'_> {
         self.advance(cur, delay_ms.max(0))?;
         let ctx = Context::new(&self.exec, &state.name, entered_at);
         Ok(state.output_path.apply_owned(effective, &ctx)?)
+    }
+}
+
+impl Runner<'_> {
+    /// A JSONata Wait: `Seconds` (an integer or an expression giving one) or `Timestamp`, then
+    /// Output and Assign (docs/semantics/jsonata.md §11.4).
+    fn wait_jsonata(
+        &mut self,
+        state: &State,
+        w: &Wait,
+        input: Value,
+        cur: &mut Cursor,
+        entered_at: Millis,
+    ) -> Result<Value, Stop> {
+        let states = self.jsonata_states(state, &input, entered_at);
+        let delay_ms = match w {
+            Wait::Seconds(s) => (*s as i64).saturating_mul(1000),
+            Wait::Timestamp(t) => t - cur.now,
+            Wait::SecondsExpr(p) => {
+                let v = self.jsonata_field(p, "Seconds", &states)?;
+                // UNVERIFIED: the cause for a value that is not a non-negative integer.
+                let seconds = v
+                    .as_u64()
+                    .or_else(|| {
+                        v.as_f64()
+                            .filter(|f| f.fract() == 0.0 && *f >= 0.0)
+                            .map(|f| f as u64)
+                    })
+                    .ok_or_else(|| unexpected_type(p, "Seconds", "integer", &v))?;
+                (seconds as i64).saturating_mul(1000)
+            }
+            Wait::TimestampExpr(p) => {
+                let v = self.jsonata_field(p, "Timestamp", &states)?;
+                let parsed = v.as_str().and_then(timestamp::parse_millis);
+                match parsed {
+                    Some(t) => t - cur.now,
+                    // Recorded: `The Timestamp field cannot be parsed as an ISO-8601 extended
+                    // offset date-time format string: <value>` (the string without quotes).
+                    None => {
+                        let shown = match &v {
+                            Value::String(s) => s.clone(),
+                            other => compact(other),
+                        };
+                        return Err(query_error(format!(
+                            "The Timestamp field cannot be parsed as an ISO-8601 extended offset date-time format string: {shown}"
+                        ))
+                        .into());
+                    }
+                }
+            }
+            Wait::SecondsPath(_) | Wait::TimestampPath(_) => {
+                return Err(Failure::runtime("a JSONPath Wait field in a JSONata state").into())
+            }
+        };
+        if delay_ms / 1000 > MAX_DELAY_SECONDS {
+            return Err(Failure::runtime("Wait state delay is too long.").into());
+        }
+        self.advance(cur, delay_ms.max(0))?;
+        Ok(self.jsonata_finish(
+            state,
+            state.output.as_ref(),
+            state.assign.as_ref(),
+            input,
+            &states,
+        )?)
     }
 }
 

@@ -1,0 +1,231 @@
+//! JSONata data flow (ASL spec "Query Languages", "JSONata Concepts"; docs/semantics/jsonata.md §11).
+//!
+//! A field that takes JSONata holds any JSON value; a string in it (at any depth) is an
+//! expression exactly when it begins with `{%` and ends with `%}` (§11.2). [`Payload`] is such a
+//! field compiled once, at definition load: literals stay literals, expressions are compiled by
+//! the `aslcheck-jsonata` crate. Evaluating it reads `$states` (§11.3) and the workflow variables
+//! through a [`Scope`], and turns every problem into `States.QueryEvaluationError` with AWS's
+//! cause texts (§11.5).
+
+use rand::RngCore;
+use serde_json::{Map, Value};
+
+use aslcheck_jsonata::{Evaluated, Expression, Limits};
+
+use super::context::ExecutionContext;
+use super::template::compact;
+use crate::errors::{Failure, Origin, QUERY_EVALUATION_ERROR};
+
+/// A compiled JSONata field.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Payload {
+    Literal(Value),
+    Expr(Box<Expression>),
+    Array(Vec<Payload>),
+    Object(Vec<(String, Payload)>),
+}
+
+/// A malformed expression: where (a JSON Pointer relative to the field) and the JSONata error.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PayloadError {
+    pub pointer: String,
+    pub message: String,
+}
+
+/// The text of an expression string without its delimiters, or `None` for a literal string.
+pub fn expression_text(s: &str) -> Option<&str> {
+    if s.len() >= 4 && s.starts_with("{%") && s.ends_with("%}") {
+        Some(s[2..s.len() - 2].trim())
+    } else {
+        None
+    }
+}
+
+fn has_expression(v: &Value) -> bool {
+    match v {
+        Value::String(s) => expression_text(s).is_some(),
+        Value::Array(a) => a.iter().any(has_expression),
+        Value::Object(o) => o.values().any(has_expression),
+        _ => false,
+    }
+}
+
+impl Payload {
+    /// Compiles a field value; a value without expressions stays one literal.
+    pub fn compile(v: &Value) -> Result<Payload, PayloadError> {
+        if !has_expression(v) {
+            return Ok(Payload::Literal(v.clone()));
+        }
+        Self::compile_at(v, "")
+    }
+
+    fn compile_at(v: &Value, pointer: &str) -> Result<Payload, PayloadError> {
+        Ok(match v {
+            Value::String(s) => match expression_text(s) {
+                Some(text) => Payload::Expr(Box::new(Expression::compile(text).map_err(|e| {
+                    PayloadError {
+                        pointer: pointer.to_string(),
+                        message: format!("The JSONata expression '{text}' is not valid: {e}"),
+                    }
+                })?)),
+                None => Payload::Literal(v.clone()),
+            },
+            Value::Array(items) if has_expression(v) => Payload::Array(
+                items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, item)| Self::compile_at(item, &format!("{pointer}/{i}")))
+                    .collect::<Result<_, _>>()?,
+            ),
+            Value::Object(fields) if has_expression(v) => Payload::Object(
+                fields
+                    .iter()
+                    .map(|(k, item)| {
+                        let p = format!("{pointer}/{}", crate::asl::model::pointer_escape(k));
+                        Ok((k.clone(), Self::compile_at(item, &p)?))
+                    })
+                    .collect::<Result<_, _>>()?,
+            ),
+            other => Payload::Literal(other.clone()),
+        })
+    }
+
+    /// The literal value, when the field holds no expression.
+    pub fn literal(&self) -> Option<&Value> {
+        match self {
+            Payload::Literal(v) => Some(v),
+            _ => None,
+        }
+    }
+
+    /// Evaluates the field named `field` (its location in AWS's messages: `Output`,
+    /// `Arguments/FunctionName`, `Choices[1]/Condition`, …).
+    pub fn eval(&self, field: &str, scope: &mut Scope<'_>) -> Result<Value, Failure> {
+        match self {
+            Payload::Literal(v) => Ok(v.clone()),
+            Payload::Expr(e) => scope.evaluate(e, field),
+            Payload::Array(items) => items
+                .iter()
+                .enumerate()
+                .map(|(i, item)| item.eval(&format!("{field}[{i}]"), scope))
+                .collect::<Result<Vec<_>, _>>()
+                .map(Value::Array),
+            Payload::Object(fields) => {
+                let mut out = Map::with_capacity(fields.len());
+                for (k, item) in fields {
+                    out.insert(k.clone(), item.eval(&format!("{field}/{k}"), scope)?);
+                }
+                Ok(Value::Object(out))
+            }
+        }
+    }
+}
+
+/// What an evaluation may read: `$states` and the workflow variables.
+pub struct Scope<'a> {
+    /// `{"input": …, "context": …}` plus `result` or `errorOutput` where they are visible.
+    pub states: &'a Value,
+    pub execution: &'a ExecutionContext<'a>,
+    pub rng: &'a mut dyn RngCore,
+}
+
+impl Scope<'_> {
+    fn evaluate(&mut self, e: &Expression, field: &str) -> Result<Value, Failure> {
+        let states = self.states;
+        let execution = self.execution;
+        let lookup = |name: &str| -> Option<Value> {
+            if name == "states" {
+                Some(states.clone())
+            } else {
+                execution.variable(name).cloned()
+            }
+        };
+        // `$random()` and `$uuid()` draw from the run's seeded stream, and only they do.
+        let seed = if e.variables().iter().any(|v| v == "random" || v == "uuid") {
+            self.rng.next_u64()
+        } else {
+            0
+        };
+        let _ = seed;
+        let shown = e.text();
+        match e.evaluate(None, &lookup, &Limits::default()) {
+            Ok(Evaluated::Value(v)) => Ok(v),
+            Ok(Evaluated::Undefined) => Err(query_error(format!(
+                "The JSONata expression '{shown}' specified for the field '{field}' returned nothing (undefined)."
+            ))),
+            Ok(Evaluated::Function) => Err(query_error(format!(
+                "The JSONata expression '{shown}' specified for the field '{field}' returned an unsupported result type."
+            ))),
+            Err(err) => Err(query_error(format!(
+                "The JSONata expression '{shown}' specified for the field '{field}' threw an error during evaluation. {err}"
+            ))),
+        }
+    }
+}
+
+/// `States.QueryEvaluationError`: catchable and retriable, with the state prefix in its cause.
+pub fn query_error(detail: String) -> Failure {
+    Failure {
+        error: Some(QUERY_EVALUATION_ERROR.to_string()),
+        cause: Some(detail),
+        origin: Origin::Query { reported: false },
+        site: None,
+    }
+}
+
+/// The JSON type name AWS uses in "Expected 'array', but was 'number'".
+pub fn type_name(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
+}
+
+/// The failure for a result of the wrong type (§11.5).
+pub fn unexpected_type(p: &Payload, field: &str, expected: &str, got: &Value) -> Failure {
+    let shown = match p {
+        Payload::Expr(e) => e.text().to_string(),
+        _ => compact(got),
+    };
+    query_error(format!(
+        "The JSONata expression '{shown}' specified for the field '{field}' returned an unexpected result type. Expected '{expected}', but was '{}' for value: {}",
+        type_name(got),
+        compact(got)
+    ))
+}
+
+/// `$states` for a field: `input` and `context`, and `result` / `errorOutput` where visible.
+pub fn states(input: &Value, context: Value, extra: Option<(&str, Value)>) -> Value {
+    let mut m = Map::with_capacity(3);
+    m.insert("input".into(), input.clone());
+    m.insert("context".into(), context);
+    if let Some((k, v)) = extra {
+        m.insert(k.into(), v);
+    }
+    Value::Object(m)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn only_whole_delimited_strings_are_expressions() {
+        assert_eq!(expression_text("{% 1 %}"), Some("1"));
+        assert_eq!(expression_text("{%%}"), Some(""));
+        assert_eq!(expression_text(" {% 1 %}"), None);
+        assert_eq!(expression_text("{% 1 %} "), None);
+        assert_eq!(expression_text("$.a"), None);
+        let p = Payload::compile(&json!({"a": "$x", "b": [1, "{% 2 %}"]})).unwrap();
+        assert!(matches!(p, Payload::Object(_)));
+        let lit = Payload::compile(&json!({"a": "$x"})).unwrap();
+        assert_eq!(lit.literal(), Some(&json!({"a": "$x"})));
+        let bad = Payload::compile(&json!({"a": {"b": "{% 1 + %}"}})).unwrap_err();
+        assert_eq!(bad.pointer, "/a/b");
+    }
+}
