@@ -84,3 +84,23 @@ fn map_items_of_the_wrong_type() {
     assert_eq!(o.error.as_deref(), Some("States.QueryEvaluationError"));
     assert_eq!(o.cause.as_deref(), Some("An error occurred while executing the state 'MapIterateState' (entered at the event id #2). The JSONata expression '1' specified for the field 'Items' returned an unexpected result type. Expected 'array', but was 'number' for value: 1"));
 }
+
+/// The JSONata benchmark machines run and give what their JSONPath counterparts give.
+#[test]
+fn benchmark_machines_match_their_jsonpath_counterparts() {
+    let read = |f: &str| -> Value {
+        let path = format!("{}/../../benches/machines/{f}", env!("CARGO_MANIFEST_DIR"));
+        serde_json::from_str(&std::fs::read_to_string(path).expect("bench file")).expect("json")
+    };
+    let out = output(
+        read("jsonata_pass_chain.json"),
+        read("jsonata_pass_chain.input.json"),
+    );
+    assert_eq!(out["last"], json!({"v": 1, "step": 10}));
+    let jsonata = output(
+        read("jsonata_map_100.json"),
+        read("jsonata_map_100.input.json"),
+    );
+    let jsonpath = output(read("map_100.json"), read("map_100.input.json"));
+    assert_eq!(jsonata, jsonpath);
+}
