@@ -39,6 +39,8 @@ enum Command {
     Record(cli::record::Args),
     /// Run an execution many times in-process and print executions per second.
     Bench(cli::bench::Args),
+    /// Evaluate one JSONata expression, JSONPath path or intrinsic call and print the result as JSON.
+    Eval(cli::eval::Args),
 }
 
 fn main() -> ExitCode {
@@ -64,6 +66,7 @@ fn main() -> ExitCode {
         Command::Shrink(a) => cli::shrink::main(a),
         Command::Record(a) => cli::record::main(a),
         Command::Bench(a) => cli::bench::main(a),
+        Command::Eval(a) => cli::eval::main(a),
     };
     match exit {
         Exit::Ok => ExitCode::SUCCESS,

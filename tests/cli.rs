@@ -433,3 +433,92 @@ fn generate_writes_cases_and_a_manifest_that_regenerates_them() {
         "--stats prints coverage"
     );
 }
+
+#[test]
+fn eval_prints_a_result_undefined_or_an_error_and_exits_zero() {
+    let d = dir("eval");
+    let input = write(&d, "in.json", r#"{"a": [1, 2, 3]}"#);
+    let context = write(&d, "ctx.json", r#"{"Execution": {"Name": "x"}}"#);
+    let bindings = write(&d, "vars.json", r#"{"n": 10}"#);
+    let eval = |lang: &str, expr: &str| {
+        let o = run(&[
+            "eval",
+            "--query-language",
+            lang,
+            expr,
+            "--input",
+            input.to_str().unwrap(),
+            "--context",
+            context.to_str().unwrap(),
+            "--bindings",
+            bindings.to_str().unwrap(),
+        ]);
+        (o.status.code(), stdout_json(&o))
+    };
+    assert_eq!(
+        eval("jsonata", "{% $sum($states.input.a) + $n %}"),
+        (Some(0), json!({"result": 16}))
+    );
+    assert_eq!(
+        eval(
+            "jsonata",
+            "$states.context.Execution.Name & $string($count(a))"
+        ),
+        (Some(0), json!({"result": "x3"}))
+    );
+    assert_eq!(
+        eval("jsonata", "$states.input.missing"),
+        (Some(0), json!({"undefined": true}))
+    );
+    let (code, v) = eval("jsonata", "'a' + 1");
+    assert_eq!((code, &v["error"]), (Some(0), &json!("T2001")), "{v}");
+    assert!(v["message"].is_string(), "{v}");
+    assert_eq!(eval("jsonpath", "$.a[1]"), (Some(0), json!({"result": 2})));
+    assert_eq!(eval("jsonpath", "$n"), (Some(0), json!({"result": 10})));
+    assert_eq!(
+        eval("jsonpath", "$$.Execution.Name"),
+        (Some(0), json!({"result": "x"}))
+    );
+    let (code, v) = eval("jsonpath", "$.nothing");
+    assert_eq!(
+        (code, &v["error"]),
+        (Some(0), &json!("States.Runtime")),
+        "{v}"
+    );
+    assert_eq!(
+        eval(
+            "intrinsic",
+            "States.Format('{}-{}', $n, States.ArrayLength($.a))"
+        ),
+        (Some(0), json!({"result": "10-3"}))
+    );
+    let (code, v) = eval("intrinsic", "States.ArrayGetItem($.a, 7)");
+    assert_eq!(
+        (code, &v["error"]),
+        (Some(0), &json!("States.IntrinsicFailure")),
+        "{v}"
+    );
+}
+
+#[test]
+fn eval_exits_2_when_the_expression_does_not_parse() {
+    for (lang, expr, code) in [
+        ("jsonata", "(1 + ", None),
+        ("jsonpath", "a.b", Some("SCHEMA_VALIDATION_FAILED")),
+        (
+            "intrinsic",
+            "States.Nope(1)",
+            Some("SCHEMA_VALIDATION_FAILED"),
+        ),
+    ] {
+        let o = run(&["eval", "--query-language", lang, expr]);
+        assert_eq!(o.status.code(), Some(2), "{lang} {expr}: {}", stderr(&o));
+        let v = stdout_json(&o);
+        let error = v["error"].as_str().unwrap_or_else(|| panic!("{v}"));
+        match code {
+            Some(c) => assert_eq!(error, c),
+            None => assert!(error.starts_with('S'), "{v}"),
+        }
+        assert!(v["message"].is_string(), "{v}");
+    }
+}

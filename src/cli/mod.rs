@@ -9,6 +9,7 @@
 pub mod bench;
 pub mod conformance;
 pub mod diff;
+pub mod eval;
 pub mod generate;
 pub mod record;
 pub mod replay;

@@ -14,6 +14,7 @@
 //! shrinker) and `backend`; none of those uses the harness.
 
 pub mod differential;
+pub mod eval;
 pub mod input;
 pub mod minimise;
 pub mod observe;

@@ -14,6 +14,8 @@
 //! the expression mentions.
 #![forbid(unsafe_code)]
 
+pub mod functions;
+
 use std::fmt;
 use std::sync::Arc;
 
@@ -54,14 +56,31 @@ pub enum Evaluated {
 }
 
 /// Resource limits of one evaluation (public API: callers may lower or raise them).
+///
+/// AWS stops an expression that runs longer than one second, nests too deeply or uses too much
+/// memory, with the messages `Expression evaluation timeout`, `Stack overflow error` and
+/// `Expression evaluation memory limit exceeded`
+/// (<https://docs.aws.amazon.com/step-functions/latest/dg/transforming-data.html>;
+/// docs/semantics/jsonata.md §11.5). AWS publishes no depth or size figures; the defaults are:
+///
+/// | limit | default | breached |
+/// |---|---|---|
+/// | `timeout_ms` | 1000 (AWS's one second) | `U1001` "Expression evaluation timeout: …" |
+/// | `max_depth` | 1000 evaluation levels (about 300 nested non-tail calls) | `U1001` "Stack overflow error: …" |
+/// | `max_sequence_length` | 10,000,000 elements in one query-result sequence | `U1001` "Expression evaluation memory limit exceeded" |
+///
+/// `U1001` is the code the JSONata test suite expects for the first two; the code of the third
+/// is UNVERIFIED. The time limit is checked between evaluation steps, so one built-in call over a
+/// huge input finishes before it is noticed. `$range` has its own cap
+/// ([`functions::MAX_RANGE_ELEMENTS`]); the `[a..b]` operator stops at 10,000,000 (`D2014`).
+/// The native stack cannot overflow: the engine grows it on the heap as evaluation nests.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
-    /// Wall-clock time one evaluation may take. AWS stops an expression after one second
-    /// (docs/semantics/jsonata.md §11.5).
+    /// Wall-clock time one evaluation may take, in milliseconds.
     pub timeout_ms: u64,
     /// The deepest evaluation stack (nested calls and sub-expressions).
     pub max_depth: usize,
-    /// The longest sequence an evaluation may build (`$range(1, 1e9)` stops here).
+    /// The longest sequence an evaluation may build.
     pub max_sequence_length: usize,
 }
 
@@ -120,6 +139,41 @@ fn from_evaluator(e: &EvaluatorError) -> Error {
         Some(m) => m.to_string(),
         None => message,
     };
+    // The engine's own limit errors, reported with the code the JSONata suite expects and the
+    // words AWS documents (see [`Limits`]).
+    let (code, message) = match code.as_str() {
+        "D1011" => (
+            "U1001".to_string(),
+            "Stack overflow error: Check for non-terminating recursive function. Consider rewriting as tail-recursive.".to_string(),
+        ),
+        "D1012" => (
+            "U1001".to_string(),
+            "Expression evaluation timeout: Check for infinite loop".to_string(),
+        ),
+        "D2015" => (
+            "U1001".to_string(),
+            "Expression evaluation memory limit exceeded".to_string(),
+        ),
+        _ => (code, message),
+    };
+    Error {
+        code,
+        message,
+        position: None,
+    }
+}
+
+/// A parser error: its code (searched for in the text: some messages put it after a prefix, as
+/// in `Invalid syntax: S0201: …`), or S0106 for an unterminated comment, which the engine reports
+/// without one.
+fn from_parser(shown: String) -> Error {
+    let (code, message) = split_code(&shown).unwrap_or_else(|| {
+        if shown.to_ascii_lowercase().contains("comment") {
+            ("S0106".into(), "Comment has no closing tag".into())
+        } else {
+            ("S0201".into(), shown)
+        }
+    });
     Error {
         code,
         message,
@@ -130,15 +184,7 @@ fn from_evaluator(e: &EvaluatorError) -> Error {
 impl Expression {
     /// Compiles an expression (the text between `{%` and `%}`).
     pub fn compile(text: &str) -> Result<Expression, Error> {
-        let ast = jsonata_core::parser::parse(text).map_err(|e| {
-            let shown = e.to_string();
-            let (code, message) = split_code(&shown).unwrap_or_else(|| ("S0201".into(), shown));
-            Error {
-                code,
-                message,
-                position: None,
-            }
-        })?;
+        let ast = jsonata_core::parser::parse(text).map_err(|e| from_parser(e.to_string()))?;
         Ok(Expression {
             text: text.into(),
             variables: mentioned_variables(text).into(),
@@ -156,15 +202,38 @@ impl Expression {
         &self.variables
     }
 
+    /// Whether the expression mentions `$random` or `$uuid`, whose results (unseeded) depend on
+    /// the evaluation's seed.
+    pub fn uses_randomness(&self) -> bool {
+        self.variables
+            .iter()
+            .any(|name| name == "random" || name == "uuid")
+    }
+
     /// Evaluates the expression. `input` is the context value (`$`; `None` for undefined);
     /// `lookup` gives the value of a variable the expression mentions (`None`: not bound).
+    /// Unseeded `$random()` and `$uuid()` draw from a generator seeded with 0
+    /// ([`Expression::evaluate_seeded`]).
     pub fn evaluate(
         &self,
         input: Option<&Value>,
         lookup: &dyn Fn(&str) -> Option<Value>,
         limits: &Limits,
     ) -> Result<Evaluated, Error> {
+        self.evaluate_seeded(input, lookup, limits, 0)
+    }
+
+    /// [`Expression::evaluate`] with unseeded `$random()` and `$uuid()` drawing, in call order,
+    /// from a ChaCha8 generator seeded with `seed`: the same seed gives the same results.
+    pub fn evaluate_seeded(
+        &self,
+        input: Option<&Value>,
+        lookup: &dyn Fn(&str) -> Option<Value>,
+        limits: &Limits,
+        seed: u64,
+    ) -> Result<Evaluated, Error> {
         let mut context = Context::new();
+        functions::hide_eval(&mut context);
         for name in self.variables.iter() {
             if let Some(v) = lookup(name) {
                 context.bind(name.clone(), JValue::from(v));
@@ -177,6 +246,8 @@ impl Expression {
             ..Default::default()
         };
         let mut evaluator = Evaluator::with_options(context, options);
+        let rng = functions::generator(seed);
+        functions::install(&mut evaluator, &rng).map_err(|e| from_evaluator(&e))?;
         let data = input.map_or(JValue::Undefined, |v| JValue::from(v.clone()));
         let result = evaluator
             .evaluate(&self.ast, &data)
@@ -266,5 +337,182 @@ mod tests {
             mentioned_variables("$a + $b.c & '$d' & $a & $sum($e)"),
             vec!["a", "b", "sum", "e"]
         );
+    }
+}
+
+#[cfg(test)]
+mod aws_function_tests {
+    use super::*;
+    use serde_json::json;
+
+    fn run(text: &str) -> Result<Evaluated, Error> {
+        Expression::compile(text)?.evaluate(Some(&json!({})), &|_| None, &Limits::default())
+    }
+
+    fn value(text: &str) -> Value {
+        match run(text) {
+            Ok(Evaluated::Value(v)) => v,
+            other => panic!("{text}: {other:?}"),
+        }
+    }
+
+    fn code(text: &str) -> String {
+        match run(text) {
+            Err(e) => e.code,
+            other => panic!("{text}: expected an error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn partition() {
+        // The AWS page's example.
+        assert_eq!(
+            value("$partition([1,2,3,4,5,6,7,8,9], 3)"),
+            json!([[1, 2, 3], [4, 5, 6], [7, 8, 9]])
+        );
+        assert_eq!(
+            value("$partition([1,2,3,4,5], 2)"),
+            json!([[1, 2], [3, 4], [5]])
+        );
+        assert_eq!(value("$partition([], 2)"), json!([]));
+        assert_eq!(value("$partition([1,2,3], 2.9)"), json!([[1, 2], [3]]));
+        assert_eq!(run("$partition($nothing, 2)"), Ok(Evaluated::Undefined));
+        assert_eq!(code("$partition([1], 0)"), "T0410");
+        assert_eq!(code("$partition('ab', 1)"), "T0410");
+        assert_eq!(code("$partition([1])"), "T0410");
+    }
+
+    #[test]
+    fn range() {
+        // The AWS page's example: the end is included.
+        assert_eq!(value("$range(0, 10, 2)"), json!([0, 2, 4, 6, 8, 10]));
+        assert_eq!(value("$range(5, 1, -2)"), json!([5, 3, 1]));
+        assert_eq!(value("$range(1, 3)"), json!([1, 2, 3]));
+        // One element collapses to the value (docs/semantics/jsonata.md §11.5).
+        assert_eq!(value("$range(1, 9, 9)"), json!(1));
+        assert_eq!(run("$range(5, 1, 1)"), Ok(Evaluated::Undefined));
+        assert_eq!(code("$range(1, 5, 0)"), "T0410");
+        assert_eq!(code("$range('a', 5)"), "T0410");
+        assert_eq!(
+            value("$count($range(1, 1000))"),
+            json!(functions::MAX_RANGE_ELEMENTS)
+        );
+    }
+
+    #[test]
+    fn hash() {
+        let cases = [
+            ("MD5", "900150983cd24fb0d6963f7d28e17f72"),
+            ("SHA-1", "a9993e364706816aba3e25717850c26c9cd0d89d"),
+            (
+                "SHA-256",
+                "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+            ),
+        ];
+        for (algorithm, digest) in cases {
+            assert_eq!(
+                value(&format!("$hash('abc', '{algorithm}')")),
+                json!(digest)
+            );
+        }
+        assert_eq!(
+            value("$length($hash('abc', 'SHA-384')) & ' ' & $length($hash('abc', 'SHA-512'))"),
+            json!("96 128")
+        );
+        assert_eq!(code("$hash('abc', 'sha-256')"), "T0410");
+        assert_eq!(code("$hash(1, 'MD5')"), "T0410");
+        assert_eq!(run("$hash($nothing, 'MD5')"), Ok(Evaluated::Undefined));
+    }
+
+    #[test]
+    fn random_and_uuid() {
+        let seeded = value("$random(7)").as_f64().unwrap();
+        assert!((0.0..1.0).contains(&seeded));
+        assert_eq!(value("$random(7)"), value("$random(7)"));
+        assert_eq!(value("$random(7.8)"), value("$random(7)"));
+        assert_ne!(value("$random(7)"), value("$random(8)"));
+        assert_eq!(code("$random('x')"), "T0410");
+        // Unseeded: reproducible for a given evaluation seed, different across seeds and calls.
+        let e = Expression::compile("[$random(), $random(), $uuid()]").unwrap();
+        assert!(e.uses_randomness());
+        assert!(!Expression::compile("$randomly + $uuidx")
+            .unwrap()
+            .uses_randomness());
+        let at = |seed| match e.evaluate_seeded(None, &|_| None, &Limits::default(), seed) {
+            Ok(Evaluated::Value(v)) => v,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(at(1), at(1));
+        assert_ne!(at(1), at(2));
+        assert_eq!(
+            at(0),
+            e.evaluate(None, &|_| None, &Limits::default())
+                .map(|r| match r {
+                    Evaluated::Value(v) => v,
+                    _ => Value::Null,
+                })
+                .unwrap()
+        );
+        let v = at(3);
+        assert_ne!(v[0], v[1]);
+        let id = v[2].as_str().unwrap();
+        let parts: Vec<usize> = id.split('-').map(str::len).collect();
+        assert_eq!(parts, [8, 4, 4, 4, 12], "{id}");
+        assert_eq!(&id[14..15], "4", "{id}");
+        assert!("89ab".contains(&id[19..20]), "{id}");
+        // A callback of a higher-order function gets (value, index, array): extras are ignored.
+        assert_eq!(value("$count($map([1, 2, 3], $uuid))"), json!(3));
+    }
+
+    #[test]
+    fn parse_and_no_eval() {
+        assert_eq!(
+            value("$parse('{\"a\": [1, 2.5, null]}')"),
+            json!({"a": [1, 2.5, null]})
+        );
+        assert_eq!(value("$parse('3')"), json!(3));
+        assert_eq!(code("$parse('{')"), "D3120");
+        assert_eq!(code("$parse(3)"), "T0410");
+        // `$eval` is not available: calling it fails like calling any undefined function.
+        assert_eq!(code("$eval('1 + 1')"), "T1006");
+        assert_eq!(run("$eval"), Ok(Evaluated::Undefined));
+        assert_eq!(code("$nope(1)"), "T1006");
+    }
+
+    #[test]
+    fn limits_stop_runaways() {
+        // A range too large is refused before anything is allocated.
+        assert_eq!(code("$range(1, 100000000)"), "D2014");
+        assert_eq!(code("$range(-9007199254740991, 9007199254740991)"), "D2014");
+        assert_eq!(code("[1..100000000]"), "D2014");
+        // Deep recursion: the depth limit, not a native stack overflow.
+        assert_eq!(
+            code("( $f := function($n){ $n = 0 ? 0 : 1 + $f($n - 1) }; $f(100000) )"),
+            "U1001"
+        );
+        // An endless tail call: the time limit.
+        let started = std::time::Instant::now();
+        let limits = Limits {
+            timeout_ms: 200,
+            ..Limits::default()
+        };
+        let e = Expression::compile("( $f := function(){ $f() }; $f() )").unwrap();
+        let err = e.evaluate(None, &|_| None, &limits).unwrap_err();
+        assert_eq!(err.code, "U1001");
+        assert!(
+            err.message.starts_with("Expression evaluation timeout"),
+            "{err}"
+        );
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
+        // A sequence longer than allowed.
+        let limits = Limits {
+            max_sequence_length: 100,
+            ..Limits::default()
+        };
+        let e = Expression::compile("[1..1000].($ * 2)").unwrap();
+        let err = e.evaluate(None, &|_| None, &limits).unwrap_err();
+        assert_eq!(err.code, "U1001", "{err}");
+        // An unterminated comment has a code.
+        assert_eq!(Expression::compile("1 /* open").unwrap_err().code, "S0106");
     }
 }
