@@ -141,14 +141,13 @@ impl Scope<'_> {
             }
         };
         // `$random()` and `$uuid()` draw from the run's seeded stream, and only they do.
-        let seed = if e.variables().iter().any(|v| v == "random" || v == "uuid") {
+        let seed = if e.uses_randomness() {
             self.rng.next_u64()
         } else {
             0
         };
-        let _ = seed;
         let shown = e.text();
-        match e.evaluate(None, &lookup, &Limits::default()) {
+        match e.evaluate_seeded(None, &lookup, &Limits::default(), seed) {
             Ok(Evaluated::Value(v)) => Ok(v),
             Ok(Evaluated::Undefined) => Err(query_error(format!(
                 "The JSONata expression '{shown}' specified for the field '{field}' returned nothing (undefined)."
