@@ -323,6 +323,11 @@ pub struct MapState {
     pub processor: Graph,
     /// `MaxConcurrency` (0 = no limit) or `MaxConcurrencyPath`.
     pub max_concurrency: Amount,
+    /// `ToleratedFailurePercentagePath` and `ToleratedFailureCountPath`: their values are
+    /// checked when the Map starts (docs/semantics/map.md §7.6); the thresholds themselves are
+    /// not applied.
+    pub tolerated_failure_percentage_path: Option<PathRef>,
+    pub tolerated_failure_count_path: Option<PathRef>,
     pub handling: Handling,
 }
 
@@ -738,6 +743,12 @@ fn compile_map(
         None => template(s, "Parameters", at)?,
     };
     let max_concurrency = amount(s, "MaxConcurrency", at, jsonata)?.unwrap_or(Amount::Fixed(0));
+    let optional_path = |f: &str| match s.get(f) {
+        None => Ok(None),
+        Some(v) => path_ref(v, &format!("{at}/{f}")).map(Some),
+    };
+    let tolerated_failure_percentage_path = optional_path("ToleratedFailurePercentagePath")?;
+    let tolerated_failure_count_path = optional_path("ToleratedFailureCountPath")?;
     let mut handling = handling(s, at, index, jsonata)?;
     // Map `Parameters` is the deprecated spelling of ItemSelector, not a task payload.
     handling.parameters = None;
@@ -754,6 +765,8 @@ fn compile_map(
         item_selector_jsonata,
         processor,
         max_concurrency,
+        tolerated_failure_percentage_path,
+        tolerated_failure_count_path,
         handling,
     })
 }

@@ -147,9 +147,15 @@ impl Template {
                 .map(|t| t.eval(scope, rng))
                 .collect::<Result<Vec<_>, _>>()
                 .map(Value::Array),
-            Template::Path { field, path } => resolve(path, scope)
-                .map(Cow::into_owned)
-                .ok_or_else(|| not_found(path, field, scope.input)),
+            Template::Path { field, path } => match resolve(path, scope) {
+                Some(value) => Ok(value.into_owned()),
+                // An indefinite path (`[*]`, a slice, `..`, a filter, a union) in a `.$` value
+                // that cannot be followed gives an empty array, not an error: recorded AWS runs
+                // `test_json_path_array_wildcard_or_slice_with_no_input` (2025-04), e.g.
+                // `"item.$": "$.item.items[*]"` on `{}` → `{"item": []}` (docs/semantics/data-flow.md §2.3).
+                None if !is_definite(path) => Ok(Value::Array(Vec::new())),
+                None => Err(not_found(path, field, scope.input)),
+            },
             Template::Call { field, call } => eval_call(call, field, scope, rng),
         }
     }
@@ -188,6 +194,15 @@ fn has_dynamic(value: &Value) -> bool {
 /// Resolves a path on the scope; `None` when a definite path selects nothing.
 pub fn resolve<'a>(path: &PathRef, scope: &'a Scope<'a>) -> Option<Cow<'a, Value>> {
     path.select(scope.input, scope.context).ok()
+}
+
+/// Jayway's definiteness of the path, whether on the state data or the context object.
+fn is_definite(path: &PathRef) -> bool {
+    match path {
+        PathRef::Input(p)
+        | PathRef::Context { path: p, .. }
+        | PathRef::Variable { path: p, .. } => p.is_definite(),
+    }
 }
 
 /// AWS: `The JSONPath '$.x' specified for the field 'value.$' could not be found in the input '<json>'` (§2.5).
@@ -311,6 +326,42 @@ mod tests {
         let out = eval_with(&json!({"a.$": "$.x", "b": 5}), &json!({"x": 0}), &spares);
         assert_eq!(serde_json::to_string(&out).unwrap(), r#"{"a":0,"b":5}"#);
         assert_eq!(spares.0.borrow().len(), 2);
+    }
+
+    /// An indefinite `.$` path that cannot be followed gives `[]` (recorded AWS runs
+    /// `test_json_path_array_wildcard_or_slice_with_no_input`); a definite one still fails.
+    #[test]
+    fn an_unfollowable_indefinite_path_gives_an_empty_array() {
+        let spares = Spares::default();
+        for path in [
+            "$.item.items[*]",
+            "$.items[1:]",
+            "$.items[:1].v",
+            "$..x",
+            "$.a[?(@.b)]",
+        ] {
+            let out = eval_with(&json!({"item.$": path}), &json!({}), &spares);
+            assert_eq!(out, json!({"item": []}), "{path}");
+        }
+        let t = Template::compile(&json!({"item.$": "$.item.items"})).expect("compiles");
+        let exec = ExecutionContext::new(
+            "us-east-1".into(),
+            "123456789012".into(),
+            "m".into(),
+            Some("e".into()),
+            0,
+            &Value::Null,
+            0,
+        );
+        let ctx = Context::new(&exec, "S", 0);
+        let input = json!({});
+        let scope = Scope {
+            input: &input,
+            context: &ctx,
+            spares: &spares,
+        };
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(0);
+        assert!(t.eval(&scope, &mut rng).is_err());
     }
 
     /// Only a few small objects are kept, and their values are dropped at once.

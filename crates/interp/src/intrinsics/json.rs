@@ -28,11 +28,51 @@ pub(super) fn string_to_json(args: &[Value]) -> Result<Value, EvalError> {
     }
     // UNVERIFIED: text after the first JSON value ("1 2") is rejected; a lenient Java parser
     // might ignore it.
-    serde_json::from_str(s).map_err(|e| {
+    let text = integer_minus_zero_unsigned(s);
+    serde_json::from_str(&text).map_err(|e| {
         failure(format!(
             "The first argument of States.StringToJson must be a valid JSON string: {e}"
         ))
     })
+}
+
+/// AWS parses the text with a Java JSON parser that reads a number without a fraction or an
+/// exponent as an integer, so `-0` becomes the integer `0` (recorded AWS run
+/// `test_string_to_json`, 2023: `"-0"` → `0`, `"1"` → `1`, `"1.1"` → `1.1`), whereas serde_json
+/// reads `-0` as the float `-0.0`. The minus sign of each such literal outside strings is
+/// replaced by a space, which keeps error positions; `-0.0` and `-0e1` stay floats.
+fn integer_minus_zero_unsigned(text: &str) -> std::borrow::Cow<'_, str> {
+    let b = text.as_bytes();
+    // A `-` is a number's sign unless it follows the `e` of an exponent.
+    let is_int_minus_zero = |i: usize| {
+        b.get(i) == Some(&b'-')
+            && !matches!(i.checked_sub(1).and_then(|p| b.get(p)), Some(b'e' | b'E'))
+            && b.get(i + 1) == Some(&b'0')
+            && !matches!(b.get(i + 2), Some(b'0'..=b'9' | b'.' | b'e' | b'E'))
+    };
+    if !(0..b.len()).any(is_int_minus_zero) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = b.to_vec();
+    let (mut in_string, mut escaped) = (false, false);
+    for (i, &c) in b.iter().enumerate() {
+        if in_string {
+            match c {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+        } else if c == b'"' {
+            in_string = true;
+        } else if is_int_minus_zero(i) {
+            if let Some(slot) = out.get_mut(i) {
+                *slot = b' ';
+            }
+        }
+    }
+    // Only an ASCII byte was replaced by another, so the text is still UTF-8.
+    std::borrow::Cow::Owned(String::from_utf8(out).unwrap_or_else(|_| text.to_string()))
 }
 
 pub(super) fn json_to_string(args: &[Value]) -> Result<Value, EvalError> {
@@ -111,6 +151,17 @@ mod tests {
             ),
             ("  {\"a\" : [ ] }  ", json!({"a": []})),
             ("-12", json!(-12)),
+            // An integer literal stays an integer: `-0` is the integer 0 (recorded), while
+            // `-0.0` and exponent forms are floats; text inside strings is left alone.
+            ("-0", json!(0)),
+            (
+                "[-0, -0.0, -0e0, 1.0, 1e2, 1e-0]",
+                json!([0, -0.0, -0.0, 1.0, 100.0, 1.0]),
+            ),
+            (
+                "{\"a\": \"-0\", \"b\\\"-0\": -0}",
+                json!({"a": "-0", "b\"-0": 0}),
+            ),
             (
                 "123456789012345678901234567890",
                 json!(1.2345678901234568e29),

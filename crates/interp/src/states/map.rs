@@ -64,9 +64,9 @@ impl Runner<'_> {
         cur: &mut Cursor,
         entered_at: Millis,
     ) -> Result<Vec<Thread>, Stop> {
-        let (item_inputs, slots) = if state.language == QueryLanguage::Jsonata {
+        let (item_inputs, slots, tolerance) = if state.language == QueryLanguage::Jsonata {
             match self.map_inputs_jsonata(state, m, input, retry_count, entered_at) {
-                Ok(prepared) => prepared,
+                Ok((inputs, slots)) => (inputs, slots, Ok(())),
                 Err(f) => {
                     // AWS records the evaluation failure, then `MapStateFailed` (recorded runs
                     // `test_map_state_items_eval_jsonata_fail`).
@@ -100,10 +100,14 @@ impl Runner<'_> {
                     None => item.clone(),
                 });
             }
-            (inputs, slots)
+            (inputs, slots, check_tolerance(m, &effective, &ctx))
         };
         let length = item_inputs.len();
         let started = self.event(cur, "MapStateStarted", Detail::MapStarted { length })?;
+        // A bad tolerance value fails the execution after MapStateStarted (recorded AWS run
+        // `test_map_state_tolerated_failure_percentage_path[100.1]`: MapStateStarted, then
+        // ExecutionFailed).
+        tolerance?;
         self.iterate(state, m, item_inputs, slots, cur, started)
     }
 
@@ -281,6 +285,64 @@ impl Runner<'_> {
     }
 }
 
+/// Checks the values of `ToleratedFailurePercentagePath` (a number from 0 to 100) and
+/// `ToleratedFailureCountPath` (an integer >= 0), with AWS's causes (docs/semantics/map.md §7.6;
+/// recorded AWS run `test_map_state_tolerated_failure_percentage_path[100.1]`, 2024-06:
+/// `ToleratedFailurePercentage must be between 0 and 100.`). Numeric strings are accepted as
+/// in the other `…Path` fields.
+fn check_tolerance(m: &MapState, effective: &Value, ctx: &Context<'_>) -> Result<(), Failure> {
+    // UNVERIFIED: a path that selects nothing is reported like a null value, as for
+    // MaxConcurrencyPath.
+    let value = |p: &PathRef| {
+        let v = p.select(effective, ctx).ok();
+        let text = v.as_deref().map_or_else(|| "null".into(), shown);
+        (v.map(Cow::into_owned), text)
+    };
+    if let Some(p) = &m.tolerated_failure_percentage_path {
+        let (v, text) = value(p);
+        let n = match &v {
+            Some(Value::Number(n)) => n.as_f64(),
+            Some(Value::String(s)) => s.parse::<f64>().ok().filter(|f| f.is_finite()),
+            _ => None,
+        };
+        match n {
+            None => {
+                return Err(Failure::runtime(format!(
+                    "The ToleratedFailurePercentagePath field refers to value \"{text}\" which is not a valid float: {}",
+                    p.text()
+                )))
+            }
+            Some(n) if !(0.0..=100.0).contains(&n) => {
+                return Err(Failure::runtime(
+                    "ToleratedFailurePercentage must be between 0 and 100.",
+                ))
+            }
+            Some(_) => {}
+        }
+    }
+    if let Some(p) = &m.tolerated_failure_count_path {
+        let (v, text) = value(p);
+        let n = match &v {
+            Some(Value::Number(n)) => n.as_i64(),
+            Some(Value::String(s)) => s.parse::<i64>().ok(),
+            _ => None,
+        };
+        match n {
+            None => {
+                return Err(Failure::runtime(format!(
+                    "The ToleratedFailureCountPath field refers to value \"{text}\" which is not a valid integer: {}",
+                    p.text()
+                )))
+            }
+            Some(n) if n < 0 => {
+                return Err(Failure::runtime("ToleratedFailureCount cannot be negative."))
+            }
+            Some(_) => {}
+        }
+    }
+    Ok(())
+}
+
 /// Effective number of concurrent iterations (1..=40).
 fn concurrency(a: &Amount, effective: &Value, ctx: &Context<'_>) -> Result<u64, Failure> {
     let n = match a {
@@ -313,4 +375,69 @@ fn concurrency(a: &Amount, effective: &Value, ctx: &Context<'_>) -> Result<u64, 
     } else {
         n.min(INLINE_CONCURRENCY_LIMIT)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    //! The tolerance `…Path` values are checked when the Map starts (docs/semantics/map.md §7.6).
+    use crate::engine::{run, RunOptions, Status};
+    use serde_json::{json, Value};
+
+    fn run_with(field: &str, value: Value) -> (Status, Option<String>) {
+        let def = json!({"StartAt": "M", "States": {"M": {
+            "Type": "Map", "ItemsPath": "$.items", "End": true, field: "$.t",
+            "ItemProcessor": {"StartAt": "I", "States": {"I": {"Type": "Pass", "End": true}}}}}});
+        let loaded = crate::asl::parse_definition(def).expect("valid definition");
+        let out = run(
+            &loaded.machine,
+            &json!({"items": [1], "t": value}),
+            RunOptions::default(),
+        );
+        (out.status, out.cause)
+    }
+
+    fn cause_ends(field: &str, value: Value, tail: &str) {
+        let (status, cause) = run_with(field, value.clone());
+        assert_eq!(status, Status::Failed, "{field} {value}");
+        let cause = cause.unwrap_or_default();
+        assert!(cause.ends_with(tail), "{field} {value}: {cause}");
+    }
+
+    #[test]
+    fn tolerated_failure_percentage_path_is_range_checked() {
+        for ok in [json!(0), json!(1), json!(100), json!(99.5), json!("50")] {
+            let (status, cause) = run_with("ToleratedFailurePercentagePath", ok.clone());
+            assert_eq!(status, Status::Succeeded, "{ok}: {cause:?}");
+        }
+        for bad in [json!(100.1), json!(-1), json!(-1.1)] {
+            cause_ends(
+                "ToleratedFailurePercentagePath",
+                bad,
+                "ToleratedFailurePercentage must be between 0 and 100.",
+            );
+        }
+        cause_ends(
+            "ToleratedFailurePercentagePath",
+            json!("x"),
+            "The ToleratedFailurePercentagePath field refers to value \"x\" which is not a valid float: $.t",
+        );
+    }
+
+    #[test]
+    fn tolerated_failure_count_path_is_a_non_negative_integer() {
+        for ok in [json!(0), json!(3), json!("2")] {
+            let (status, cause) = run_with("ToleratedFailureCountPath", ok.clone());
+            assert_eq!(status, Status::Succeeded, "{ok}: {cause:?}");
+        }
+        cause_ends(
+            "ToleratedFailureCountPath",
+            json!(-1),
+            "ToleratedFailureCount cannot be negative.",
+        );
+        cause_ends(
+            "ToleratedFailureCountPath",
+            json!(1.5),
+            "The ToleratedFailureCountPath field refers to value \"1.5\" which is not a valid integer: $.t",
+        );
+    }
 }

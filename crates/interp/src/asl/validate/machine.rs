@@ -40,8 +40,13 @@ impl Scope {
                 "TimeoutSeconds",
                 "QueryLanguage",
             ],
-            Scope::Branch | Scope::Iterator => &["StartAt", "States", "Comment"],
-            Scope::ItemProcessor => &["StartAt", "States", "Comment", "ProcessorConfig"],
+            Scope::Branch => &["StartAt", "States", "Comment"],
+            // The deprecated `Iterator` takes a `ProcessorConfig` too: AWS ran `Iterator`s with
+            // `{"Mode": "INLINE"}` and with `{"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"}`
+            // (recorded AWS runs `test_map_state_legacy_config_*`, 2024-02; map.md §7.1).
+            Scope::ItemProcessor | Scope::Iterator => {
+                &["StartAt", "States", "Comment", "ProcessorConfig"]
+            }
         }
     }
 }

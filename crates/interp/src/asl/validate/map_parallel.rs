@@ -272,13 +272,22 @@ mod tests {
                 "/States/S/ItemProcessor/ProcessorConfig/ExecutionType",
             )],
         );
+        // The deprecated Iterator takes a ProcessorConfig as well (recorded AWS runs
+        // `test_map_state_legacy_config_*`), checked like ItemProcessor's.
+        ok(sm(
+            json!({"Type": "Map", "Iterator": with(processor(), json!({"ProcessorConfig": {"Mode": "INLINE"}})), "Next": "Done"}),
+        ));
+        ok(sm(
+            json!({"Type": "Map", "Iterator": with(processor(), json!({"ProcessorConfig":
+                {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"}})), "Next": "Done"}),
+        ));
         expect(
             sm(
-                json!({"Type": "Map", "Iterator": with(processor(), json!({"ProcessorConfig": {}})), "Next": "Done"}),
+                json!({"Type": "Map", "Iterator": with(processor(), json!({"ProcessorConfig": {"Mode": "X"}})), "Next": "Done"}),
             ),
             &[svf(
-                "Field 'ProcessorConfig' is not supported",
-                "/States/S/Iterator",
+                "The field 'Mode' should have one of these values: [INLINE, DISTRIBUTED]",
+                "/States/S/Iterator/ProcessorConfig/Mode",
             )],
         );
     }
