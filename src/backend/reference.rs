@@ -29,7 +29,7 @@ impl Backend for Reference {
         Capabilities {
             modes: vec![Mode::Execution, Mode::Validate],
             history: true,
-            query_languages: vec!["JSONPath".into()],
+            query_languages: vec!["JSONPath".into(), "JSONata".into()],
         }
     }
 

@@ -22,7 +22,24 @@ pub fn unsupported(backend: &dyn Backend, request: &Request<'_>) -> Option<Obser
             backend.name()
         )));
     }
+    if uses_jsonata(request.definition) && !caps.query_languages.iter().any(|q| q == "JSONata") {
+        return Some(Observation::Skipped(format!(
+            "{} does not support the JSONata query language",
+            backend.name()
+        )));
+    }
     None
+}
+
+/// Whether a definition sets `QueryLanguage` to JSONata anywhere (the machine or a state).
+fn uses_jsonata(v: &serde_json::Value) -> bool {
+    match v {
+        serde_json::Value::Object(m) => m.iter().any(|(k, v)| {
+            (k == "QueryLanguage" && v.as_str() == Some("JSONata")) || uses_jsonata(v)
+        }),
+        serde_json::Value::Array(a) => a.iter().any(uses_jsonata),
+        _ => false,
+    }
 }
 
 /// Runs one case and returns the raw observation.
@@ -123,6 +140,14 @@ mod tests {
             vec![Observation::Skipped(
                 "panics does not support mode validate".into()
             )]
+        );
+        let jsonata = json!({"StartAt": "A", "States": {"A": {"Type": "Pass",
+            "QueryLanguage": "JSONata", "End": true}}});
+        req.mode = Mode::Execution;
+        req.definition = &jsonata;
+        assert_eq!(
+            observe(&mut Panics, &req),
+            Observation::Skipped("panics does not support the JSONata query language".into())
         );
     }
 }
