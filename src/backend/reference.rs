@@ -66,6 +66,11 @@ impl Backend for Reference {
                         history: request.history,
                         resources: Box::new(resources),
                         fault: self.fault,
+                        express: request
+                            .environment
+                            .get("workflow_type")
+                            .and_then(|v| v.as_str())
+                            == Some("EXPRESS"),
                         ..RunOptions::default()
                     };
                     let o = engine::run(&def.machine, request.input, options);

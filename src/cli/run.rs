@@ -68,6 +68,17 @@ pub struct Args {
     /// The state machine name (selects it in the mock file; default: the file name).
     #[arg(long)]
     pub state_machine: Option<String>,
+    /// Run as an execution of this workflow type (EXPRESS changes the execution ARN and the
+    /// context object).
+    #[arg(long, value_enum, default_value_t = RunWorkflow::Standard)]
+    pub workflow_type: RunWorkflow,
+}
+
+/// `--workflow-type` of `aslcheck run`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum RunWorkflow {
+    Standard,
+    Express,
 }
 
 pub fn main(args: Args) -> Exit {
@@ -146,6 +157,7 @@ pub fn main(args: Args) -> Exit {
         start_time,
         state_machine_name: sm_name.into(),
         execution_name: args.name,
+        express: args.workflow_type == RunWorkflow::Express,
         ..RunOptions::default()
     };
     let machine = def.machine;

@@ -28,6 +28,9 @@ pub struct ExecutionContext<'a> {
     name_seed: u64,
     pub input: &'a Value,
     pub start_time: Millis,
+    /// An EXPRESS workflow's execution: its ARN has the `express` form and its context object
+    /// no `RedriveCount` (recorded AWS run `test_query_runtime_memory`, 2024-07).
+    pub express: bool,
     /// `{"Execution": {"Id","Input","StartTime","Name","RoleArn","RedriveCount"},
     /// "StateMachine": {"Id","Name"}}`.
     root: OnceCell<Value>,
@@ -56,6 +59,7 @@ impl<'a> ExecutionContext<'a> {
             name_seed: seed,
             input,
             start_time,
+            express: false,
             root: OnceCell::new(),
             vars: Rc::default(),
         }
@@ -94,7 +98,18 @@ impl<'a> ExecutionContext<'a> {
     }
 
     /// `arn:aws:states:<region>:<account>:execution:<machine>:<name>` (docs/semantics/execution.md §13.2).
+    /// For an EXPRESS execution, `arn:aws:states:<region>:<account>:express:<machine>:<name>:<id>`.
     pub fn execution_arn(&self) -> String {
+        if self.express {
+            return format!(
+                "arn:aws:states:{}:{}:express:{}:{}:{}",
+                self.region,
+                self.account,
+                self.state_machine_name,
+                self.name(),
+                generated_name(self.name_seed.wrapping_add(1))
+            );
+        }
         format!(
             "arn:aws:states:{}:{}:execution:{}:{}",
             self.region,
@@ -128,7 +143,9 @@ impl<'a> ExecutionContext<'a> {
             );
             execution.insert("Name".into(), Value::String(self.name().to_string()));
             execution.insert("RoleArn".into(), Value::String(self.role_arn()));
-            execution.insert("RedriveCount".into(), Value::from(0));
+            if !self.express {
+                execution.insert("RedriveCount".into(), Value::from(0));
+            }
             let mut sm = Map::new();
             sm.insert("Id".into(), Value::String(self.state_machine_arn()));
             sm.insert(

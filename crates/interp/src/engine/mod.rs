@@ -57,6 +57,8 @@ pub struct RunOptions {
     pub execution_name: Option<String>,
     pub region: Cow<'static, str>,
     pub account: Cow<'static, str>,
+    /// Run as an EXPRESS workflow's execution (its ARN and context object), not a STANDARD one.
+    pub express: bool,
     /// Task behaviour.
     pub resources: Box<dyn Resources>,
     /// Who answers `.waitForTaskToken` tasks.
@@ -84,6 +86,7 @@ impl Default for RunOptions {
             execution_name: None,
             region: "us-east-1".into(),
             account: "123456789012".into(),
+            express: false,
             resources: Box::new(Registry::default()),
             callbacks: Box::new(Silent),
             fault: None,
@@ -213,7 +216,7 @@ pub fn run(machine: &Machine, input: &Value, options: RunOptions) -> Outcome {
         (None, false) => DEFAULT_START_TIME,
     };
     let rng = RunRng::new(options.seed, options.execution_name.is_some());
-    let exec = ExecutionContext::new(
+    let mut exec = ExecutionContext::new(
         options.region,
         options.account,
         options.state_machine_name,
@@ -222,6 +225,7 @@ pub fn run(machine: &Machine, input: &Value, options: RunOptions) -> Outcome {
         input,
         start,
     );
+    exec.express = options.express;
     let (deadline, inclusive) = match machine.timeout_seconds {
         Some(s) => (start.saturating_add((s as i64).saturating_mul(1000)), true),
         None => (start + MAX_EXECUTION_SECONDS * 1000, false),
