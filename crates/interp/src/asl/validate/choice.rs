@@ -9,6 +9,7 @@
 use serde_json::Value;
 
 use super::diagnostics::{child, index, EMPTY, TOO_DEEP};
+use super::jsonata::{other_language, Lang, StatesVars};
 use super::machine::{StateInfo, Target};
 use super::{Validator, MAX_NESTING};
 
@@ -73,7 +74,7 @@ fn operand(key: &str) -> Option<Operand> {
 }
 
 impl Validator {
-    pub(super) fn choices(&mut self, v: &Value, loc: &str, info: &mut StateInfo) {
+    pub(super) fn choices(&mut self, v: &Value, loc: &str, info: &mut StateInfo, lang: Lang) {
         let Some(items) = self.want_arr(v, loc) else {
             info.uncertain = true;
             return;
@@ -82,7 +83,55 @@ impl Validator {
             self.schema(loc, EMPTY);
         }
         for (i, rule) in items.iter().enumerate() {
-            self.rule(rule, &index(loc, i), true, 0, info);
+            match lang {
+                Lang::JsonPath => self.rule(rule, &index(loc, i), true, 0, info),
+                Lang::Jsonata => self.jsonata_rule(rule, &index(loc, i), info),
+            }
+        }
+    }
+
+    /// A JSONata Choice rule: `Condition` and `Next`, optionally `Assign`, `Output`, `Comment`
+    /// (https://docs.aws.amazon.com/step-functions/latest/dg/state-choice.html "Choice Rules
+    /// (JSONata)"; rule-level `Output`: ASL spec "Query Languages"). The JSONPath rule fields get
+    /// the language message.
+    fn jsonata_rule(&mut self, v: &Value, loc: &str, info: &mut StateInfo) {
+        let Some(obj) = self.want_obj(v, loc) else {
+            info.uncertain = true;
+            return;
+        };
+        let missing: Vec<&str> = ["Condition", "Next"]
+            .into_iter()
+            .filter(|f| !obj.contains_key(*f))
+            .collect();
+        self.required(loc, &missing);
+        if missing.contains(&"Next") {
+            info.uncertain = true;
+        }
+        for (key, value) in obj {
+            let k = key.as_str();
+            let floc = child(loc, k);
+            match k {
+                "Next" => {
+                    if let Some(t) = self.want_str(value, &floc) {
+                        info.targets.push(Target {
+                            name: t.to_string(),
+                            location: floc,
+                        });
+                    } else {
+                        info.uncertain = true;
+                    }
+                }
+                "Condition" => self.condition(value, &floc),
+                "Assign" => self.jsonata_assign(value, &floc, StatesVars::Plain),
+                "Output" => self.jsonata_value(value, &floc, StatesVars::Plain),
+                "Comment" => {
+                    self.want_str(value, &floc);
+                }
+                _ if k == "Variable" || COMBINATORS.contains(&k) || operand(k).is_some() => {
+                    self.schema(loc, other_language(Lang::Jsonata, k));
+                }
+                _ => self.schema(loc, format!("Field '{k}' is not supported")),
+            }
         }
     }
 
@@ -167,6 +216,9 @@ impl Validator {
                     }
                     Some(Operand::Timestamp) => self.timestamp(value, &floc),
                     Some(Operand::Path) => self.path(value, &floc),
+                    None if top && (k == "Condition" || k == "Output") => {
+                        self.schema(loc, other_language(Lang::JsonPath, k));
+                    }
                     None => self.schema(loc, format!("Field '{k}' is not supported")),
                 },
             }

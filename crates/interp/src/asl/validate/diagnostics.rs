@@ -22,6 +22,11 @@ pub enum Code {
     MissingEndState,
     DuplicateStateName,
     InvalidJsonDescription,
+    /// A JSONata expression that does not parse (3P: floci-io/floci issue #2745).
+    InvalidJsonataExpression,
+    /// A JSONata expression that parses but reads what is not available where it stands
+    /// (3P: floci-io/floci issue #2670, PR #2786).
+    UnsupportedJsonataExpression,
 }
 
 impl Code {
@@ -33,6 +38,8 @@ impl Code {
             Code::MissingEndState => "MISSING_END_STATE",
             Code::DuplicateStateName => "DUPLICATE_STATE_NAME",
             Code::InvalidJsonDescription => "INVALID_JSON_DESCRIPTION",
+            Code::InvalidJsonataExpression => "INVALID_JSONATA_EXPRESSION",
+            Code::UnsupportedJsonataExpression => "UNSUPPORTED_JSONATA_EXPRESSION",
         }
     }
 }
@@ -71,8 +78,6 @@ pub(super) const TOO_DEEP: &str = "The states are too deeply nested (more than 1
 pub(super) const NOT_A_PATH: &str = "Value must be a valid JSONPath.";
 pub(super) const BAD_TIMESTAMP: &str = "String does not match RFC3339 timestamp";
 pub(super) const EMPTY: &str = "Value cannot be empty";
-pub(super) const JSONATA: &str =
-    "The query language 'JSONata' is not supported by this interpreter yet; only 'JSONPath' is accepted";
 
 // ----- locations ----------------------------------------------------------------------------
 
@@ -168,6 +173,14 @@ mod tests {
         assert_eq!(
             Code::InvalidJsonDescription.as_str(),
             "INVALID_JSON_DESCRIPTION"
+        );
+        assert_eq!(
+            Code::InvalidJsonataExpression.as_str(),
+            "INVALID_JSONATA_EXPRESSION"
+        );
+        assert_eq!(
+            Code::UnsupportedJsonataExpression.as_str(),
+            "UNSUPPORTED_JSONATA_EXPRESSION"
         );
     }
 

@@ -1,5 +1,5 @@
-//! One state: its `Type`, the fields each type accepts (docs/semantics/structure.md §1.3
-//! tables), `Next` xor `End`, the JSON type of every field, and the path fields `InputPath`,
+//! One state: its `Type`, its query language (jsonata.md §11.1), the fields each type accepts in
+//! that language (docs/semantics/structure.md §1.3 tables), `Next` xor `End`, the JSON type of every field, and the path fields `InputPath`,
 //! `OutputPath`, `ResultPath` (§2.3) — rules 3, 4 and the exclusive pairs of rule 9 in the module
 //! docs of [`super`]. `Validator::state` walks a state's fields in document order and hands
 //! each one to its rule group (templates, Task, Retry/Catch, Choice, Wait/Fail, Map/Parallel).
@@ -10,7 +10,8 @@
 
 use serde_json::{Map, Value};
 
-use super::diagnostics::{child, BAD_TIMESTAMP, JSONATA, NOT_A_PATH};
+use super::diagnostics::{child, BAD_TIMESTAMP, NOT_A_PATH};
+use super::jsonata::{other_language, Lang, StatesVars, DOWNGRADE};
 use super::machine::{StateInfo, Target};
 use super::Validator;
 use crate::asl::syntax::{check_path, check_reference_path, check_timestamp};
@@ -105,6 +106,58 @@ const CHOICE_FIELDS: &[&str] = &["InputPath", "OutputPath", "Assign", "Choices",
 const SUCCEED_FIELDS: &[&str] = &["InputPath", "OutputPath"];
 const FAIL_FIELDS: &[&str] = &["Error", "ErrorPath", "Cause", "CausePath"];
 
+// The same lists for JSONata states (structure.md §1.3 "Common fields of JSONata states" and
+// the per-type table; jsonata.md §11.2): `Output` everywhere but Fail, `Arguments` on Task and
+// Parallel, Map `Items`; no `InputPath`, `Parameters`, `ResultSelector`, `ResultPath`,
+// `OutputPath`, Pass `Result` or `…Path` field.
+const TASK_JSONATA: &[&str] = &[
+    "Next",
+    "End",
+    "Output",
+    "Assign",
+    "Arguments",
+    "Retry",
+    "Catch",
+    "Resource",
+    "TimeoutSeconds",
+    "HeartbeatSeconds",
+    "Credentials",
+];
+const PARALLEL_JSONATA: &[&str] = &[
+    "Next",
+    "End",
+    "Output",
+    "Assign",
+    "Arguments",
+    "Retry",
+    "Catch",
+    "Branches",
+];
+const MAP_JSONATA: &[&str] = &[
+    "Next",
+    "End",
+    "Output",
+    "Assign",
+    "Retry",
+    "Catch",
+    "ItemProcessor",
+    "Iterator",
+    "Items",
+    "ItemSelector",
+    "ItemReader",
+    "ItemBatcher",
+    "ResultWriter",
+    "MaxConcurrency",
+    "ToleratedFailurePercentage",
+    "ToleratedFailureCount",
+    "Label",
+];
+const PASS_JSONATA: &[&str] = &["Next", "End", "Output", "Assign"];
+const WAIT_JSONATA: &[&str] = &["Next", "End", "Output", "Assign", "Seconds", "Timestamp"];
+const CHOICE_JSONATA: &[&str] = &["Output", "Assign", "Choices", "Default"];
+const SUCCEED_JSONATA: &[&str] = &["Output"];
+const FAIL_JSONATA: &[&str] = &["Error", "Cause"];
+
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum StateType {
     Task,
@@ -132,16 +185,24 @@ impl StateType {
         })
     }
 
-    fn fields(self) -> &'static [&'static str] {
-        match self {
-            Self::Task => TASK_FIELDS,
-            Self::Wait => WAIT_FIELDS,
-            Self::Pass => PASS_FIELDS,
-            Self::Succeed => SUCCEED_FIELDS,
-            Self::Fail => FAIL_FIELDS,
-            Self::Choice => CHOICE_FIELDS,
-            Self::Parallel => PARALLEL_FIELDS,
-            Self::Map => MAP_FIELDS,
+    fn fields(self, lang: Lang) -> &'static [&'static str] {
+        match (lang, self) {
+            (Lang::JsonPath, Self::Task) => TASK_FIELDS,
+            (Lang::JsonPath, Self::Wait) => WAIT_FIELDS,
+            (Lang::JsonPath, Self::Pass) => PASS_FIELDS,
+            (Lang::JsonPath, Self::Succeed) => SUCCEED_FIELDS,
+            (Lang::JsonPath, Self::Fail) => FAIL_FIELDS,
+            (Lang::JsonPath, Self::Choice) => CHOICE_FIELDS,
+            (Lang::JsonPath, Self::Parallel) => PARALLEL_FIELDS,
+            (Lang::JsonPath, Self::Map) => MAP_FIELDS,
+            (Lang::Jsonata, Self::Task) => TASK_JSONATA,
+            (Lang::Jsonata, Self::Wait) => WAIT_JSONATA,
+            (Lang::Jsonata, Self::Pass) => PASS_JSONATA,
+            (Lang::Jsonata, Self::Succeed) => SUCCEED_JSONATA,
+            (Lang::Jsonata, Self::Fail) => FAIL_JSONATA,
+            (Lang::Jsonata, Self::Choice) => CHOICE_JSONATA,
+            (Lang::Jsonata, Self::Parallel) => PARALLEL_JSONATA,
+            (Lang::Jsonata, Self::Map) => MAP_JSONATA,
         }
     }
 
@@ -213,11 +274,25 @@ impl Validator {
         let end_true = obj.get("End") == Some(&Value::Bool(true));
         info.terminal = matches!(ty, StateType::Succeed | StateType::Fail)
             || (ty.needs_transition() && end_true);
-        if obj.get("QueryLanguage").and_then(Value::as_str) == Some("JSONata") {
-            self.schema(&child(loc, "QueryLanguage"), JSONATA);
-            info.uncertain = true;
-            return info;
+        let lang = Lang::of(obj.get("QueryLanguage"), self.lang);
+        // A JSONPath state in a JSONata machine (§1.4 rule 15): reported once, and the state's
+        // fields of the other language are then not reported on top of it (3P: floci-io/floci
+        // issue #2968, measured against AWS); its other checks stay.
+        let downgraded = self.lang == Lang::Jsonata && lang == Lang::JsonPath;
+        if downgraded {
+            self.schema(loc, DOWNGRADE);
         }
+        let other_lang = match lang {
+            Lang::JsonPath => Lang::Jsonata,
+            Lang::Jsonata => Lang::JsonPath,
+        };
+        let jsonata = lang == Lang::Jsonata;
+        // `$states.result` is readable in the top-level Output and Assign of these (§11.3).
+        let result_vars = if matches!(ty, StateType::Task | StateType::Parallel | StateType::Map) {
+            StatesVars::Result
+        } else {
+            StatesVars::Plain
+        };
 
         // Required fields.
         let mut missing: Vec<&str> = match ty {
@@ -251,15 +326,47 @@ impl Validator {
         }
 
         // Fields, in document order.
-        let allowed = ty.fields();
+        let allowed = ty.fields(lang);
         for (key, v) in obj {
             let k = key.as_str();
             let floc = child(loc, k);
             if !allowed.contains(&k) && !COMMON_FIELDS.contains(&k) {
-                self.schema(loc, format!("Field '{k}' is not supported"));
+                if ty.fields(other_lang).contains(&k) {
+                    if !downgraded {
+                        self.schema(loc, other_language(lang, k));
+                    }
+                } else {
+                    self.schema(loc, format!("Field '{k}' is not supported"));
+                }
                 continue;
             }
             match k {
+                // Fields that take JSONata (§11.2); only JSONata states get here with `Output`,
+                // `Arguments` or `Items`.
+                "Output" => self.jsonata_value(v, &floc, result_vars),
+                "Assign" if jsonata => self.jsonata_assign(v, &floc, result_vars),
+                "Arguments" | "Items" | "ItemSelector" => {
+                    if jsonata {
+                        self.jsonata_value(v, &floc, StatesVars::Plain);
+                    } else {
+                        self.template(v, &floc);
+                    }
+                }
+                "Credentials" if jsonata => self.jsonata_credentials(v, &floc),
+                "TimeoutSeconds" | "HeartbeatSeconds" if jsonata => {
+                    self.int_or_expression(v, &floc, 1, Some(MAX_SECONDS));
+                }
+                "Seconds" if jsonata => self.int_or_expression(v, &floc, 0, Some(MAX_SECONDS)),
+                "Timestamp" if jsonata => self.timestamp_or_expression(v, &floc),
+                "Error" | "Cause" if jsonata => {
+                    if let Some(s) = self.want_str(v, &floc) {
+                        self.expression(s, &floc, StatesVars::Plain);
+                    }
+                }
+                "MaxConcurrency" | "ToleratedFailureCount" if jsonata => {
+                    self.int_or_expression(v, &floc, 0, None);
+                }
+                "ToleratedFailurePercentage" if jsonata => self.percentage_or_expression(v, &floc),
                 "Comment" | "Error" | "Cause" => {
                     self.want_str(v, &floc);
                 }
@@ -274,7 +381,7 @@ impl Validator {
                 "End" => info.uncertain |= self.want_bool(v, &floc).is_none(),
                 "InputPath" | "OutputPath" => self.path_or_null(v, &floc),
                 "ResultPath" => self.result_path(v, &floc),
-                "Parameters" | "ResultSelector" | "ItemSelector" | "Credentials" => {
+                "Parameters" | "ResultSelector" | "Credentials" => {
                     if k == "Credentials" {
                         self.credentials(v, &floc);
                     }
@@ -283,8 +390,8 @@ impl Validator {
                 "Assign" => {
                     self.assign(v, &floc);
                 }
-                "Retry" => self.handlers(v, &floc, false, &mut info),
-                "Catch" => self.handlers(v, &floc, true, &mut info),
+                "Retry" => self.handlers(v, &floc, false, &mut info, lang),
+                "Catch" => self.handlers(v, &floc, true, &mut info, lang),
                 "Resource" => self.resource(v, &floc),
                 "TimeoutSeconds" | "HeartbeatSeconds" => {
                     self.want_int(v, &floc, 1, Some(MAX_SECONDS));
@@ -302,7 +409,7 @@ impl Validator {
                 }
                 "Timestamp" => self.timestamp(v, &floc),
                 "ErrorPath" | "CausePath" => self.error_path(v, &floc, k),
-                "Choices" => self.choices(v, &floc, &mut info),
+                "Choices" => self.choices(v, &floc, &mut info, lang),
                 "Branches" => self.branches(v, &floc, depth),
                 "ItemProcessor" | "Iterator" => self.processor(k, v, &floc, depth),
                 "MaxConcurrency" | "ToleratedFailureCount" => {
@@ -310,19 +417,25 @@ impl Validator {
                 }
                 "ToleratedFailurePercentage" => self.tolerated_failure_percentage(v, &floc),
                 "Label" => self.label(v, &floc),
-                "ItemReader" => self.item_reader(v, &floc),
-                "ItemBatcher" => self.item_batcher(v, &floc),
-                "ResultWriter" => self.result_writer(v, &floc),
+                "ItemReader" => self.item_reader(v, &floc, lang),
+                "ItemBatcher" => self.item_batcher(v, &floc, lang),
+                "ResultWriter" => self.result_writer(v, &floc, lang),
                 // "Type" (checked above), "Result" (any JSON).
                 _ => {}
             }
         }
 
-        // Cross-field rules.
-        self.exclusive(obj, loc, ty.exclusive_pairs());
+        // Cross-field rules (a pair with a field of the other language was reported above).
+        let pairs: Vec<(&str, &str)> = ty
+            .exclusive_pairs()
+            .iter()
+            .copied()
+            .filter(|(a, b)| allowed.contains(a) && allowed.contains(b))
+            .collect();
+        self.exclusive(obj, loc, &pairs);
         match ty {
             StateType::Task => self.heartbeat_below_timeout(obj, loc),
-            StateType::Wait => self.wait_duration(obj, loc),
+            StateType::Wait => self.wait_duration(obj, loc, lang),
             _ => {}
         }
         info
@@ -581,17 +694,11 @@ mod tests {
             pass(json!({"ResultSelector": {}})),
             &[svf("Field 'ResultSelector' is not supported", "/States/S")],
         );
+        // JSONata-only fields (`Arguments`, `Output`, `Items`) get the language message: see
+        // jsonata.rs.
         expect(
-            task(json!({"Arguments": {}})),
+            pass(json!({"Arguments": {}})),
             &[svf("Field 'Arguments' is not supported", "/States/S")],
-        );
-        expect(
-            task(json!({"Output": {}})),
-            &[svf("Field 'Output' is not supported", "/States/S")],
-        );
-        expect(
-            map(json!({"Items": []})),
-            &[svf("Field 'Items' is not supported", "/States/S")],
         );
         expect(
             single(json!({"Type": "Succeed", "Next": "S"})),
@@ -775,11 +882,13 @@ mod tests {
             WAIT_FIELDS,
             CHOICE_FIELDS,
             FAIL_FIELDS,
+            TASK_JSONATA,
+            MAP_JSONATA,
         ] {
             fields.extend_from_slice(list);
         }
         fields.extend_from_slice(COMMON_FIELDS);
-        fields.extend(["Unknown", "Mode", "Variable", "And"]);
+        fields.extend(["Unknown", "Mode", "Variable", "And", "Condition"]);
         let types = [
             "Task", "Wait", "Pass", "Succeed", "Fail", "Choice", "Parallel", "Map",
         ];
@@ -796,9 +905,16 @@ mod tests {
                     let nested = json!({"Type": ty, "Retry": [{*field: value.clone()}],
                         "Catch": [{*field: value.clone()}], "Choices": [{*field: value.clone()}],
                         "Branches": [{*field: value.clone()}], "ItemProcessor": {*field: value.clone()}});
-                    let _ = validate(&sm(nested));
+                    let _ = validate(&sm(nested.clone()));
                     let _ = validate(&json!({*field: value.clone()}));
-                    runs += 3;
+                    // The same in a JSONata machine.
+                    let mut def = sm(state);
+                    def["QueryLanguage"] = json!("JSONata");
+                    let _ = validate(&def);
+                    let mut def = sm(nested);
+                    def["QueryLanguage"] = json!("JSONata");
+                    let _ = validate(&def);
+                    runs += 5;
                 }
             }
         }

@@ -10,6 +10,7 @@ use serde_json::Value;
 
 use super::diagnostics::{child, index, EMPTY};
 use super::fields::MAX_SECONDS;
+use super::jsonata::{other_language, Lang, StatesVars};
 use super::machine::{StateInfo, Target};
 use super::Validator;
 
@@ -25,16 +26,25 @@ const RETRIER_FIELDS: &[&str] = &[
     "Comment",
 ];
 const CATCHER_FIELDS: &[&str] = &["ErrorEquals", "Next", "ResultPath", "Assign", "Comment"];
+/// A JSONata catcher: `Output` instead of `ResultPath` (jsonata.md §11.4).
+const CATCHER_JSONATA: &[&str] = &["ErrorEquals", "Next", "Output", "Assign", "Comment"];
 
 impl Validator {
-    pub(super) fn handlers(&mut self, v: &Value, loc: &str, catch: bool, info: &mut StateInfo) {
+    pub(super) fn handlers(
+        &mut self,
+        v: &Value,
+        loc: &str,
+        catch: bool,
+        info: &mut StateInfo,
+        lang: Lang,
+    ) {
         let Some(items) = self.want_arr(v, loc) else {
             return;
         };
-        let (allowed, kind) = if catch {
-            (CATCHER_FIELDS, "Catcher")
-        } else {
-            (RETRIER_FIELDS, "Retrier")
+        let (allowed, other, kind) = match (catch, lang) {
+            (true, Lang::JsonPath) => (CATCHER_FIELDS, CATCHER_JSONATA, "Catcher"),
+            (true, Lang::Jsonata) => (CATCHER_JSONATA, CATCHER_FIELDS, "Catcher"),
+            (false, _) => (RETRIER_FIELDS, RETRIER_FIELDS, "Retrier"),
         };
         for (i, item) in items.iter().enumerate() {
             let hloc = index(loc, i);
@@ -60,7 +70,11 @@ impl Validator {
                 let k = key.as_str();
                 let floc = child(&hloc, k);
                 if !allowed.contains(&k) {
-                    self.schema(&hloc, format!("Field '{k}' is not supported"));
+                    if other.contains(&k) {
+                        self.schema(&hloc, other_language(lang, k));
+                    } else {
+                        self.schema(&hloc, format!("Field '{k}' is not supported"));
+                    }
                     continue;
                 }
                 match k {
@@ -95,6 +109,11 @@ impl Validator {
                         None => info.uncertain = true,
                     },
                     "ResultPath" => self.result_path(value, &floc),
+                    // `$states.errorOutput` is readable here and nowhere else (§11.3).
+                    "Output" => self.jsonata_value(value, &floc, StatesVars::ErrorOutput),
+                    "Assign" if lang == Lang::Jsonata => {
+                        self.jsonata_assign(value, &floc, StatesVars::ErrorOutput);
+                    }
                     "Assign" => {
                         self.assign(value, &floc);
                     }

@@ -9,16 +9,23 @@
 
 use serde_json::{Map, Value};
 
+use super::jsonata::Lang;
 use super::Validator;
 use crate::asl::syntax::{check_intrinsic, check_reference_path};
 
 const WAIT_CHOICES: [&str; 4] = ["Seconds", "Timestamp", "SecondsPath", "TimestampPath"];
 
 impl Validator {
-    /// A Wait state names its duration exactly once.
-    pub(super) fn wait_duration(&mut self, obj: &Map<String, Value>, loc: &str) {
-        let present: Vec<&str> = WAIT_CHOICES
-            .into_iter()
+    /// A Wait state names its duration exactly once (JSONata: `Seconds` or `Timestamp`, the
+    /// `…Path` forms having been reported as JSONPath fields; wording of that case I).
+    pub(super) fn wait_duration(&mut self, obj: &Map<String, Value>, loc: &str, lang: Lang) {
+        let choices: &[&str] = match lang {
+            Lang::JsonPath => &WAIT_CHOICES,
+            Lang::Jsonata => &WAIT_CHOICES[..2],
+        };
+        let present: Vec<&str> = choices
+            .iter()
+            .copied()
             .filter(|f| obj.contains_key(*f))
             .collect();
         if present.is_empty() {
@@ -26,7 +33,7 @@ impl Validator {
                 loc,
                 format!(
                     "Exactly one of these fields is required: [{}]",
-                    WAIT_CHOICES.join(", ")
+                    choices.join(", ")
                 ),
             );
         } else if present.len() > 1 {

@@ -5,8 +5,11 @@
 //!
 //! Code: `SCHEMA_VALIDATION_FAILED`, located at the template field (D).
 
-use serde_json::Value;
+use std::collections::HashSet;
 
+use serde_json::{Map, Value};
+
+use super::diagnostics::{child, index};
 use super::Validator;
 use crate::asl::syntax::{check_intrinsic, check_path};
 
@@ -33,17 +36,70 @@ impl Validator {
         self.template(v, loc);
         if let Value::Object(map) = v {
             for key in map.keys() {
-                let name = key.strip_suffix(".$").unwrap_or(key);
-                if !is_variable_name(name) {
-                    self.schema(
-                        loc,
-                        format!(
-                            "The variable name '{name}' is not valid: it must be an identifier of at most {MAX_VARIABLE_NAME} characters (letters, digits and '_', not starting with a digit), and not 'states'"
-                        ),
-                    );
+                self.variable_name(key.strip_suffix(".$").unwrap_or(key), loc);
+            }
+        }
+    }
+
+    /// A name assigned by the `Assign` at `loc` (either language). Message (I).
+    pub(super) fn variable_name(&mut self, name: &str, loc: &str) {
+        if !is_variable_name(name) {
+            self.schema(
+                loc,
+                format!(
+                    "The variable name '{name}' is not valid: it must be an identifier of at most {MAX_VARIABLE_NAME} characters (letters, digits and '_', not starting with a digit), and not 'states'"
+                ),
+            );
+        }
+    }
+
+    /// The scope rule of docs/semantics/variables.md "Scope": a Parallel branch or Map
+    /// iteration (the `States` object at `states_loc`) may not assign a variable that an
+    /// enclosing scope assigns. `self.scopes` holds the names each enclosing `States` object
+    /// assigns (its states' `Assign`, their Choice rules' and catchers' — a catcher on a Map or
+    /// Parallel assigns in the scope around it). Reported at the inner `Assign`; message (I).
+    /// Returns the names this object assigns, for the scopes inside it.
+    pub(super) fn assigned_in_scope(
+        &mut self,
+        states: &Map<String, Value>,
+        states_loc: &str,
+        nested: bool,
+    ) -> HashSet<String> {
+        let mut names = HashSet::new();
+        for (state_name, state) in states {
+            let sloc = child(states_loc, state_name);
+            let mut assigns: Vec<(&Value, String)> = Vec::new();
+            if let Some(a) = state.get("Assign") {
+                assigns.push((a, child(&sloc, "Assign")));
+            }
+            for list in ["Choices", "Catch"] {
+                if let Some(items) = state.get(list).and_then(Value::as_array) {
+                    for (i, item) in items.iter().enumerate() {
+                        if let Some(a) = item.get("Assign") {
+                            assigns.push((a, child(&index(&child(&sloc, list), i), "Assign")));
+                        }
+                    }
+                }
+            }
+            for (assign, aloc) in assigns {
+                let Some(map) = assign.as_object() else {
+                    continue;
+                };
+                for key in map.keys() {
+                    let name = key.strip_suffix(".$").unwrap_or(key);
+                    if nested && self.scopes.iter().any(|outer| outer.contains(name)) {
+                        self.schema(
+                            &aloc,
+                            format!(
+                                "The variable '{name}' is assigned in an enclosing scope; a Parallel branch or Map iteration cannot assign it"
+                            ),
+                        );
+                    }
+                    names.insert(name.to_string());
                 }
             }
         }
+        names
     }
 
     /// A payload template (§2.4). Iterative, so any depth is safe.
@@ -195,6 +251,56 @@ mod tests {
         }
         assert!(is_variable_name(&"v".repeat(80)));
         assert!(!is_variable_name(&"v".repeat(81)));
+    }
+
+    #[test]
+    fn branches_and_iterations_cannot_assign_outer_variables() {
+        // docs/semantics/variables.md "Scope".
+        let msg = |name: &str, loc: &str| {
+            svf(
+                &format!("The variable '{name}' is assigned in an enclosing scope; a Parallel branch or Map iteration cannot assign it"),
+                loc,
+            )
+        };
+        let inner = |assign: Value| json!({"StartAt": "I", "States": {"I": {"Type": "Pass", "Assign": assign, "End": true}}});
+        // A Map iteration assigning what the outer scope assigns (later in document order too).
+        expect(
+            json!({"StartAt": "M", "States": {
+                "M": {"Type": "Map", "ItemProcessor": inner(json!({"x.$": "$", "y": 1})), "Next": "Set"},
+                "Set": {"Type": "Pass", "Assign": {"x": 1}, "End": true}}}),
+            &[msg("x", "/States/M/ItemProcessor/States/I/Assign")],
+        );
+        // The Map's own Assign and its catchers' assign in the outer scope.
+        expect(
+            json!({"StartAt": "M", "States": {
+                "M": {"Type": "Map", "ItemProcessor": inner(json!({"a": 1, "b": 2})), "End": true,
+                      "Assign": {"a": 0}, "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "F", "Assign": {"b": 0}}]},
+                "F": {"Type": "Fail"}}}),
+            &[
+                msg("a", "/States/M/ItemProcessor/States/I/Assign"),
+                msg("b", "/States/M/ItemProcessor/States/I/Assign"),
+            ],
+        );
+        // Two levels down, in a JSONata Choice rule of a Parallel branch.
+        let branch = json!({"StartAt": "C", "States": {"C": {"Type": "Choice", "Default": "E",
+            "Choices": [{"Condition": "{% true %}", "Next": "E", "Assign": {"z": 1}}]},
+            "E": {"Type": "Succeed"}}});
+        expect(
+            json!({"QueryLanguage": "JSONata", "StartAt": "Z", "States": {
+                "Z": {"Type": "Pass", "Assign": {"z": 0}, "Next": "P"},
+                "P": {"Type": "Parallel", "End": true, "Branches": [{"StartAt": "M", "States": {
+                    "M": {"Type": "Map", "End": true, "ItemProcessor": branch}}}]}}}),
+            &[msg(
+                "z",
+                "/States/P/Branches/0/States/M/ItemProcessor/States/C/Choices/0/Assign",
+            )],
+        );
+        // Sibling branches and fresh names are fine; so is reading an outer variable.
+        ok(json!({"StartAt": "Set", "States": {
+            "Set": {"Type": "Pass", "Assign": {"k": 1}, "Next": "P"},
+            "P": {"Type": "Parallel", "End": true, "Branches": [
+                inner(json!({"v": 1})), {"StartAt": "J", "States": {"J": {"Type": "Pass",
+                    "Assign": {"v": 2, "w.$": "$k"}, "End": true}}}]}}}));
     }
 
     #[test]
