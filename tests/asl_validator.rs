@@ -9,7 +9,7 @@ use std::process::{Command, Stdio};
 use aslcheck_generators::{generate, Profile};
 use serde_json::Value;
 
-const PROFILES: [&str; 7] = [
+const PROFILES: [&str; 9] = [
     "paths",
     "intrinsics",
     "choice",
@@ -17,6 +17,8 @@ const PROFILES: [&str; 7] = [
     "map",
     "parallel",
     "all",
+    "swarm",
+    "jsonata",
 ];
 
 #[test]

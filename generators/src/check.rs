@@ -18,6 +18,7 @@ const COMMON: [&str; 3] = ["Type", "Comment", "QueryLanguage"];
 fn allowed(ty: &str) -> &'static [&'static str] {
     match ty {
         "Task" => &[
+            "Assign",
             "InputPath",
             "OutputPath",
             "Parameters",
@@ -35,6 +36,7 @@ fn allowed(ty: &str) -> &'static [&'static str] {
             "End",
         ],
         "Parallel" => &[
+            "Assign",
             "InputPath",
             "OutputPath",
             "Parameters",
@@ -47,6 +49,7 @@ fn allowed(ty: &str) -> &'static [&'static str] {
             "End",
         ],
         "Map" => &[
+            "Assign",
             "InputPath",
             "OutputPath",
             "Parameters",
@@ -64,6 +67,7 @@ fn allowed(ty: &str) -> &'static [&'static str] {
             "End",
         ],
         "Pass" => &[
+            "Assign",
             "InputPath",
             "OutputPath",
             "Parameters",
@@ -73,6 +77,7 @@ fn allowed(ty: &str) -> &'static [&'static str] {
             "End",
         ],
         "Wait" => &[
+            "Assign",
             "InputPath",
             "OutputPath",
             "Seconds",
@@ -82,10 +87,177 @@ fn allowed(ty: &str) -> &'static [&'static str] {
             "Next",
             "End",
         ],
-        "Choice" => &["InputPath", "OutputPath", "Choices", "Default"],
+        "Choice" => &["Assign", "InputPath", "OutputPath", "Choices", "Default"],
         "Succeed" => &["InputPath", "OutputPath"],
         "Fail" => &["Error", "ErrorPath", "Cause", "CausePath"],
         _ => &[],
+    }
+}
+
+/// Fields each state type accepts in JSONata (§1.3).
+fn allowed_jsonata(ty: &str) -> &'static [&'static str] {
+    match ty {
+        "Task" => &[
+            "Output",
+            "Assign",
+            "Arguments",
+            "Retry",
+            "Catch",
+            "Resource",
+            "TimeoutSeconds",
+            "HeartbeatSeconds",
+            "Credentials",
+            "Next",
+            "End",
+        ],
+        "Parallel" => &[
+            "Output",
+            "Assign",
+            "Arguments",
+            "Retry",
+            "Catch",
+            "Branches",
+            "Next",
+            "End",
+        ],
+        "Map" => &[
+            "Output",
+            "Assign",
+            "Retry",
+            "Catch",
+            "ItemProcessor",
+            "Items",
+            "ItemSelector",
+            "MaxConcurrency",
+            "Next",
+            "End",
+        ],
+        "Pass" => &["Output", "Assign", "Next", "End"],
+        "Wait" => &["Output", "Assign", "Seconds", "Timestamp", "Next", "End"],
+        "Choice" => &["Output", "Assign", "Choices", "Default"],
+        "Succeed" => &["Output"],
+        "Fail" => &["Error", "Cause"],
+        _ => &[],
+    }
+}
+
+/// A variable name (docs/semantics/variables.md §12): an identifier of at most 80
+/// characters, not `states`.
+fn is_variable_name(k: &str) -> bool {
+    let mut cs = k.chars();
+    matches!(cs.next(), Some(c) if c.is_alphabetic() || c == '_')
+        && cs.all(|c| c.is_alphanumeric() || c == '_')
+        && k.chars().count() <= 80
+        && k != "states"
+}
+
+/// The names an `Assign` value sets (the keys without `.$`).
+fn assign_names(v: &Value) -> Vec<String> {
+    v.as_object()
+        .into_iter()
+        .flatten()
+        .map(|(k, _)| k.strip_suffix(".$").unwrap_or(k).to_string())
+        .collect()
+}
+
+fn check_assign(v: &Value, jsonata: bool, allow: &str, at: &str, errs: &mut Vec<String>) {
+    if !v.is_object() {
+        errs.push(format!("{at}: Assign must be an object"));
+        return;
+    }
+    for name in assign_names(v) {
+        if !is_variable_name(&name) {
+            errs.push(format!("{at}: {name:?} is not a variable name"));
+        }
+    }
+    if jsonata {
+        check_jsonata(v, at, allow, errs);
+    } else {
+        check_template(v, at, errs);
+    }
+}
+
+/// Every string of a JSONata field that looks like an expression is delimited exactly, no key
+/// ends in `.$`, and `$states.result` / `$states.errorOutput` appear only where `allow` lists
+/// them (§11.2, §11.3).
+fn check_jsonata(v: &Value, at: &str, allow: &str, errs: &mut Vec<String>) {
+    match v {
+        Value::String(s) => {
+            let t = s.trim();
+            if t.starts_with("{%") || t.ends_with("%}") {
+                if !(s.starts_with("{% ") && s.ends_with(" %}")) {
+                    errs.push(format!("{at}: badly delimited JSONata {s:?}"));
+                }
+                for member in ["result", "errorOutput"] {
+                    let found = s.contains(&format!("$states.{member}"));
+                    if found && !allow.contains(member) {
+                        errs.push(format!("{at}: $states.{member} is not available here"));
+                    }
+                }
+            }
+        }
+        Value::Array(xs) => {
+            for (i, x) in xs.iter().enumerate() {
+                check_jsonata(x, &format!("{at}/{i}"), allow, errs);
+            }
+        }
+        Value::Object(m) => {
+            for (k, x) in m {
+                if k.ends_with(".$") {
+                    errs.push(format!("{at}/{k}: '.$' keys are JSONPath"));
+                }
+                check_jsonata(x, &format!("{at}/{k}"), allow, errs);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// No Parallel branch or Map processor assigns a name that an enclosing graph assigns
+/// (docs/semantics/variables.md §12, Scope).
+fn check_scopes(definition: &Value, errs: &mut Vec<String>) {
+    let graphs = walk::graphs(definition);
+    let names: Vec<(String, BTreeSet<String>)> = graphs
+        .iter()
+        .map(|g| {
+            let mut set = BTreeSet::new();
+            for state in g
+                .graph
+                .get("States")
+                .and_then(Value::as_object)
+                .into_iter()
+                .flat_map(|m| m.values())
+            {
+                if let Some(a) = state.get("Assign") {
+                    set.extend(assign_names(a));
+                }
+                for key in ["Choices", "Catch"] {
+                    for r in state
+                        .get(key)
+                        .and_then(Value::as_array)
+                        .into_iter()
+                        .flatten()
+                    {
+                        if let Some(a) = r.get("Assign") {
+                            set.extend(assign_names(a));
+                        }
+                    }
+                }
+            }
+            (g.pointer.clone(), set)
+        })
+        .collect();
+    for (inner, inner_names) in &names {
+        for (outer, outer_names) in &names {
+            let encloses = inner != outer && inner.starts_with(&format!("{outer}/States/"));
+            if encloses {
+                for n in inner_names.intersection(outer_names) {
+                    errs.push(format!(
+                        "{inner}: assigns {n:?}, which the enclosing graph {outer:?} assigns"
+                    ));
+                }
+            }
+        }
     }
 }
 
@@ -242,6 +414,9 @@ fn check_errors_list(list: &Value, at: &str, errs: &mut Vec<String>) {
 /// Every violation of the §1 rules found in `definition` (empty when it is valid).
 pub fn structural_errors(definition: &Value) -> Vec<String> {
     let mut errs = vec![];
+    let machine_jsonata =
+        definition.get("QueryLanguage").and_then(Value::as_str) == Some("JSONata");
+    check_scopes(definition, &mut errs);
     let mut names: HashMap<&str, usize> = HashMap::new();
     for s in walk::states(definition) {
         *names.entry(s.name).or_default() += 1;
@@ -282,9 +457,67 @@ pub fn structural_errors(definition: &Value) -> Vec<String> {
                 continue;
             }
             let m = state.as_object().cloned().unwrap_or_default();
+            let jsonata = match m.get("QueryLanguage").and_then(Value::as_str) {
+                Some("JSONata") => true,
+                Some(_) => {
+                    if machine_jsonata {
+                        errs.push(format!("{sp}: a JSONata machine has only JSONata states"));
+                    }
+                    false
+                }
+                None => machine_jsonata,
+            };
+            let fields = if jsonata {
+                allowed_jsonata(ty)
+            } else {
+                allowed(ty)
+            };
             for k in m.keys() {
-                if !COMMON.contains(&k.as_str()) && !allowed(ty).contains(&k.as_str()) {
+                if !COMMON.contains(&k.as_str()) && !fields.contains(&k.as_str()) {
                     errs.push(format!("{sp}: field {k} is not supported on {ty}"));
+                }
+            }
+            let result_here = matches!(ty, "Task" | "Parallel" | "Map");
+            if let Some(a) = m.get("Assign") {
+                let allow = if result_here { "result" } else { "" };
+                check_assign(a, jsonata, allow, &format!("{sp}/Assign"), &mut errs);
+            }
+            if jsonata {
+                for (k, v) in &m {
+                    let allow = match k.as_str() {
+                        "Output" | "Assign" if result_here => "result",
+                        "Catch" => "",
+                        _ => "",
+                    };
+                    if k == "Catch" {
+                        for (i, c) in v.as_array().into_iter().flatten().enumerate() {
+                            for f in ["Output", "Assign"] {
+                                if let Some(x) = c.get(f) {
+                                    check_jsonata(
+                                        x,
+                                        &format!("{sp}/Catch/{i}/{f}"),
+                                        "errorOutput",
+                                        &mut errs,
+                                    );
+                                }
+                            }
+                            if let Some(a) = c.get("Assign") {
+                                let at = format!("{sp}/Catch/{i}/Assign");
+                                check_assign(a, true, "errorOutput", &at, &mut errs);
+                            }
+                            if c.get("ResultPath").is_some() {
+                                errs.push(format!("{sp}/Catch/{i}: ResultPath is JSONPath"));
+                            }
+                        }
+                    } else if !matches!(k.as_str(), "Branches" | "ItemProcessor" | "Choices") {
+                        check_jsonata(v, &format!("{sp}/{k}"), allow, &mut errs);
+                    }
+                }
+            } else if let Some(c) = m.get("Catch").and_then(Value::as_array) {
+                for (i, x) in c.iter().enumerate() {
+                    if let Some(a) = x.get("Assign") {
+                        check_assign(a, false, "", &format!("{sp}/Catch/{i}/Assign"), &mut errs);
+                    }
                 }
             }
             let mut targets: Vec<String> = vec![];
@@ -311,7 +544,7 @@ pub fn structural_errors(definition: &Value) -> Vec<String> {
                 targets.push(n.to_string());
             }
             for key in ["Parameters", "ResultSelector", "ItemSelector"] {
-                if let Some(t) = m.get(key) {
+                if let Some(t) = m.get(key).filter(|_| !jsonata) {
                     check_template(t, &format!("{sp}/{key}"), &mut errs);
                 }
             }
@@ -371,6 +604,7 @@ pub fn structural_errors(definition: &Value) -> Vec<String> {
                     let res = m.get("Resource").and_then(Value::as_str).unwrap_or("");
                     let function = if res == LAMBDA_INVOKE {
                         m.get("Parameters")
+                            .or_else(|| m.get("Arguments"))
                             .and_then(|p| p.get("FunctionName"))
                             .and_then(Value::as_str)
                             .unwrap_or("")
@@ -408,7 +642,7 @@ pub fn structural_errors(definition: &Value) -> Vec<String> {
                         ));
                     }
                     if let Some(ts) = m.get("Timestamp").and_then(Value::as_str) {
-                        if !crate::shape::looks_like_timestamp(ts) {
+                        if !crate::shape::looks_like_timestamp(ts) && !ts.starts_with("{% ") {
                             errs.push(format!("{sp}/Timestamp: not RFC 3339"));
                         }
                     }
@@ -444,7 +678,40 @@ pub fn structural_errors(definition: &Value) -> Vec<String> {
                     match m.get("Choices").and_then(Value::as_array) {
                         Some(rules) if !rules.is_empty() => {
                             for (i, r) in rules.iter().enumerate() {
-                                check_rule(r, true, &format!("{sp}/Choices/{i}"), &mut errs);
+                                let at = format!("{sp}/Choices/{i}");
+                                if let Some(a) = r.get("Assign") {
+                                    check_assign(
+                                        a,
+                                        jsonata,
+                                        "",
+                                        &format!("{at}/Assign"),
+                                        &mut errs,
+                                    );
+                                }
+                                if jsonata {
+                                    let cond = r.get("Condition");
+                                    let ok = cond.is_some_and(|c| {
+                                        c.is_boolean()
+                                            || c.as_str().is_some_and(|s| {
+                                                s.starts_with("{% ") && s.ends_with(" %}")
+                                            })
+                                    });
+                                    if !ok || r.get("Next").is_none() {
+                                        errs.push(format!(
+                                            "{at}: a JSONata rule needs Condition and Next"
+                                        ));
+                                    }
+                                    for f in ["Condition", "Output"] {
+                                        if let Some(x) = r.get(f) {
+                                            check_jsonata(x, &format!("{at}/{f}"), "", &mut errs);
+                                        }
+                                    }
+                                    if let Some(n) = r.get("Next").and_then(Value::as_str) {
+                                        targets.push(n.to_string());
+                                    }
+                                    continue;
+                                }
+                                check_rule(r, true, &at, &mut errs);
                                 if let Some(n) = r.get("Next").and_then(Value::as_str) {
                                     targets.push(n.to_string());
                                 }

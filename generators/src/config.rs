@@ -75,6 +75,16 @@ pub struct Config {
     pub deterministic: bool,
     /// Draw a per-case variant of this config that switches features off (swarm testing).
     pub swarm: bool,
+    /// The query language of generated machines: `"JSONPath"` (the default: InputPath,
+    /// Parameters, ResultSelector, ResultPath, OutputPath, intrinsics) or `"JSONata"` (a
+    /// top-level `QueryLanguage: "JSONata"`; every state uses Output, Assign, Arguments,
+    /// Condition, Items and `{% %}` expressions, docs/semantics/jsonata.md §11). In JSONata
+    /// machines `error_ratio` places expressions that return nothing
+    /// (`States.QueryEvaluationError`) instead of the JSONPath faults, `odds.parameters` is the
+    /// chance of `Arguments`, `odds.output_path` of `Output`, `odds.wait_path` and
+    /// `odds.fail_path` of an expression in Wait `Seconds`/`Timestamp` and Fail `Error`/`Cause`
+    /// (see `profiles/jsonata.toml`).
+    pub query_language: QueryLanguage,
     /// Relative weights of the state kinds.
     pub states: StateWeights,
     /// Relative weights of the fixture functions used by Task states.
@@ -83,6 +93,16 @@ pub struct Config {
     pub odds: Odds,
     /// Intrinsic functions that may appear (full names, e.g. `States.Format`). Empty = none.
     pub intrinsics: BTreeSet<String>,
+}
+
+/// The query language of a generated machine (docs/semantics/jsonata.md §11.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum QueryLanguage {
+    #[default]
+    #[serde(rename = "JSONPath")]
+    JsonPath,
+    #[serde(rename = "JSONata")]
+    Jsonata,
 }
 
 /// Relative weights of state kinds. `loop` is a counter loop (Pass, body, Pass, Choice).
@@ -177,6 +197,17 @@ pub struct Odds {
     pub comment: f64,
     /// A state name uses unusual characters (spaces, Unicode, 80 characters).
     pub odd_names: f64,
+    /// A state that may carry `Assign` (Pass, Task, Wait, Choice and each Choice rule,
+    /// Parallel, Map, each catcher) gets one, setting one or two workflow variables
+    /// (docs/semantics/variables.md §12): literals, paths and intrinsic calls in JSONPath,
+    /// literals and expressions in JSONata. Inner scopes (Parallel branches, Map iterations)
+    /// only assign names of their own, never one an outer scope assigns.
+    pub assign: f64,
+    /// A path or expression reads a workflow variable (`$name`, `$name.member`) assigned on
+    /// every path to the state, where one is in scope: JSONPath `.$` template values, Choice
+    /// `Variable`, InputPath and OutputPath; JSONata expressions. Only matters when `assign`
+    /// is above 0.
+    pub variable: f64,
 }
 
 /// All intrinsic functions of ASL (JSONPath), in the order of the AWS documentation.
@@ -226,6 +257,7 @@ impl Default for Config {
             error_ratio: 0.03,
             deterministic: true,
             swarm: false,
+            query_language: QueryLanguage::JsonPath,
             states: StateWeights::default(),
             fixtures: FixtureWeights::default(),
             odds: Odds::default(),
@@ -294,6 +326,8 @@ impl Default for Odds {
             task_timeout: 0.2,
             comment: 0.05,
             odd_names: 0.03,
+            assign: 0.0,
+            variable: 0.0,
         }
     }
 }
@@ -347,6 +381,8 @@ impl Config {
             &mut o.task_timeout,
             &mut o.comment,
             &mut o.odd_names,
+            &mut o.assign,
+            &mut o.variable,
         ] {
             *p = clamp01(*p);
         }
@@ -428,6 +464,8 @@ impl Config {
                 &mut o.wait_timestamp,
                 &mut o.fail_path,
                 &mut o.task_timeout,
+                &mut o.assign,
+                &mut o.variable,
             ] {
                 if !keep(t) {
                     *p = 0.0;

@@ -1,4 +1,5 @@
-//! Random, valid-by-construction Amazon States Language machines (JSONPath) and their inputs.
+//! Random, valid-by-construction Amazon States Language machines (JSONPath or JSONata) and their
+//! inputs.
 //!
 //! ```
 //! use aslcheck_generators::{generate, Profile};
@@ -30,6 +31,8 @@
 //! | size | `max_states`, `max_depth` (Parallel/Map nesting), `max_branches`, `max_choice_rules`, `max_rule_depth`, `max_template_keys`, `max_template_depth`, `max_intrinsic_depth`, `max_intrinsic_calls`, `max_payload_depth`, `max_payload_width`, `max_map_items`, `max_retriers`, `max_catchers`, `max_loop_iterations` | 12, 3, 3, 3, 2, 4, 2, 2, 6, 3, 4, 4, 2, 2, 3 |
 //! | time | `max_wait_seconds`, `max_sleep_seconds`, `max_retry_interval_seconds`, `max_retry_attempts` | 3, 2, 2, 3 |
 //! | faults | `error_ratio`: chance per state of one deliberate runtime fault (missing path, intrinsic type error, invalid Wait path, ResultPath through a scalar, task timeout, Choice variable missing, ItemsPath not an array); Fail states and failing fixtures come from `states.fail` and `fixtures.fail`/`flaky` | 0.03 |
+//! | language | `query_language`: `"JSONPath"` or `"JSONata"` (a top-level `QueryLanguage`; Output, Assign, Arguments, Condition, Items and `{% %}` expressions from a typed grammar that stays defined and deterministic, see `gen/jsonata.rs`) | `"JSONPath"` |
+//! | variables | `odds.assign` (an `Assign` on a state, Choice rule or catcher that takes one), `odds.variable` (a read of a variable assigned on every path: JSONPath `.$` values, Choice `Variable`, InputPath, OutputPath; JSONata expressions); inner scopes assign only names of their own | 0, 0 (on in `all`, `swarm`, `jsonata`) |
 //! | determinism | `deterministic`: only fixed-result uses of UUID/MathRandom, only fixed context fields in data, `MaxConcurrency: 1` for Maps whose iterations can fail, at most one failing Parallel branch | true |
 //! | swarm | `swarm`: per case, switch each optional state kind, fixture, optional field, intrinsic and the fault ratio off with probability ½ (the variant used is in `Case::config`) | false |
 //! | weights | `states.{pass,task,choice,wait,parallel,map,loop,succeed,fail}`, `fixtures.{echo,fail,flaky,sleep}` | see [`StateWeights`], [`FixtureWeights`] |
@@ -37,7 +40,7 @@
 //! | intrinsics | `intrinsics`: the set of intrinsic functions that may appear | all 18 |
 //!
 //! Profiles (`profiles/*.toml`, see [`Profile`]) are named configs: `all`, `paths`,
-//! `intrinsics`, `choice`, `errors`, `map`, `parallel` and `swarm`.
+//! `intrinsics`, `choice`, `errors`, `map`, `parallel`, `swarm` and `jsonata`.
 //!
 //! # Determinism and shrinking
 //!
@@ -63,7 +66,7 @@ mod tree;
 pub mod walk;
 
 pub use case::Case;
-pub use config::{Config, FixtureWeights, Odds, StateWeights, ALL_INTRINSICS};
+pub use config::{Config, FixtureWeights, Odds, QueryLanguage, StateWeights, ALL_INTRINSICS};
 pub use gen::{fixture_arn, ACCOUNT, LAMBDA_INVOKE, REGION};
 pub use profile::{Profile, ProfileError};
 pub use stats::{stats, Count, Stats};

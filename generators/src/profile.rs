@@ -21,6 +21,7 @@ const BUILTIN: &[(&str, &str)] = &[
     ("map", include_str!("../profiles/map.toml")),
     ("parallel", include_str!("../profiles/parallel.toml")),
     ("swarm", include_str!("../profiles/swarm.toml")),
+    ("jsonata", include_str!("../profiles/jsonata.toml")),
 ];
 
 /// A named generator configuration.

@@ -156,6 +156,7 @@ pub fn stats(cases: &[Case]) -> Stats {
                     let (function, form) = if res == crate::gen::LAMBDA_INVOKE {
                         (
                             m.get("Parameters")
+                                .or_else(|| m.get("Arguments"))
                                 .and_then(|p| p.get("FunctionName"))
                                 .and_then(Value::as_str)
                                 .unwrap_or(""),

@@ -93,7 +93,73 @@ fn all_covers_every_area() {
         ],
     ));
     w.extend(keys("graph", &["loop (cycle)"]));
+    // Workflow variables.
+    w.extend(keys(
+        "field",
+        &[
+            "Pass.Assign",
+            "Task.Assign",
+            "Choice.Assign",
+            "Wait.Assign",
+            "Map.Assign",
+            "Parallel.Assign",
+        ],
+    ));
+    w.extend(keys("catch_field", &["Assign"]));
     check("all", w);
+}
+
+#[test]
+fn jsonata_covers_every_state_type_and_jsonata_field() {
+    let mut w = all_states();
+    w.extend(retry_fields());
+    w.extend(keys(
+        "field",
+        &[
+            "Pass.Output",
+            "Pass.Assign",
+            "Task.Arguments",
+            "Task.Output",
+            "Task.Assign",
+            "Task.Catch",
+            "Task.TimeoutSeconds",
+            "Parallel.Arguments",
+            "Parallel.Output",
+            "Parallel.Assign",
+            "Map.Items",
+            "Map.ItemSelector",
+            "Map.MaxConcurrency",
+            "Map.Output",
+            "Map.Assign",
+            "Choice.Output",
+            "Choice.Assign",
+            "Choice.Default",
+            "Wait.Seconds",
+            "Wait.Timestamp",
+            "Wait.Output",
+            "Succeed.Output",
+            "Fail.Error",
+            "Fail.Cause",
+        ],
+    ));
+    w.extend(keys("catch_field", &["Output", "Assign"]));
+    w.extend(keys(
+        "resource",
+        &[
+            "echo via arn",
+            "echo via invoke",
+            "fail via arn",
+            "flaky via arn",
+            "sleep via arn",
+        ],
+    ));
+    w.extend(keys(
+        "nesting",
+        &["Map in Map", "Parallel in Map", "Task in Parallel"],
+    ));
+    w.extend(keys("graph", &["loop (cycle)"]));
+    w.extend(keys("fault", &["Output returns nothing"]));
+    check("jsonata", w);
 }
 
 #[test]

@@ -13,6 +13,7 @@ use serde_json::{json, Map, Value};
 
 use crate::shape::{Kind, Shape};
 
+use super::scope::{join_vars, Vars};
 use super::{Acc, Ctx, Gen};
 
 /// The kinds of blocks, simplest first.
@@ -59,6 +60,11 @@ pub struct Links {
     names: Vec<String>,
     /// Shapes arriving at each slot (slot `n` is the continuation, if any).
     pending: Vec<Vec<Shape>>,
+    /// The variables arriving at each slot, one list per edge.
+    pending_vars: Vec<Vec<Vars>>,
+    /// The variables the state being generated sends along its next edge: its entry
+    /// variables, updated by its `Assign` (or a Choice rule's or catcher's).
+    pub out_vars: Vars,
 }
 
 /// Where a block sits in its spine.
@@ -73,12 +79,14 @@ pub struct Here {
 impl Links {
     pub fn goto(&mut self, slot: usize, shape: Shape) -> String {
         self.pending[slot].push(shape);
+        self.pending_vars[slot].push(self.out_vars.clone());
         self.names[slot].clone()
     }
 }
 
 impl Gen {
-    /// Generates a spine of at most `max_blocks` blocks into `acc`, starting with `input`.
+    /// Generates a spine of at most `max_blocks` blocks into `acc`, starting with `input` and
+    /// the variables `vars`.
     /// With `after`, the last block continues there (and the shapes arriving are returned);
     /// without, the spine ends the graph. The caller guarantees `free() ≥ 1`; the spine then
     /// has at least one block.
@@ -87,9 +95,11 @@ impl Gen {
         ctx: &Ctx,
         acc: &mut Acc,
         input: Shape,
+        vars: Vars,
         max_blocks: usize,
         after: Option<String>,
     ) -> (String, Vec<Shape>) {
+        let saved_vars = self.vars.clone();
         // Plan the kinds first, so that entry names (and types) are known before any jump is
         // made. Each planned block is one span (a "more" coin and a kind): deleting the span
         // while shrinking removes exactly one block. A spine that ends the graph ends with one
@@ -135,13 +145,22 @@ impl Gen {
         let mut links = Links {
             names,
             pending: vec![vec![]; n + 1],
+            pending_vars: vec![vec![]; n + 1],
+            out_vars: Vars::new(),
         };
         links.pending[0].push(input);
+        links.pending_vars[0].push(vars);
 
         for (i, kind) in kinds.iter().enumerate() {
             self.t.begin();
             self.t.tag(groups[i]);
             let shape = Shape::join_all(&links.pending[i]);
+            let entry = match links.pending_vars[i].split_first() {
+                Some((first, rest)) => rest.iter().fold(first.clone(), |a, b| join_vars(&a, b)),
+                None => Vars::new(),
+            };
+            self.vars = entry.clone();
+            links.out_vars = entry;
             let fall = if i + 1 < n || has_after {
                 Some(i + 1)
             } else {
@@ -164,14 +183,16 @@ impl Gen {
         } else {
             vec![]
         };
+        self.vars = saved_vars;
         (links.names[0].clone(), arriving)
     }
 
     /// A new graph (a Parallel branch or a Map processor): its StartAt, States, exit shape and
-    /// escaping errors.
+    /// escaping errors. It reads the variables of the state holding it (§12 Scope).
     pub fn region(&mut self, ctx: &Ctx, input: Shape) -> (Value, Shape, super::Errs) {
         let mut acc = Acc::default();
-        let (start, _) = self.spine(ctx, &mut acc, input, usize::MAX, None);
+        let vars = self.vars.clone();
+        let (start, _) = self.spine(ctx, &mut acc, input, vars, usize::MAX, None);
         let exit = Shape::join_all(&acc.exits);
         let graph = json!({ "StartAt": start, "States": Value::Object(acc.states) });
         (graph, exit, acc.errs)
@@ -269,7 +290,8 @@ impl Gen {
             }
             _ if side => {
                 // A side exit never returns to this spine; inside a loop it ends the graph.
-                let (start, _) = self.spine(ctx, acc, shape, 2, None);
+                let vars = links.out_vars.clone();
+                let (start, _) = self.spine(ctx, acc, shape, vars, 2, None);
                 start
             }
             (_, Some(slot)) => links.goto(slot, shape),
@@ -315,6 +337,9 @@ impl Gen {
         here: &Here,
         input: Shape,
     ) {
+        if self.jsonata() {
+            return self.loop_jsonata(ctx, acc, links, here, input);
+        }
         let Shape::Obj(members) = &input else {
             // The counter needs an object to live in; a plain Pass takes the block's place.
             return self.pass_state(ctx, acc, links, here, input);
@@ -352,8 +377,9 @@ impl Gen {
             guard: Some(Rc::new(guard)),
             ..ctx.clone()
         };
+        let vars = self.vars.clone();
         let (body_start, arriving) =
-            self.spine(&body_ctx, acc, body_input, 3, Some(inc_name.clone()));
+            self.spine(&body_ctx, acc, body_input, vars, 3, Some(inc_name.clone()));
 
         let mut init = Map::new();
         init.insert("Type".into(), json!("Pass"));
@@ -390,6 +416,70 @@ impl Gen {
             json!({ "Variable": deep, "IsPresent": false, "Next": body_start })
         };
         let check = json!({ "Type": "Choice", "Choices": [rule], "Default": exit_name });
+        acc.states.insert(check_name, check);
+    }
+
+    /// The JSONata counter loop: the counter is a variable. `Init` (Pass: Assign counter 0) →
+    /// body → `Inc` (Pass: Assign counter + 1) → `Check` (Choice: `$counter < K` → body, else
+    /// continue). Body states pass their input through (see `joutput`), so every iteration
+    /// sees the same data.
+    fn loop_jsonata(
+        &mut self,
+        ctx: &Ctx,
+        acc: &mut Acc,
+        links: &mut Links,
+        here: &Here,
+        input: Shape,
+    ) {
+        let Some(fall) = here.fall else {
+            return self.pass_state(ctx, acc, links, here, input);
+        };
+        let members: Vec<String> = match &input {
+            Shape::Obj(ms) => ms.iter().map(|(k, _)| k.clone()).collect(),
+            _ => vec![],
+        };
+        let k = self.t.range(1, i64::from(self.cfg.max_loop_iterations));
+        let counter = format!("loop{}", self.next_id);
+        let inc_name = self.alloc("LoopInc");
+        let check_name = self.alloc("LoopCheck");
+        let mut guard = members;
+        if let Some(outer) = &ctx.guard {
+            guard.extend(outer.iter().cloned());
+        }
+        let body_ctx = Ctx {
+            loop_depth: ctx.loop_depth + 1,
+            mult: ctx.mult * k as f64,
+            guard: Some(Rc::new(guard)),
+            ..ctx.clone()
+        };
+        let mut vars = self.vars.clone();
+        vars.push((counter.clone(), Shape::any_int()));
+        let (body_start, _) = self.spine(
+            &body_ctx,
+            acc,
+            input.clone(),
+            vars,
+            3,
+            Some(inc_name.clone()),
+        );
+        let init = json!({
+            "Type": "Pass",
+            "Assign": { counter.clone(): 0 },
+            "Next": body_start,
+        });
+        acc.states.insert(here.name.clone(), init);
+        let inc = json!({
+            "Type": "Pass",
+            "Assign": { counter.clone(): format!("{{% ${counter} + 1 %}}") },
+            "Next": check_name,
+        });
+        acc.states.insert(inc_name, inc);
+        let exit_name = links.goto(fall, input);
+        let check = json!({
+            "Type": "Choice",
+            "Choices": [{ "Condition": format!("{{% ${counter} < {k} %}}"), "Next": body_start }],
+            "Default": exit_name,
+        });
         acc.states.insert(check_name, check);
     }
 }

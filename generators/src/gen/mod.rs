@@ -7,6 +7,9 @@
 //! - `paths.rs`: choosing and rendering paths that resolve against a [`Shape`];
 //! - `intrinsics.rs`: typed intrinsic-function expressions (docs/semantics/intrinsics.md §4);
 //! - `template.rs`: payload templates and the InputPath → … → OutputPath pipeline (§2);
+//! - `vars.rs`: workflow variables: the names a scope may assign, JSONPath `Assign`, `$name`
+//!   reads;
+//! - `jsonata.rs`: typed JSONata expressions, `Output`/`Assign` templates (§11);
 //! - `graph.rs`: state graphs: sequences of blocks, jumps, loops, side exits, budgets;
 //! - `states/`: one generator per state type, one file each, with Choice rules (§5) and
 //!   Retry and Catch (§6–§9).
@@ -18,17 +21,19 @@
 mod data;
 mod graph;
 mod intrinsics;
+mod jsonata;
 mod paths;
 mod scope;
 pub(crate) mod states;
 mod template;
+mod vars;
 
 use std::collections::BTreeSet;
 use std::rc::Rc;
 
 use serde_json::{json, Map, Value};
 
-use crate::config::Config;
+use crate::config::{Config, QueryLanguage};
 use crate::shape::Shape;
 use crate::tape::Tape;
 
@@ -51,6 +56,8 @@ pub(crate) type Errs = BTreeSet<String>;
 pub(crate) const RUNTIME: &str = "States.Runtime";
 pub(crate) const TIMEOUT: &str = "States.Timeout";
 pub(crate) const NO_CHOICE: &str = "States.NoChoiceMatched";
+/// A JSONata expression failed or returned nothing (docs/semantics/jsonata.md §11.5).
+pub(crate) const QUERY_EVAL: &str = "States.QueryEvaluationError";
 /// An intrinsic failed (`States.IntrinsicFailure` per the spec; AWS name unverified).
 pub(crate) const UNKNOWN: &str = "?intrinsic";
 /// A Fail state without `Error`.
@@ -72,6 +79,9 @@ pub(crate) struct Ctx {
     pub may_fail: bool,
     /// Inside a loop body: top-level members that must survive every state unchanged.
     pub guard: Option<Rc<Vec<String>>>,
+    /// The variable scope (0: the top level; each Parallel branch and Map processor has its
+    /// own), which decides the names its states may assign (docs/semantics/variables.md §12).
+    pub scope: usize,
 }
 
 impl Ctx {
@@ -82,6 +92,7 @@ impl Ctx {
             mult: 1.0,
             may_fail: true,
             guard: None,
+            scope: 0,
         }
     }
 
@@ -117,6 +128,10 @@ pub(crate) struct Gen {
     pub time: f64,
     /// Shape of the execution input (`$$.Execution.Input`).
     pub exec_input: Shape,
+    /// The variables at the entry of the state being generated (what its fields read).
+    pub vars: scope::Vars,
+    /// Variable scopes handed out so far.
+    scopes: usize,
 }
 
 /// One generated case, before it is wrapped in a [`crate::Case`].
@@ -146,6 +161,8 @@ pub(crate) fn build(base: &Config, header: &str, mut tape: Tape) -> (Built, Tape
         faults: Vec::new(),
         time: 0.0,
         exec_input: Shape::Any,
+        vars: scope::Vars::new(),
+        scopes: 0,
     };
     g.t.begin();
     let input = g.input();
@@ -157,12 +174,16 @@ pub(crate) fn build(base: &Config, header: &str, mut tape: Tape) -> (Built, Tape
         &Ctx::root(),
         &mut acc,
         g.exec_input.clone(),
+        scope::Vars::new(),
         usize::MAX,
         None,
     );
 
     let mut definition = Map::new();
     definition.insert("Comment".into(), Value::String(header.to_string()));
+    if g.jsonata() {
+        definition.insert("QueryLanguage".into(), Value::String("JSONata".into()));
+    }
     definition.insert("StartAt".into(), Value::String(start));
     definition.insert("States".into(), Value::Object(acc.states));
 
@@ -222,6 +243,17 @@ impl Gen {
             return format!("{prefix}{id} {}", odd[which]);
         }
         format!("{prefix}{id}")
+    }
+
+    /// Whether the machine is a JSONata machine.
+    pub fn jsonata(&self) -> bool {
+        self.cfg.query_language == QueryLanguage::Jsonata
+    }
+
+    /// A fresh variable scope for a Parallel branch or Map processor.
+    pub fn new_scope(&mut self) -> usize {
+        self.scopes += 1;
+        self.scopes
     }
 
     /// Records a deliberate fault.

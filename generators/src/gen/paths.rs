@@ -18,7 +18,7 @@ fn is_ident(k: &str) -> bool {
 }
 
 /// Context fields whose value differs between runs and implementations.
-fn nondeterministic_context(segs: &[Seg]) -> bool {
+pub fn nondeterministic_context(segs: &[Seg]) -> bool {
     let key = |i: usize| match segs.get(i) {
         Some(Seg::Key(k)) => k.as_str(),
         _ => "",

@@ -48,3 +48,29 @@ pub fn num_text(v: f64) -> String {
         format!("{v}")
     }
 }
+
+/// Workflow variables certainly assigned on every path to a state, with the shapes of their
+/// values (docs/semantics/variables.md §12), in a fixed order.
+pub type Vars = Vec<(String, Shape)>;
+
+/// The variables both edges guarantee: the names present in both, their shapes joined.
+pub fn join_vars(a: &Vars, b: &Vars) -> Vars {
+    a.iter()
+        .filter_map(|(k, x)| {
+            b.iter()
+                .find(|(k2, _)| k2 == k)
+                .map(|(_, y)| (k.clone(), Shape::join(x, y)))
+        })
+        .collect()
+}
+
+/// The variables after an `Assign` (all values computed before any is set, §12).
+pub fn assigned(before: &Vars, set: &Vars) -> Vars {
+    let mut out: Vars = before
+        .iter()
+        .filter(|(k, _)| !set.iter().any(|(k2, _)| k2 == k))
+        .cloned()
+        .collect();
+    out.extend(set.iter().cloned());
+    out
+}

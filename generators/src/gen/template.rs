@@ -134,8 +134,11 @@ impl Gen {
         (Value::Object(m), Shape::Obj(shape))
     }
 
-    /// The value of a `key.$` template entry that is a path.
-    fn value_path(&mut self, sc: &Scope, item: Option<&Shape>) -> (String, Shape) {
+    /// The value of a `key.$` template entry that is a path (sometimes into a variable).
+    pub fn value_path(&mut self, sc: &Scope, item: Option<&Shape>) -> (String, Shape) {
+        if let Some(p) = self.var_path(&|_| true) {
+            return (p.text, p.shape);
+        }
         if let Some(item) = item {
             if self.t.flag(0.2) {
                 if let Some((segs, s)) = self.pick_node(item, false, &|_| true) {
@@ -203,8 +206,12 @@ impl Gen {
         self.select_path(out, ctx_shape)
     }
 
-    /// A Path for InputPath/OutputPath: `null`, `$`, a member, the context, or indefinite.
+    /// A Path for InputPath/OutputPath: `null`, `$`, a member, the context, indefinite, or a
+    /// variable.
     fn select_path(&mut self, data: &Shape, ctx_shape: &Shape) -> (Option<Value>, Shape) {
+        if let Some(p) = self.var_path(&|s| !s.is_never()) {
+            return (Some(Value::String(p.text)), p.shape);
+        }
         if self.t.flag(self.cfg.odds.null_path) {
             return (Some(Value::Null), Shape::Obj(vec![]));
         }
@@ -323,7 +330,7 @@ impl Gen {
 /// asl-validator 4.0.0 rejects an empty string, or one with a control character, inside an array
 /// of a payload template (AWS accepts both); such literals get spaces instead, so generated
 /// machines pass both validators.
-fn validator_safe(v: Value) -> Value {
+pub fn validator_safe(v: Value) -> Value {
     match v {
         Value::Array(items) => Value::Array(
             items

@@ -16,7 +16,8 @@ use crate::shape::{Kind, Shape};
 use super::{put, Fault};
 use crate::gen::data::{number, PAST_TIMESTAMPS, STRINGS, TIMESTAMPS};
 use crate::gen::graph::{Here, Links};
-use crate::gen::scope::Root;
+use crate::gen::jsonata::{wrap, JScope};
+use crate::gen::scope::{assigned, Root, Scope, Want};
 use crate::gen::{Acc, Ctx, Gen, NO_CHOICE};
 
 /// Operator families.
@@ -153,6 +154,9 @@ impl Gen {
         here: &Here,
         raw: Shape,
     ) {
+        if self.jsonata() {
+            return self.choice_jsonata(ctx, acc, links, here, raw);
+        }
         let name = here.name.clone();
         let fault = self.pick_fault(ctx, &[Fault::InputPath, Fault::OutputPath, Fault::Variable]);
         let mut m = self.new_state("Choice");
@@ -174,9 +178,26 @@ impl Gen {
             data: &eff,
             ctx: &cshape,
         };
+        // `$` in a Choice state's Assign (and a rule's) is its effective input (§12).
+        let asc = Scope {
+            data: &eff,
+            ctx: Some(&cshape),
+            root: true,
+            indefinite: true,
+        };
         let mut rules = vec![];
         while self.t.more(rules.len(), 1, self.cfg.max_choice_rules, 0.5) {
             let mut rule = self.rule(&sc, 0, &mut var_fault, &name);
+            // A matched rule's Assign replaces the state's; without one nothing is assigned.
+            links.out_vars = match self.assign_jsonpath(ctx, &asc) {
+                Some((a, set)) => {
+                    if let Value::Object(r) = &mut rule {
+                        r.insert("Assign".into(), a);
+                    }
+                    assigned(&self.vars, &set)
+                }
+                None => self.vars.clone(),
+            };
             let next = if !with_default && rules.is_empty() {
                 // Without Default the next block is reached through the first rule.
                 let slot = here.fall.unwrap_or(0);
@@ -191,6 +212,7 @@ impl Gen {
             self.t.end();
         }
         m.insert("Choices".into(), Value::Array(rules));
+        links.out_vars = self.state_assign(ctx, &mut m, Some(&asc), None);
         if with_default {
             let slot = here.fall.unwrap_or(0);
             let next = links.goto(slot, out.clone());
@@ -210,6 +232,74 @@ impl Gen {
 }
 
 impl Gen {
+    /// A JSONata Choice (docs/semantics/choice.md §5.5): rules with a boolean `Condition`,
+    /// each maybe with its own `Assign` and `Output`; the state's `Output` and `Assign` apply
+    /// when it falls through to `Default`.
+    fn choice_jsonata(
+        &mut self,
+        ctx: &Ctx,
+        acc: &mut Acc,
+        links: &mut Links,
+        here: &Here,
+        raw: Shape,
+    ) {
+        let name = here.name.clone();
+        let mut m = self.new_state("Choice");
+        let cshape = self.context(&name, false, None);
+        let sc = JScope {
+            input: &raw,
+            context: &cshape,
+            result: None,
+            result_root: false,
+            error: None,
+        };
+        let with_default = !ctx.may_fail || self.t.flag(self.cfg.odds.choice_default);
+        let (state_output, state_out) = self.joutput(ctx, &sc, raw.clone(), true, false, &name);
+        let mut rules = vec![];
+        while self.t.more(rules.len(), 1, self.cfg.max_choice_rules, 0.5) {
+            let mut r = Map::new();
+            let (cond, _) = self.jexpr(&sc, Want::Bool, 0);
+            r.insert("Condition".into(), wrap(&cond));
+            links.out_vars = match self.assign_jsonata(ctx, &sc) {
+                Some((a, set)) => {
+                    r.insert("Assign".into(), a);
+                    assigned(&self.vars, &set)
+                }
+                None => self.vars.clone(),
+            };
+            let out = if ctx.guard.is_none() && self.t.flag(self.cfg.odds.output_path / 2.0) {
+                let (v, s) = self.jvalue(&sc);
+                r.insert("Output".into(), v);
+                s
+            } else {
+                state_out.clone()
+            };
+            let next = if !with_default && rules.is_empty() {
+                let slot = here.fall.unwrap_or(0);
+                links.goto(slot, out)
+            } else {
+                self.target(ctx, acc, links, here, out)
+            };
+            r.insert("Next".into(), json!(next));
+            rules.push(Value::Object(r));
+            self.t.end();
+        }
+        m.insert("Choices".into(), Value::Array(rules));
+        links.out_vars = self.state_assign(ctx, &mut m, None, Some(&sc));
+        if with_default {
+            let slot = here.fall.unwrap_or(0);
+            let next = links.goto(slot, state_out);
+            m.insert("Default".into(), json!(next));
+        } else {
+            self.fault_note("Choice has no Default", &name);
+            acc.errs.insert(NO_CHOICE.to_string());
+        }
+        if let Some(o) = state_output {
+            m.insert("Output".into(), o);
+        }
+        acc.states.insert(name, Value::Object(m));
+    }
+
     /// A Choice rule: a condition, without `Next` (the caller adds it at top level).
     /// `fault` asks for a missing Variable with a non-`IsPresent` operator.
     pub fn rule(&mut self, sc: &ChoiceScope, depth: usize, fault: &mut bool, state: &str) -> Value {
@@ -244,8 +334,27 @@ impl Gen {
             (self.cfg.odds.context_object * 20.0).round() as u32,
             2,
             if *fault { 30 } else { 0 },
+            if self.vars.is_empty() {
+                0
+            } else {
+                (self.cfg.odds.variable * 20.0).round() as u32
+            },
         ]);
         let (var, shape) = match source {
+            4 => {
+                // A variable (§12): `$name` or a path into it.
+                let (vname, vshape) = self.t.pick(&self.vars).clone();
+                match self.pick_node(&vshape, true, &|s| !s.is_never()) {
+                    Some((segs, s)) => {
+                        let text = self.render(Root::Data, &segs);
+                        (format!("${vname}{}", &text[1..]), s)
+                    }
+                    None => match self.pick_node(sc.data, true, &|s| !s.is_never()) {
+                        Some((segs, s)) => (self.render(Root::Data, &segs), s),
+                        None => ("$".to_string(), sc.data.clone()),
+                    },
+                }
+            }
             1 => {
                 // Context: deterministic fields, or opaque ones tested only for their type.
                 let opaque = self.t.flag(0.4);

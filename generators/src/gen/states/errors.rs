@@ -14,6 +14,8 @@ use crate::shape::Shape;
 
 use super::put;
 use crate::gen::graph::{Here, Links};
+use crate::gen::jsonata::{wrap, JScope};
+use crate::gen::scope::{assigned, Scope};
 use crate::gen::{Acc, Ctx, Errs, Gen, DYNAMIC, NULL_ERROR, RUNTIME, TIMEOUT, UNKNOWN};
 
 impl Gen {
@@ -160,6 +162,9 @@ impl Gen {
         }
         let mut catchers = vec![];
         let mut caught: BTreeSet<String> = BTreeSet::new();
+        // The edge of the state itself; each catcher's edge carries its own Assign instead.
+        let own_vars = links.out_vars.clone();
+        let cshape = self.context(&here.name, false, None);
         let catchable: Vec<&String> = raised.iter().filter(|e| e.as_str() != RUNTIME).collect();
         let mut j = 0;
         // A side exit of an earlier catcher may have used the last free states.
@@ -185,8 +190,46 @@ impl Gen {
             let error_output = Shape::obj(vec![("Error", error_name), ("Cause", Shape::Str(None))]);
             let mut c = Map::new();
             c.insert("ErrorEquals".into(), json!(errors));
-            let (rp, out) = self.result_path(ctx, raw, error_output, false, &here.name, true);
-            put(&mut c, "ResultPath", rp);
+            let (out, got) = if self.jsonata() {
+                // Output and Assign read $states.errorOutput (docs/semantics/jsonata.md §11.3).
+                let sc = JScope {
+                    input: raw,
+                    context: &cshape,
+                    result: None,
+                    result_root: false,
+                    error: Some(&error_output),
+                };
+                let out = if ctx.guard.is_some() {
+                    c.insert("Output".into(), wrap("$states.input"));
+                    raw.clone()
+                } else if self.t.flag(0.5) {
+                    let (v, s) = self.jvalue(&sc);
+                    c.insert("Output".into(), v);
+                    s
+                } else {
+                    error_output.clone()
+                };
+                (out, self.assign_jsonata(ctx, &sc))
+            } else {
+                let (rp, out) =
+                    self.result_path(ctx, raw, error_output.clone(), false, &here.name, true);
+                put(&mut c, "ResultPath", rp);
+                // `$` in a catcher's Assign is the Error Output (§12).
+                let sc = Scope {
+                    data: &error_output,
+                    ctx: None,
+                    root: true,
+                    indefinite: false,
+                };
+                (out, self.assign_jsonpath(ctx, &sc))
+            };
+            links.out_vars = match got {
+                Some((a, set)) => {
+                    c.insert("Assign".into(), a);
+                    assigned(&self.vars, &set)
+                }
+                None => self.vars.clone(),
+            };
             let next = self.target(ctx, acc, links, here, out);
             c.insert("Next".into(), json!(next));
             catchers.push(Value::Object(c));
@@ -197,6 +240,7 @@ impl Gen {
             }
         }
         m.insert("Catch".into(), Value::Array(catchers));
+        links.out_vars = own_vars;
         raised.into_iter().filter(|e| !caught.contains(e)).collect()
     }
 

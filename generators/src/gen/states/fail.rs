@@ -10,11 +10,15 @@ use super::Fault;
 use crate::gen::data::{CAUSES, ERROR_NAMES};
 use crate::gen::graph::Here;
 use crate::gen::intrinsics::STRING_FUNCS;
+use crate::gen::jsonata::{wrap, JScope};
 use crate::gen::scope::{Root, Scope, Want};
 use crate::gen::{Acc, Ctx, Gen, DYNAMIC, NULL_ERROR, RUNTIME};
 
 impl Gen {
     pub fn fail_state(&mut self, ctx: &Ctx, acc: &mut Acc, here: &Here, raw: Shape) {
+        if self.jsonata() {
+            return self.fail_jsonata(acc, here, raw);
+        }
         let name = here.name.clone();
         let fault = self.pick_fault(ctx, &[Fault::FailPath]);
         let mut m = self.new_state("Fail");
@@ -80,5 +84,43 @@ impl Gen {
         }
         let (segs, _) = self.pick_node(raw, false, &|s| s.kind() == Kind::Str)?;
         Some(self.render(Root::Data, &segs))
+    }
+
+    /// A JSONata Fail: `Error` and `Cause`, each a literal or a string expression.
+    fn fail_jsonata(&mut self, acc: &mut Acc, here: &Here, raw: Shape) {
+        let name = here.name.clone();
+        let mut m = self.new_state("Fail");
+        let cshape = self.context(&name, false, None);
+        let sc = JScope {
+            input: &raw,
+            context: &cshape,
+            result: None,
+            result_root: false,
+            error: None,
+        };
+        if !self.t.flag(0.1) {
+            if self.t.flag(self.cfg.odds.fail_path) {
+                let (e, _) = self.jexpr(&sc, Want::Str, 0);
+                m.insert("Error".into(), wrap(&e));
+                acc.errs.insert(DYNAMIC.to_string());
+            } else {
+                let e = self.t.pick(ERROR_NAMES).to_string();
+                m.insert("Error".into(), json!(e));
+                acc.errs.insert(e);
+            }
+        } else {
+            acc.errs.insert(NULL_ERROR.to_string());
+        }
+        if !self.t.flag(0.1) {
+            if self.t.flag(self.cfg.odds.fail_path) {
+                let (e, _) = self.jexpr(&sc, Want::Str, 0);
+                m.insert("Cause".into(), wrap(&e));
+            } else {
+                // asl-validator 4.0.0 rejects an empty literal here.
+                let causes: Vec<&str> = CAUSES.iter().copied().filter(|c| !c.is_empty()).collect();
+                m.insert("Cause".into(), json!(self.t.pick(&causes)));
+            }
+        }
+        acc.states.insert(name, Value::Object(m));
     }
 }

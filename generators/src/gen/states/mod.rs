@@ -22,9 +22,10 @@ use serde_json::{json, Map, Value};
 
 use crate::shape::Shape;
 
-use super::scope::Scope;
+use super::jsonata::{wrap, JScope};
+use super::scope::{assigned, Scope, Vars};
 use super::template::TemplateFault;
-use super::{Ctx, Errs, Gen, RUNTIME, TIMEOUT, UNKNOWN};
+use super::{Ctx, Errs, Gen, QUERY_EVAL, RUNTIME, TIMEOUT, UNKNOWN};
 
 /// Where a state's deliberate fault goes.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -40,6 +41,8 @@ pub enum Fault {
     WaitPath,
     Timeout,
     FailPath,
+    /// A JSONata `Output` that returns nothing.
+    Expression,
 }
 
 fn put(m: &mut Map<String, Value>, key: &str, v: Option<Value>) {
@@ -88,10 +91,71 @@ impl Gen {
             Some(Fault::Timeout) => {
                 errs.insert(TIMEOUT.to_string());
             }
+            Some(Fault::Expression) => {
+                errs.insert(QUERY_EVAL.to_string());
+            }
             Some(_) => {
                 errs.insert(RUNTIME.to_string());
             }
             None => {}
+        }
+    }
+
+    /// A JSONata `Output` (docs/semantics/jsonata.md §11.4): the field, if any, and the state
+    /// output. `default` is what the state outputs without it (the result, or the input). Inside
+    /// a loop body the input must pass through unchanged, so states with a result output
+    /// `$states.input` and the others have no Output.
+    fn joutput(
+        &mut self,
+        ctx: &Ctx,
+        sc: &JScope,
+        default: Shape,
+        passthrough: bool,
+        fault: bool,
+        name: &str,
+    ) -> (Option<Value>, Shape) {
+        if fault {
+            self.fault_note("Output returns nothing", name);
+            return (Some(self.jfault(sc)), Shape::Never);
+        }
+        if ctx.guard.is_some() {
+            if passthrough {
+                return (None, default);
+            }
+            let out = if default.is_never() {
+                Shape::Never
+            } else {
+                sc.input.clone()
+            };
+            return (Some(wrap("$states.input")), out);
+        }
+        if default.is_never() || !self.t.flag(self.cfg.odds.output_path) {
+            return (None, default);
+        }
+        let (v, s) = self.jvalue(sc);
+        (Some(v), s)
+    }
+
+    /// The state's `Assign` (JSONPath over `sc`, or JSONata over `jsc`), put into `m`; the
+    /// variables after it.
+    fn state_assign(
+        &mut self,
+        ctx: &Ctx,
+        m: &mut Map<String, Value>,
+        sc: Option<&Scope>,
+        jsc: Option<&JScope>,
+    ) -> Vars {
+        let got = match (sc, jsc) {
+            (_, Some(j)) => self.assign_jsonata(ctx, j),
+            (Some(s), None) => self.assign_jsonpath(ctx, s),
+            (None, None) => None,
+        };
+        match got {
+            Some((v, set)) => {
+                m.insert("Assign".into(), v);
+                assigned(&self.vars, &set)
+            }
+            None => self.vars.clone(),
         }
     }
 

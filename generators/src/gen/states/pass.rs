@@ -11,6 +11,7 @@ use crate::shape::Shape;
 
 use super::{put, Fault};
 use crate::gen::graph::{Here, Links};
+use crate::gen::jsonata::JScope;
 use crate::gen::scope::Scope;
 use crate::gen::template::TemplateFault;
 use crate::gen::{Acc, Ctx, Gen};
@@ -24,6 +25,9 @@ impl Gen {
         here: &Here,
         raw: Shape,
     ) {
+        if self.jsonata() {
+            return self.pass_jsonata(ctx, acc, links, here, raw);
+        }
         let name = here.name.clone();
         let fault = self.pick_fault(
             ctx,
@@ -69,6 +73,14 @@ impl Gen {
         } else {
             eff.clone()
         };
+        // `$` in a Pass state's Assign is its result (§12).
+        let asc = Scope {
+            data: &result,
+            ctx: Some(&cshape),
+            root: true,
+            indefinite: true,
+        };
+        links.out_vars = self.state_assign(ctx, &mut m, Some(&asc), None);
         let (rp, out) = self.result_path(
             ctx,
             &raw,
@@ -86,7 +98,68 @@ impl Gen {
         acc.states.insert(name, Value::Object(m));
     }
 
+    /// A JSONata Pass: `Output` (default: the input) and `Assign`.
+    fn pass_jsonata(
+        &mut self,
+        ctx: &Ctx,
+        acc: &mut Acc,
+        links: &mut Links,
+        here: &Here,
+        raw: Shape,
+    ) {
+        let name = here.name.clone();
+        let fault = self.pick_fault(ctx, &[Fault::Expression]);
+        let mut m = self.new_state("Pass");
+        let cshape = self.context(&name, false, None);
+        let sc = JScope {
+            input: &raw,
+            context: &cshape,
+            result: None,
+            result_root: false,
+            error: None,
+        };
+        let (o, out) = self.joutput(
+            ctx,
+            &sc,
+            raw.clone(),
+            true,
+            fault == Some(Fault::Expression),
+            &name,
+        );
+        put(&mut m, "Output", o);
+        links.out_vars = self.state_assign(ctx, &mut m, None, Some(&sc));
+        Self::fault_errs(fault, &mut acc.errs);
+        self.link(links, acc, here, &mut m, out);
+        acc.states.insert(name, Value::Object(m));
+    }
+
     pub fn succeed_state(&mut self, ctx: &Ctx, acc: &mut Acc, here: &Here, raw: Shape) {
+        if self.jsonata() {
+            let name = here.name.clone();
+            let fault = self.pick_fault(ctx, &[Fault::Expression]);
+            let mut m = self.new_state("Succeed");
+            let cshape = self.context(&name, false, None);
+            let sc = JScope {
+                input: &raw,
+                context: &cshape,
+                result: None,
+                result_root: false,
+                error: None,
+            };
+            let (o, out) = self.joutput(
+                ctx,
+                &sc,
+                raw.clone(),
+                true,
+                fault == Some(Fault::Expression),
+                &name,
+            );
+            put(&mut m, "Output", o);
+            Self::fault_errs(fault, &mut acc.errs);
+            acc.exits.push(out);
+            acc.states.insert(name, Value::Object(m));
+            return;
+        }
         let name = here.name.clone();
         let fault = self.pick_fault(ctx, &[Fault::InputPath, Fault::OutputPath]);
         let mut m = self.new_state("Succeed");

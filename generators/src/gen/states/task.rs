@@ -13,6 +13,7 @@ use crate::shape::{Kind, Shape};
 use super::{put, Fault};
 use crate::gen::data::{CAUSES, ERROR_NAMES};
 use crate::gen::graph::{Here, Links};
+use crate::gen::jsonata::{wrap, JScope};
 use crate::gen::scope::Scope;
 use crate::gen::template::TemplateFault;
 use crate::gen::{fixture_arn, Acc, Ctx, Errs, Gen, LAMBDA_INVOKE};
@@ -26,6 +27,9 @@ impl Gen {
         here: &Here,
         raw: Shape,
     ) {
+        if self.jsonata() {
+            return self.task_jsonata(ctx, acc, links, here, raw);
+        }
         let name = here.name.clone();
         let f = &self.cfg.fixtures;
         let mut weights = [f.echo, f.fail, f.flaky, f.sleep];
@@ -216,6 +220,15 @@ impl Gen {
         ]);
         let rs_fault = fault == Some(Fault::ResultSelector);
         let result_in = if invoke { envelope } else { result.clone() };
+        // `$` in a Task's Assign is its raw result, before ResultSelector (§12); of the
+        // lambda:invoke envelope only the members above are read.
+        let asc = Scope {
+            data: &result_in,
+            ctx: Some(&cshape),
+            root: !invoke,
+            indefinite: !invoke,
+        };
+        let own_vars = self.state_assign(ctx, &mut m, Some(&asc), None);
         let result = if invoke || rs_fault || self.t.flag(self.cfg.odds.result_selector) {
             let mut rtf = if rs_fault {
                 self.fault_note("ResultSelector path selects nothing", &name);
@@ -265,6 +278,185 @@ impl Gen {
             self.output_path(ctx, &out, &cshape, fault == Some(Fault::OutputPath), &name);
         put(&mut m, "OutputPath", op);
 
+        if !raised.is_empty() && matches!(fixture, "fail" | "flaky") {
+            self.nondet.insert("lambda_error_cause");
+        }
+        links.out_vars = own_vars;
+        let escaping = self.maybe_catch(ctx, acc, links, here, &mut m, &raw, raised, true);
+        acc.errs.extend(escaping);
+        self.link(links, acc, here, &mut m, out);
+        acc.states.insert(name, Value::Object(m));
+    }
+
+    /// A JSONata Task: the fixture payload in `Arguments` (or the input), then `Output` and
+    /// `Assign` reading `$states.result`; with lambda:invoke `Output` always picks the
+    /// envelope's fixed members, never its headers.
+    fn task_jsonata(
+        &mut self,
+        ctx: &Ctx,
+        acc: &mut Acc,
+        links: &mut Links,
+        here: &Here,
+        raw: Shape,
+    ) {
+        let name = here.name.clone();
+        let f = &self.cfg.fixtures;
+        let mut weights = [f.echo, f.fail, f.flaky, f.sleep];
+        if !ctx.may_fail {
+            weights[1] = 0;
+        }
+        if weights.iter().all(|&w| w == 0) {
+            weights[0] = 1;
+        }
+        let fixture = crate::FIXTURES[self.t.weighted(&weights)];
+        self.fixtures.insert(fixture);
+        let invoke = self.t.flag(self.cfg.odds.lambda_invoke);
+        let mut options = vec![Fault::Expression];
+        if fixture == "sleep" && self.cfg.max_sleep_seconds >= 2 {
+            options.push(Fault::Timeout);
+        }
+        let fault = self.pick_fault(ctx, &options);
+        let mut m = self.new_state("Task");
+        let cshape = self.context(&name, true, None);
+        let sc = JScope {
+            input: &raw,
+            context: &cshape,
+            result: None,
+            result_root: false,
+            error: None,
+        };
+        let mut raised = Errs::new();
+        let mut flaky: Option<(String, u32)> = None;
+        let mut sleep_seconds = 0i64;
+        // The payload: a value for Arguments (None: the state input) and the result shape.
+        let (payload, mut result): (Option<Value>, Shape) = match fixture {
+            "fail" => {
+                let error = self.t.pick(ERROR_NAMES).to_string();
+                let cause = match self.jleaf(&sc, &|s| s.kind() == Kind::Str) {
+                    Some((p, _)) if self.t.flag(0.3) => wrap(&p),
+                    _ => json!(self.t.pick(CAUSES)),
+                };
+                let cause = if cause == json!("") {
+                    json!(" ")
+                } else {
+                    cause
+                };
+                raised.insert(error.clone());
+                (
+                    Some(json!({ "error": error, "cause": cause })),
+                    Shape::Never,
+                )
+            }
+            "flaky" => {
+                let n = self.t.range(1, i64::from(self.cfg.max_retry_attempts)) as u32;
+                let error = self.t.pick(ERROR_NAMES).to_string();
+                let p = json!({
+                    "attempt": "{% $states.context.State.RetryCount %}",
+                    "failures": n,
+                    "error": error,
+                });
+                let shape = Shape::obj(vec![
+                    ("attempt", Shape::int(i64::from(n))),
+                    ("failures", Shape::int(i64::from(n))),
+                    ("error", Shape::Str(Some(error.clone()))),
+                ]);
+                flaky = Some((error, n));
+                (Some(p), shape)
+            }
+            "sleep" => {
+                sleep_seconds = self.t.range(0, i64::from(self.cfg.max_sleep_seconds));
+                if fault == Some(Fault::Timeout) {
+                    sleep_seconds = sleep_seconds.max(2);
+                }
+                (
+                    Some(json!({ "seconds": sleep_seconds })),
+                    Shape::obj(vec![("seconds", Shape::int(sleep_seconds))]),
+                )
+            }
+            _ => {
+                if self.t.flag(self.cfg.odds.parameters) {
+                    let (v, s) = self.jvalue(&sc);
+                    (Some(v), s)
+                } else {
+                    (None, raw.clone())
+                }
+            }
+        };
+        if invoke {
+            m.insert("Resource".into(), json!(LAMBDA_INVOKE));
+            let mut args = Map::new();
+            args.insert("FunctionName".into(), json!(fixture_arn(fixture)));
+            args.insert(
+                "Payload".into(),
+                payload.unwrap_or_else(|| wrap("$states.input")),
+            );
+            m.insert("Arguments".into(), Value::Object(args));
+        } else {
+            m.insert("Resource".into(), json!(fixture_arn(fixture)));
+            if let Some(p) = payload {
+                m.insert("Arguments".into(), p);
+            }
+        }
+        if fault == Some(Fault::Timeout) {
+            self.fault_note("Task times out", &name);
+            m.insert("TimeoutSeconds".into(), json!(sleep_seconds - 1));
+            result = Shape::Never;
+        } else if self.t.flag(self.cfg.odds.task_timeout) {
+            m.insert(
+                "TimeoutSeconds".into(),
+                json!(sleep_seconds + self.t.range(30, 60)),
+            );
+        }
+        self.time += sleep_seconds as f64 * ctx.mult;
+        Self::fault_errs(fault, &mut raised);
+        if let Some((e, n)) = &flaky {
+            let force = !ctx.may_fail || !self.t.flag((self.cfg.error_ratio * 4.0).min(1.0));
+            let mut ok = false;
+            if force || self.t.flag(0.5) {
+                let mut named = raised.clone();
+                named.insert(e.clone());
+                let (retry, retried_enough) =
+                    self.retry_field(ctx, &named, Some((e.as_str(), *n)), force);
+                m.insert("Retry".into(), retry);
+                ok = retried_enough;
+            }
+            if !ok {
+                self.fault_note("flaky fixture runs out of retries", &name);
+                raised.insert(e.clone());
+                result = Shape::Never;
+            }
+        } else if self.t.flag(self.cfg.odds.retry) {
+            let (retry, _) = self.retry_field(ctx, &raised, None, false);
+            m.insert("Retry".into(), retry);
+        }
+        let envelope = Shape::obj(vec![
+            ("ExecutedVersion", Shape::str("$LATEST")),
+            ("Payload", result.clone()),
+            ("StatusCode", Shape::int(200)),
+        ]);
+        let result_in = if invoke { envelope } else { result.clone() };
+        let rsc = JScope {
+            input: &raw,
+            context: &cshape,
+            result: Some(&result_in),
+            result_root: !invoke,
+            error: None,
+        };
+        let expr_fault = fault == Some(Fault::Expression);
+        let (o, out) = if invoke && !expr_fault && ctx.guard.is_none() {
+            // The envelope's headers differ between runs: Output is always given.
+            if self.t.flag(0.5) {
+                (Some(wrap("$states.result.Payload")), result.clone())
+            } else {
+                let (v, s) = self.jtemplate(&rsc, None, 0);
+                (Some(v), if result.is_never() { Shape::Never } else { s })
+            }
+        } else {
+            self.joutput(ctx, &rsc, result_in.clone(), false, expr_fault, &name)
+        };
+        let out = if result.is_never() { Shape::Never } else { out };
+        put(&mut m, "Output", o);
+        links.out_vars = self.state_assign(ctx, &mut m, None, Some(&rsc));
         if !raised.is_empty() && matches!(fixture, "fail" | "flaky") {
             self.nondet.insert("lambda_error_cause");
         }

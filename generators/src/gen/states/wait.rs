@@ -9,7 +9,8 @@ use crate::shape::Shape;
 use super::{put, Fault};
 use crate::gen::data::{BAD_TIMESTAMPS, PAST_TIMESTAMPS};
 use crate::gen::graph::{Here, Links};
-use crate::gen::scope::Root;
+use crate::gen::jsonata::{wrap, JScope};
+use crate::gen::scope::{Root, Scope};
 use crate::gen::{Acc, Ctx, Gen};
 
 impl Gen {
@@ -21,6 +22,9 @@ impl Gen {
         here: &Here,
         raw: Shape,
     ) {
+        if self.jsonata() {
+            return self.wait_jsonata(ctx, acc, links, here, raw);
+        }
         let name = here.name.clone();
         let fault = self.pick_fault(ctx, &[Fault::InputPath, Fault::OutputPath, Fault::WaitPath]);
         let mut m = self.new_state("Wait");
@@ -100,10 +104,87 @@ impl Gen {
             }
         }
         self.time += seconds * ctx.mult;
+        // `$` in a Wait state's Assign is its effective input (§12).
+        let asc = Scope {
+            data: &eff,
+            ctx: Some(&cshape),
+            root: true,
+            indefinite: true,
+        };
+        links.out_vars = self.state_assign(ctx, &mut m, Some(&asc), None);
         let out = if failed { Shape::Never } else { eff };
         let (op, out) =
             self.output_path(ctx, &out, &cshape, fault == Some(Fault::OutputPath), &name);
         put(&mut m, "OutputPath", op);
+        Self::fault_errs(fault, &mut acc.errs);
+        self.link(links, acc, here, &mut m, out);
+        acc.states.insert(name, Value::Object(m));
+    }
+
+    /// A JSONata Wait: `Seconds` or `Timestamp`, each a literal or an expression, then `Output`
+    /// and `Assign` (docs/semantics/wait.md §9).
+    fn wait_jsonata(
+        &mut self,
+        ctx: &Ctx,
+        acc: &mut Acc,
+        links: &mut Links,
+        here: &Here,
+        raw: Shape,
+    ) {
+        let name = here.name.clone();
+        let fault = self.pick_fault(ctx, &[Fault::Expression]);
+        let mut m = self.new_state("Wait");
+        let cshape = self.context(&name, false, None);
+        let sc = JScope {
+            input: &raw,
+            context: &cshape,
+            result: None,
+            result_root: false,
+            error: None,
+        };
+        let max = self.cfg.max_wait_seconds;
+        let from_expr = self.t.flag(self.cfg.odds.wait_path);
+        let mut seconds = 0;
+        if self.t.flag(self.cfg.odds.wait_timestamp) {
+            // Past timestamps finish at once.
+            let ts = if from_expr && self.t.flag(0.5) {
+                self.jleaf(&sc, &|s| s.is_past_timestamp()).map(|(p, _)| p)
+            } else {
+                None
+            };
+            let v = match ts {
+                Some(p) => wrap(&p),
+                None if from_expr => wrap(&format!("'{}'", self.t.pick(PAST_TIMESTAMPS))),
+                None => json!(self.t.pick(PAST_TIMESTAMPS)),
+            };
+            m.insert("Timestamp".into(), v);
+        } else {
+            match if from_expr {
+                self.jbounded(&sc, max)
+            } else {
+                None
+            } {
+                Some((e, v)) => {
+                    seconds = v;
+                    m.insert("Seconds".into(), wrap(&e));
+                }
+                None => {
+                    seconds = self.t.range(0, i64::from(max));
+                    m.insert("Seconds".into(), json!(seconds));
+                }
+            }
+        }
+        self.time += seconds as f64 * ctx.mult;
+        let (o, out) = self.joutput(
+            ctx,
+            &sc,
+            raw.clone(),
+            true,
+            fault == Some(Fault::Expression),
+            &name,
+        );
+        put(&mut m, "Output", o);
+        links.out_vars = self.state_assign(ctx, &mut m, None, Some(&sc));
         Self::fault_errs(fault, &mut acc.errs);
         self.link(links, acc, here, &mut m, out);
         acc.states.insert(name, Value::Object(m));
