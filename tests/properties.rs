@@ -12,7 +12,7 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config as RunnerConfig, RngAlgorithm, TestRng, TestRunner};
 use serde_json::{json, Value};
 
-const PROFILES: [&str; 7] = [
+const PROFILES: [&str; 8] = [
     "paths",
     "intrinsics",
     "choice",
@@ -20,6 +20,7 @@ const PROFILES: [&str; 7] = [
     "map",
     "parallel",
     "all",
+    "jsonata",
 ];
 
 fn cases(default: u32) -> ProptestConfig {
