@@ -9,7 +9,8 @@
 //! array as a multiset.
 //!
 //! Every case goes through `aslcheck::harness::eval::evaluate`, the function `aslcheck eval`
-//! prints. Both tests take a few seconds in a debug build.
+//! prints. In a debug build each test takes about 6 s (the suite: 1686 evaluations; the comparison:
+//! about 2200 here and as many in Node).
 
 use std::collections::BTreeMap;
 use std::io::Write;
