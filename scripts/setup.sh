@@ -18,6 +18,13 @@ else
   echo "setup: npm not found; tests that need asl-validator will fail (set ASLCHECK_SKIP_PEERS=1 to skip them)" >&2
 fi
 
+# jsonata-js 2.0.6 (npm), the JSONata AWS documents, used by tests/jsonata_suite.rs to compare.
+if command -v npm >/dev/null 2>&1; then
+  (cd tools/jsonata-js && npm ci --no-audit --no-fund --loglevel=error)
+else
+  echo "setup: npm not found; the jsonata-js comparison in tests/jsonata_suite.rs will fail (set ASLCHECK_SKIP_PEERS=1 to skip it)" >&2
+fi
+
 # Other Step Functions implementations the backend tests run against (moto, the Node adapter).
 # The main job does not need them; the backend tests do (CI always installs them).
 if [ -x scripts/setup-peers.sh ]; then

@@ -185,6 +185,7 @@ impl Expression {
     /// Compiles an expression (the text between `{%` and `%}`).
     pub fn compile(text: &str) -> Result<Expression, Error> {
         let ast = jsonata_core::parser::parse(text).map_err(|e| from_parser(e.to_string()))?;
+        reject_newer_operators(&ast)?;
         Ok(Expression {
             text: text.into(),
             variables: mentioned_variables(text).into(),
@@ -259,6 +260,39 @@ impl Expression {
         } else {
             Evaluated::Value(serde_json::to_value(&result).unwrap_or(Value::Null))
         })
+    }
+}
+
+/// AWS implements JSONata 2.0.6 ("All built-in JSONata functions and operators in the 2.0.6
+/// specification are supported":
+/// <https://docs.aws.amazon.com/step-functions/latest/dg/transforming-data.html>). The engine
+/// also parses `??` and `?:`, which came later (JSONata 2.1); JSONata 2.0.6 refuses them as a
+/// `?` or `:` in unary position (S0211), and so does this function.
+fn reject_newer_operators(ast: &AstNode) -> Result<(), Error> {
+    fn walk(v: &Value) -> Option<&'static str> {
+        match v {
+            Value::Object(m) => {
+                if let Some(op) = m.get("Binary").and_then(|b| b.get("op")) {
+                    match op.as_str() {
+                        Some("Coalesce") => return Some("?"),
+                        Some("Default") => return Some(":"),
+                        _ => {}
+                    }
+                }
+                m.values().find_map(walk)
+            }
+            Value::Array(items) => items.iter().find_map(walk),
+            _ => None,
+        }
+    }
+    let tree = serde_json::to_value(ast).unwrap_or(Value::Null);
+    match walk(&tree) {
+        Some(symbol) => Err(Error {
+            code: "S0211".into(),
+            message: format!("The symbol \"{symbol}\" cannot be used as a unary operator"),
+            position: None,
+        }),
+        None => Ok(()),
     }
 }
 
@@ -477,6 +511,17 @@ mod aws_function_tests {
         assert_eq!(code("$eval('1 + 1')"), "T1006");
         assert_eq!(run("$eval"), Ok(Evaluated::Undefined));
         assert_eq!(code("$nope(1)"), "T1006");
+    }
+
+    #[test]
+    fn operators_newer_than_2_0_6_are_refused() {
+        for (text, symbol) in [("a ?? 1", "?"), ("a ?: 1", ":"), ("[1, (x.y ?? 2)]", "?")] {
+            let e = Expression::compile(text).unwrap_err();
+            assert_eq!(e.code, "S0211", "{text}");
+            assert!(e.message.contains(symbol), "{text}: {e}");
+        }
+        assert_eq!(value("true ? 1 : 2"), json!(1));
+        assert_eq!(value("'a ?? b' & \"?:\""), json!("a ?? b?:"));
     }
 
     #[test]
