@@ -17,7 +17,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use aslcheck::harness::eval::{evaluate, Language, Outcome, Request};
+use aslcheck::harness::eval::{evaluate, EvalResult, Language, Request};
 use aslcheck_jsonata::Limits;
 use serde_json::{json, Map, Value};
 
@@ -139,7 +139,7 @@ fn run_case(
     suite: &Path,
     datasets: &mut BTreeMap<String, Value>,
     limits: Limits,
-) -> Outcome {
+) -> EvalResult {
     let input = case_input(case, suite, datasets);
     let bindings = case_bindings(case);
     let expr = case["expr"].as_str().unwrap_or_default();
@@ -190,7 +190,7 @@ fn same_unordered(a: &Value, b: &Value) -> bool {
 }
 
 /// `Ok` when the outcome is what the case expects, else why not.
-fn judge(case: &Value, outcome: &Outcome) -> Result<(), String> {
+fn judge(case: &Value, outcome: &EvalResult) -> Result<(), String> {
     let expected_code = case
         .get("code")
         .and_then(Value::as_str)
@@ -205,13 +205,13 @@ fn judge(case: &Value, outcome: &Outcome) -> Result<(), String> {
     };
     if let Some(code) = expected_code {
         return match outcome {
-            Outcome::Error { code: c, .. } if c == code => Ok(()),
+            EvalResult::Error { code: c, .. } if c == code => Ok(()),
             _ => Err(format!("want error {code}, got {}", shown())),
         };
     }
     if case.get("undefinedResult") == Some(&Value::Bool(true)) {
         return match outcome {
-            Outcome::Undefined => Ok(()),
+            EvalResult::Undefined => Ok(()),
             _ => Err(format!("want undefined, got {}", shown())),
         };
     }
@@ -220,8 +220,8 @@ fn judge(case: &Value, outcome: &Outcome) -> Result<(), String> {
     };
     let unordered = case.get("unordered") == Some(&Value::Bool(true));
     match outcome {
-        Outcome::Value(v) if unordered && same_unordered(expected, v) => Ok(()),
-        Outcome::Value(v) if same(expected, v) => Ok(()),
+        EvalResult::Value(v) if unordered && same_unordered(expected, v) => Ok(()),
+        EvalResult::Value(v) if same(expected, v) => Ok(()),
         _ => Err(format!("want {expected}, got {}", shown())),
     }
 }
@@ -269,7 +269,7 @@ fn jsonata_test_suite() {
         if let Some((_, code, _)) = EXCLUDED_GROUPS.iter().find(|g| g.0 == case.group) {
             excluded += 1;
             match &outcome {
-                Some(Outcome::Error { code: c, .. }) if c == code => excluded_as_aws += 1,
+                Some(EvalResult::Error { code: c, .. }) if c == code => excluded_as_aws += 1,
                 other => failures.push(format!(
                     "{}: want error {code} (as AWS), got {other:?}",
                     case.id
@@ -617,18 +617,18 @@ fn generated_input() -> Value {
     })
 }
 
-/// An answer of eval.js as an [`Outcome`].
-fn from_json(v: &Value) -> Outcome {
+/// An answer of eval.js as an [`EvalResult`].
+fn from_json(v: &Value) -> EvalResult {
     if let Some(code) = v.get("error") {
-        Outcome::Error {
+        EvalResult::Error {
             code: code.as_str().unwrap_or_default().to_string(),
             message: v["message"].as_str().unwrap_or_default().to_string(),
             syntax: false,
         }
     } else if let Some(r) = v.get("result") {
-        Outcome::Value(r.clone())
+        EvalResult::Value(r.clone())
     } else {
-        Outcome::Undefined
+        EvalResult::Undefined
     }
 }
 

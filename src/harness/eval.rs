@@ -12,7 +12,7 @@
 //!   interpreter raises: `States.Runtime` for a path that selects nothing,
 //!   `States.IntrinsicFailure` for a bad intrinsic argument.
 //!
-//! Text that does not parse is an error with [`Outcome::is_syntax_error`] set: a JSONata `S0xxx`
+//! Text that does not parse is an error with [`EvalResult::is_syntax_error`] set: a JSONata `S0xxx`
 //! code, or `SCHEMA_VALIDATION_FAILED` (the code AWS gives a definition with such a field) for a
 //! path or intrinsic call.
 
@@ -55,7 +55,7 @@ pub struct Request<'a> {
 
 /// The result of one evaluation.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Outcome {
+pub enum EvalResult {
     Value(Value),
     /// JSONata's *undefined* (nothing selected, an unbound variable).
     Undefined,
@@ -68,22 +68,22 @@ pub enum Outcome {
     },
 }
 
-impl Outcome {
+impl EvalResult {
     /// `{"result": V}`, `{"undefined": true}` or `{"error": CODE, "message": …}`.
     pub fn to_json(&self) -> Value {
         match self {
-            Outcome::Value(v) => json!({ "result": v }),
-            Outcome::Undefined => json!({ "undefined": true }),
-            Outcome::Error { code, message, .. } => json!({ "error": code, "message": message }),
+            EvalResult::Value(v) => json!({ "result": v }),
+            EvalResult::Undefined => json!({ "undefined": true }),
+            EvalResult::Error { code, message, .. } => json!({ "error": code, "message": message }),
         }
     }
 
     pub fn is_syntax_error(&self) -> bool {
-        matches!(self, Outcome::Error { syntax: true, .. })
+        matches!(self, EvalResult::Error { syntax: true, .. })
     }
 
-    fn error(code: impl Into<String>, message: impl Into<String>, syntax: bool) -> Outcome {
-        Outcome::Error {
+    fn error(code: impl Into<String>, message: impl Into<String>, syntax: bool) -> EvalResult {
+        EvalResult::Error {
             code: code.into(),
             message: message.into(),
             syntax,
@@ -95,7 +95,7 @@ impl Outcome {
 pub const SYNTAX_ERROR: &str = "SCHEMA_VALIDATION_FAILED";
 
 /// Evaluates one expression.
-pub fn evaluate(request: &Request<'_>) -> Outcome {
+pub fn evaluate(request: &Request<'_>) -> EvalResult {
     match request.language {
         Language::Jsonata => jsonata(request),
         Language::Jsonpath | Language::Intrinsic => path_or_call(request),
@@ -109,10 +109,10 @@ pub fn strip_delimiters(text: &str) -> &str {
         .unwrap_or(text)
 }
 
-fn jsonata(request: &Request<'_>) -> Outcome {
+fn jsonata(request: &Request<'_>) -> EvalResult {
     let expression = match Expression::compile(strip_delimiters(request.expression)) {
         Ok(e) => e,
-        Err(e) => return Outcome::error(e.code, e.message, true),
+        Err(e) => return EvalResult::error(e.code, e.message, true),
     };
     let mut states = Map::new();
     if let Some(input) = request.input {
@@ -129,20 +129,20 @@ fn jsonata(request: &Request<'_>) -> Outcome {
         None => None,
     };
     match expression.evaluate_seeded(request.input, &lookup, &request.limits, request.seed) {
-        Ok(Evaluated::Value(v)) => Outcome::Value(v),
-        Ok(Evaluated::Undefined) => Outcome::Undefined,
+        Ok(Evaluated::Value(v)) => EvalResult::Value(v),
+        Ok(Evaluated::Undefined) => EvalResult::Undefined,
         // AWS: "… returned an unsupported result type." (docs/semantics/jsonata.md §11.5); no
         // JSONata code exists for it.
-        Ok(Evaluated::Function) => Outcome::error(
+        Ok(Evaluated::Function) => EvalResult::error(
             "States.QueryEvaluationError",
             "The expression returned an unsupported result type (a function)",
             false,
         ),
-        Err(e) => Outcome::error(e.code, e.message, false),
+        Err(e) => EvalResult::error(e.code, e.message, false),
     }
 }
 
-fn path_or_call(request: &Request<'_>) -> Outcome {
+fn path_or_call(request: &Request<'_>) -> EvalResult {
     let empty = json!({});
     let input = request.input.unwrap_or(&empty);
     let mut execution = ExecutionContext::new(
@@ -165,26 +165,26 @@ fn path_or_call(request: &Request<'_>) -> Outcome {
     if request.language == Language::Jsonpath {
         let path = match PathRef::compile(request.expression) {
             Ok(p) => p,
-            Err(e) => return Outcome::error(SYNTAX_ERROR, e.message, true),
+            Err(e) => return EvalResult::error(SYNTAX_ERROR, e.message, true),
         };
         return match scope.select(&path) {
-            Ok(v) => Outcome::Value(v.into_owned()),
-            Err(e) => Outcome::error(e.error, e.cause, false),
+            Ok(v) => EvalResult::Value(v.into_owned()),
+            Err(e) => EvalResult::error(e.error, e.cause, false),
         };
     }
     let call = match intrinsics::parse(request.expression, &mut |p| {
         PathRef::compile(p).map_err(|e| e.message)
     }) {
         Ok(c) => c,
-        Err(e) => return Outcome::error(SYNTAX_ERROR, e.message, true),
+        Err(e) => return EvalResult::error(SYNTAX_ERROR, e.message, true),
     };
     let mut env = Env {
         scope,
         rng: SplitMix64(request.seed),
     };
     match intrinsics::eval(&call, &mut env) {
-        Ok(v) => Outcome::Value(v),
-        Err(e) => Outcome::error(e.error, e.cause, false),
+        Ok(v) => EvalResult::Value(v),
+        Err(e) => EvalResult::error(e.error, e.cause, false),
     }
 }
 
@@ -245,7 +245,7 @@ impl SplitMix64 {
 mod tests {
     use super::*;
 
-    fn run(language: Language, expression: &str, input: Value, bindings: Value) -> Outcome {
+    fn run(language: Language, expression: &str, input: Value, bindings: Value) -> EvalResult {
         let bindings = bindings.as_object().cloned().unwrap_or_default();
         evaluate(&Request {
             language,
@@ -269,23 +269,23 @@ mod tests {
                 input.clone(),
                 json!({})
             ),
-            Outcome::Value(json!(6))
+            EvalResult::Value(json!(6))
         );
         assert_eq!(
             run(Jsonata, "$count(a) + $x", input.clone(), json!({"x": 10})),
-            Outcome::Value(json!(13))
+            EvalResult::Value(json!(13))
         );
         assert_eq!(
             run(Jsonata, "$states.context", input.clone(), json!({})),
-            Outcome::Value(json!({}))
+            EvalResult::Value(json!({}))
         );
         assert_eq!(
             run(Jsonata, "$missing", input.clone(), json!({})),
-            Outcome::Undefined
+            EvalResult::Undefined
         );
         let e = run(Jsonata, "'a' - 1", input.clone(), json!({}));
         assert!(
-            matches!(&e, Outcome::Error { code, syntax: false, .. } if code == "T2001"),
+            matches!(&e, EvalResult::Error { code, syntax: false, .. } if code == "T2001"),
             "{e:?}"
         );
         let e = run(Jsonata, "(1 + ", input, json!({}));
@@ -298,19 +298,19 @@ mod tests {
         let input = json!({"a": {"b": [1, 2]}});
         assert_eq!(
             run(Jsonpath, "$.a.b[1]", input.clone(), json!({})),
-            Outcome::Value(json!(2))
+            EvalResult::Value(json!(2))
         );
         assert_eq!(
             run(Jsonpath, "$v.k", input.clone(), json!({"v": {"k": "x"}})),
-            Outcome::Value(json!("x"))
+            EvalResult::Value(json!("x"))
         );
         assert_eq!(
             run(Jsonpath, "$$.State.Name", input.clone(), json!({})),
-            Outcome::Value(json!("Eval"))
+            EvalResult::Value(json!("Eval"))
         );
         let e = run(Jsonpath, "$.nope", input.clone(), json!({}));
         assert!(
-            matches!(&e, Outcome::Error { code, .. } if code == "States.Runtime"),
+            matches!(&e, EvalResult::Error { code, .. } if code == "States.Runtime"),
             "{e:?}"
         );
         assert!(run(Jsonpath, "a.b", input.clone(), json!({})).is_syntax_error());
@@ -321,7 +321,7 @@ mod tests {
                 input.clone(),
                 json!({})
             ),
-            Outcome::Value(json!(2))
+            EvalResult::Value(json!(2))
         );
         let e = run(
             Intrinsic,
@@ -330,7 +330,7 @@ mod tests {
             json!({}),
         );
         assert!(
-            matches!(&e, Outcome::Error { code, .. } if code == "States.IntrinsicFailure"),
+            matches!(&e, EvalResult::Error { code, .. } if code == "States.IntrinsicFailure"),
             "{e:?}"
         );
         assert!(run(Intrinsic, "States.Nope(1)", input, json!({})).is_syntax_error());
@@ -350,6 +350,6 @@ mod tests {
             limits: Limits::default(),
             seed: 0,
         });
-        assert_eq!(out, Outcome::Value(json!("given")));
+        assert_eq!(out, EvalResult::Value(json!("given")));
     }
 }
