@@ -104,3 +104,23 @@ fn benchmark_machines_match_their_jsonpath_counterparts() {
     let jsonpath = output(read("map_100.json"), read("map_100.input.json"));
     assert_eq!(jsonata, jsonpath);
 }
+
+/// A plain path read gives what the engine gives: numbers that JSONata holds as doubles come back
+/// in their JSONata form (`1.0` as `1`, `-0.0` as `0`), absent members are undefined, and a step
+/// through an array maps over it.
+#[test]
+fn path_reads_follow_the_engine() {
+    let def = json!({"QueryLanguage": "JSONata", "StartAt": "A", "States": {"A": {"Type": "Pass",
+        "Output": {"v": "{% $states.input.v %}", "y": "{% $states.input.y %}",
+                   "s": "{% $states.input.o.s %}", "m": "{% $states.input.list.k %}"},
+        "End": true}}});
+    let input = json!({"v": 1.0, "y": -0.0, "o": {"s": "t"}, "list": [{"k": 1}, {"k": 2}]});
+    assert_eq!(
+        output(def, input),
+        json!({"v": 1, "y": 0, "s": "t", "m": [1, 2]})
+    );
+    let missing = json!({"QueryLanguage": "JSONata", "StartAt": "A", "States": {"A": {"Type": "Pass",
+        "Output": "{% $states.input.nothing.here %}", "End": true}}});
+    let o = exec(missing, json!({}));
+    assert_eq!(o.error.as_deref(), Some("States.QueryEvaluationError"));
+}

@@ -21,8 +21,77 @@ use crate::errors::{Failure, Origin, QUERY_EVALUATION_ERROR};
 pub enum Payload {
     Literal(Value),
     Expr(Box<Expression>),
+    /// An expression that is only a variable and member names (`$states.input.a.b`, `$x.y`):
+    /// read directly while the path goes through objects, by the engine otherwise.
+    Path(Box<SimplePath>),
     Array(Vec<Payload>),
     Object(Vec<(String, Payload)>),
+}
+
+/// `$root.f1.f2…` with plain names, and the compiled expression for what the fast read declines.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SimplePath {
+    root: String,
+    fields: Vec<String>,
+    expr: Expression,
+}
+
+fn is_name(s: &str) -> bool {
+    let mut chars = s.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+impl SimplePath {
+    fn of(text: &str, expr: &Expression) -> Option<SimplePath> {
+        let mut parts = text.strip_prefix('$')?.split('.');
+        let root = parts.next().filter(|r| is_name(r))?.to_string();
+        let fields: Vec<String> = parts.map(str::to_string).collect();
+        fields.iter().all(|f| is_name(f)).then(|| SimplePath {
+            root,
+            fields,
+            expr: expr.clone(),
+        })
+    }
+
+    /// The value when every step goes through an object and ends at a value that is not an
+    /// array (JSONata's sequence rules only matter for arrays); `Some(None)` for a member that
+    /// is absent (undefined); `None` when the engine must decide.
+    fn read<'v>(&self, root: Option<&'v Value>) -> Option<Option<&'v Value>> {
+        let mut current = match root {
+            Some(v) => v,
+            None => return Some(None),
+        };
+        for f in &self.fields {
+            match current {
+                Value::Object(m) => match m.get(f) {
+                    Some(v) => current = v,
+                    None => return Some(None),
+                },
+                Value::Array(_) => return None,
+                _ => return Some(None),
+            }
+        }
+        (!current.is_array() && same_in_jsonata(current)).then_some(Some(current))
+    }
+}
+
+/// Whether a value comes out of JSONata unchanged: JSONata numbers are doubles, so `1.0`, `-0.0`
+/// and integers beyond 2^53 come back in another form, and those reads go to the engine.
+fn same_in_jsonata(v: &Value) -> bool {
+    const EXACT: u64 = 1 << 53;
+    match v {
+        Value::Number(n) => n
+            .as_i64()
+            .map(|i| i.unsigned_abs() <= EXACT)
+            .or_else(|| n.as_u64().map(|u| u <= EXACT))
+            .unwrap_or(false),
+        Value::Array(items) => items.iter().all(same_in_jsonata),
+        Value::Object(m) => m.values().all(same_in_jsonata),
+        _ => true,
+    }
 }
 
 /// A malformed expression: where (a JSON Pointer relative to the field) and the JSONata error.
@@ -62,12 +131,16 @@ impl Payload {
     fn compile_at(v: &Value, pointer: &str) -> Result<Payload, PayloadError> {
         Ok(match v {
             Value::String(s) => match expression_text(s) {
-                Some(text) => Payload::Expr(Box::new(Expression::compile(text).map_err(|e| {
-                    PayloadError {
+                Some(text) => {
+                    let expr = Expression::compile(text).map_err(|e| PayloadError {
                         pointer: pointer.to_string(),
                         message: format!("The JSONata expression '{text}' is not valid: {e}"),
+                    })?;
+                    match SimplePath::of(text, &expr) {
+                        Some(path) => Payload::Path(Box::new(path)),
+                        None => Payload::Expr(Box::new(expr)),
                     }
-                })?)),
+                }
                 None => Payload::Literal(v.clone()),
             },
             Value::Array(items) if has_expression(v) => Payload::Array(
@@ -104,6 +177,19 @@ impl Payload {
         match self {
             Payload::Literal(v) => Ok(v.clone()),
             Payload::Expr(e) => scope.evaluate(e, field),
+            Payload::Path(p) => {
+                let root = if p.root == "states" {
+                    Some(scope.states)
+                } else {
+                    scope.execution.variable(&p.root)
+                };
+                match p.read(root) {
+                    Some(Some(v)) => Ok(v.clone()),
+                    // Undefined, or a step through an array: the engine gives the exact result
+                    // (or the exact error).
+                    _ => scope.evaluate(&p.expr, field),
+                }
+            }
             Payload::Array(items) => items
                 .iter()
                 .enumerate()
@@ -188,6 +274,7 @@ pub fn type_name(v: &Value) -> &'static str {
 pub fn unexpected_type(p: &Payload, field: &str, expected: &str, got: &Value) -> Failure {
     let shown = match p {
         Payload::Expr(e) => e.text().to_string(),
+        Payload::Path(s) => s.expr.text().to_string(),
         _ => compact(got),
     };
     query_error(format!(
@@ -222,6 +309,10 @@ mod tests {
         assert_eq!(expression_text("$.a"), None);
         let p = Payload::compile(&json!({"a": "$x", "b": [1, "{% 2 %}"]})).unwrap();
         assert!(matches!(p, Payload::Object(_)));
+        let path = Payload::compile(&json!("{% $states.input.a.b %}")).unwrap();
+        assert!(matches!(path, Payload::Path(_)));
+        let not_path = Payload::compile(&json!("{% $states.input.a[0] %}")).unwrap();
+        assert!(matches!(not_path, Payload::Expr(_)));
         let lit = Payload::compile(&json!({"a": "$x"})).unwrap();
         assert_eq!(lit.literal(), Some(&json!({"a": "$x"})));
         let bad = Payload::compile(&json!({"a": {"b": "{% 1 + %}"}})).unwrap_err();

@@ -268,14 +268,18 @@ impl Runner<'_> {
         let inputs = match &m.item_selector_jsonata {
             None => items,
             Some(p) => {
+                // One `$states` for all items; only its context changes from item to item.
+                let mut item_states = states;
                 let mut inputs = Vec::with_capacity(items.len());
                 for (i, item) in items.iter().enumerate() {
-                    let item_states = {
-                        let ictx = Context::new(&self.exec, &state.name, entered_at)
-                            .with_retry_count(retry_count)
-                            .with_map_item(i, item);
-                        jsonata::states(input, ictx.value().clone(), None)
-                    };
+                    let context = Context::new(&self.exec, &state.name, entered_at)
+                        .with_retry_count(retry_count)
+                        .with_map_item(i, item)
+                        .value()
+                        .clone();
+                    if let Value::Object(m) = &mut item_states {
+                        m.insert("context".into(), context);
+                    }
                     inputs.push(self.jsonata_field(p, "ItemSelector", &item_states)?);
                 }
                 inputs
