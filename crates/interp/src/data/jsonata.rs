@@ -7,13 +7,17 @@
 //! through a [`Scope`], and turns every problem into `States.QueryEvaluationError` with AWS's
 //! cause texts (§11.5).
 
+use std::cell::OnceCell;
+
 use rand::RngCore;
 use serde_json::{Map, Value};
 
 use aslcheck_jsonata::{Evaluated, Expression, Limits};
 
-use super::context::ExecutionContext;
+use super::context::{Context, ExecutionContext};
+use super::path::Path;
 use super::template::compact;
+use super::timestamp::Millis;
 use crate::errors::{Failure, Origin, QUERY_EVALUATION_ERROR};
 
 /// A compiled JSONata field.
@@ -33,6 +37,8 @@ pub enum Payload {
 pub struct SimplePath {
     root: String,
     fields: Vec<String>,
+    /// For `$states.context.…`: the rest as a context-object path (read without building it).
+    context_path: Option<Path>,
     expr: Expression,
 }
 
@@ -49,9 +55,19 @@ impl SimplePath {
         let mut parts = text.strip_prefix('$')?.split('.');
         let root = parts.next().filter(|r| is_name(r))?.to_string();
         let fields: Vec<String> = parts.map(str::to_string).collect();
-        fields.iter().all(|f| is_name(f)).then(|| SimplePath {
+        if !fields.iter().all(|f| is_name(f)) {
+            return None;
+        }
+        let context_path = match (root.as_str(), fields.split_first()) {
+            ("states", Some((first, rest))) if first == "context" && !rest.is_empty() => {
+                Some(Path::parse(&format!("$.{}", rest.join("."))).ok()?)
+            }
+            _ => None,
+        };
+        Some(SimplePath {
             root,
             fields,
+            context_path,
             expr: expr.clone(),
         })
     }
@@ -59,12 +75,12 @@ impl SimplePath {
     /// The value when every step goes through an object and ends at a value that is not an
     /// array (JSONata's sequence rules only matter for arrays); `Some(None)` for a member that
     /// is absent (undefined); `None` when the engine must decide.
-    fn read<'v>(&self, root: Option<&'v Value>) -> Option<Option<&'v Value>> {
+    fn read<'v>(&self, root: Option<&'v Value>, fields: &[String]) -> Option<Option<&'v Value>> {
         let mut current = match root {
             Some(v) => v,
             None => return Some(None),
         };
-        for f in &self.fields {
+        for f in fields {
             match current {
                 Value::Object(m) => match m.get(f) {
                     Some(v) => current = v,
@@ -177,19 +193,12 @@ impl Payload {
         match self {
             Payload::Literal(v) => Ok(v.clone()),
             Payload::Expr(e) => scope.evaluate(e, field),
-            Payload::Path(p) => {
-                let root = if p.root == "states" {
-                    Some(scope.states)
-                } else {
-                    scope.execution.variable(&p.root)
-                };
-                match p.read(root) {
-                    Some(Some(v)) => Ok(v.clone()),
-                    // Undefined, or a step through an array: the engine gives the exact result
-                    // (or the exact error).
-                    _ => scope.evaluate(&p.expr, field),
-                }
-            }
+            Payload::Path(p) => match scope.read(p) {
+                Some(v) => Ok(v),
+                // Undefined, a step through an array, a number JSONata rewrites: the engine
+                // gives the exact result (or the exact error).
+                None => scope.evaluate(&p.expr, field),
+            },
             Payload::Array(items) => items
                 .iter()
                 .enumerate()
@@ -207,17 +216,106 @@ impl Payload {
     }
 }
 
+/// The state-specific parts of the context object, owned so that `$states` does not borrow the
+/// runner; the context object is built from them (and the execution) only when read.
+#[derive(Debug, Clone, Default)]
+pub struct Local {
+    pub state_name: String,
+    pub entered_at: Millis,
+    pub retry_count: Option<u32>,
+    pub task_token: Option<String>,
+    pub map_item: Option<(usize, Value)>,
+}
+
+impl Local {
+    fn context<'a>(&'a self, execution: &'a ExecutionContext<'a>) -> Context<'a> {
+        let mut ctx = Context::new(execution, &self.state_name, self.entered_at);
+        if let Some(n) = self.retry_count {
+            ctx = ctx.with_retry_count(n);
+        }
+        if let Some(t) = &self.task_token {
+            ctx = ctx.with_task_token(t);
+        }
+        if let Some((i, v)) = &self.map_item {
+            ctx = ctx.with_map_item(*i, v);
+        }
+        ctx
+    }
+}
+
+/// `$states` of one field (§11.3): `input`, `context`, and `result` or `errorOutput` where
+/// visible. The JSON object is built only when an expression needs all of it.
+pub struct States {
+    pub input: Value,
+    pub local: Local,
+    pub extra: Option<(&'static str, Value)>,
+    whole: OnceCell<Value>,
+}
+
+impl States {
+    pub fn new(input: Value, local: Local, extra: Option<(&'static str, Value)>) -> States {
+        States {
+            input,
+            local,
+            extra,
+            whole: OnceCell::new(),
+        }
+    }
+
+    /// Changes the Map item (ItemSelector is evaluated once per item with the same `$states`).
+    pub fn set_map_item(&mut self, index: usize, value: Value) {
+        self.local.map_item = Some((index, value));
+        self.whole = OnceCell::new();
+    }
+
+    fn whole(&self, execution: &ExecutionContext<'_>) -> &Value {
+        self.whole.get_or_init(|| {
+            let mut m = Map::with_capacity(3);
+            m.insert("input".into(), self.input.clone());
+            m.insert(
+                "context".into(),
+                self.local.context(execution).value().clone(),
+            );
+            if let Some((k, v)) = &self.extra {
+                m.insert((*k).into(), v.clone());
+            }
+            Value::Object(m)
+        })
+    }
+}
+
 /// What an evaluation may read: `$states` and the workflow variables.
 pub struct Scope<'a> {
-    /// `{"input": …, "context": …}` plus `result` or `errorOutput` where they are visible.
-    pub states: &'a Value,
+    pub states: &'a States,
     pub execution: &'a ExecutionContext<'a>,
     pub rng: &'a mut dyn RngCore,
 }
 
 impl Scope<'_> {
+    /// A plain path read without the engine, when it gives what the engine would give.
+    fn read(&self, p: &SimplePath) -> Option<Value> {
+        if p.root != "states" {
+            let v = p.read(self.execution.variable(&p.root), &p.fields)?;
+            return Some(v?.clone());
+        }
+        let (first, rest) = p.fields.split_first()?;
+        match first.as_str() {
+            "input" => Some(p.read(Some(&self.states.input), rest)??.clone()),
+            "context" => {
+                let path = p.context_path.as_ref()?;
+                let ctx = self.states.local.context(self.execution);
+                let v = ctx.select(path).ok()?;
+                (!v.is_array() && same_in_jsonata(&v)).then(|| v.into_owned())
+            }
+            name => match &self.states.extra {
+                Some((k, v)) if *k == name => Some(p.read(Some(v), rest)??.clone()),
+                _ => None,
+            },
+        }
+    }
+
     fn evaluate(&mut self, e: &Expression, field: &str) -> Result<Value, Failure> {
-        let states = self.states;
+        let states = self.states.whole(self.execution);
         let execution = self.execution;
         let lookup = |name: &str| -> Option<Value> {
             if name == "states" {
@@ -282,17 +380,6 @@ pub fn unexpected_type(p: &Payload, field: &str, expected: &str, got: &Value) ->
         type_name(got),
         compact(got)
     ))
-}
-
-/// `$states` for a field: `input` and `context`, and `result` / `errorOutput` where visible.
-pub fn states(input: &Value, context: Value, extra: Option<(&str, Value)>) -> Value {
-    let mut m = Map::with_capacity(3);
-    m.insert("input".into(), input.clone());
-    m.insert("context".into(), context);
-    if let Some((k, v)) = extra {
-        m.insert(k.into(), v);
-    }
-    Value::Object(m)
 }
 
 #[cfg(test)]

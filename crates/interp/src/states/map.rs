@@ -226,11 +226,11 @@ impl Runner<'_> {
         retry_count: u32,
         entered_at: Millis,
     ) -> Result<(Vec<Value>, u64), Failure> {
-        let states = {
-            let ctx =
-                Context::new(&self.exec, &state.name, entered_at).with_retry_count(retry_count);
-            jsonata::states(input, ctx.value().clone(), None)
+        let local = jsonata::Local {
+            retry_count: Some(retry_count),
+            ..self.jsonata_local(state, entered_at)
         };
+        let states = jsonata::States::new(input.clone(), local, None);
         let items = match &m.items {
             Some(p) => match self.jsonata_field(p, "Items", &states)? {
                 Value::Array(items) => items,
@@ -271,15 +271,8 @@ impl Runner<'_> {
                 // One `$states` for all items; only its context changes from item to item.
                 let mut item_states = states;
                 let mut inputs = Vec::with_capacity(items.len());
-                for (i, item) in items.iter().enumerate() {
-                    let context = Context::new(&self.exec, &state.name, entered_at)
-                        .with_retry_count(retry_count)
-                        .with_map_item(i, item)
-                        .value()
-                        .clone();
-                    if let Value::Object(m) = &mut item_states {
-                        m.insert("context".into(), context);
-                    }
+                for (i, item) in items.into_iter().enumerate() {
+                    item_states.set_map_item(i, item);
                     inputs.push(self.jsonata_field(p, "ItemSelector", &item_states)?);
                 }
                 inputs

@@ -38,19 +38,16 @@ impl Runner<'_> {
         retry_count: u32,
     ) -> Result<Step, Stop> {
         if state.language == QueryLanguage::Jsonata {
-            let ctx =
-                Context::new(&self.exec, &state.name, entered_at).with_retry_count(retry_count);
-            let states = jsonata::states(&raw_input, ctx.value().clone(), Some(("result", result)));
-            drop(ctx);
+            let local = jsonata::Local {
+                retry_count: Some(retry_count),
+                ..self.jsonata_local(state, entered_at)
+            };
+            let states = jsonata::States::new(raw_input, local, Some(("result", result)));
             self.assigned = self.jsonata_assign(state.assign.as_ref(), &states)?;
             let output = match &state.output {
                 Some(p) => self.jsonata_field(p, "Output", &states)?,
-                None => match states {
-                    serde_json::Value::Object(mut m) => m.remove("result").unwrap_or_default(),
-                    _ => serde_json::Value::Null,
-                },
+                None => states.extra.map(|(_, r)| r).unwrap_or_default(),
             };
-            self.spares.keep(raw_input);
             self.out_bound = None;
             return Ok(match state.next {
                 Transition::Next(n) => Step::Next(n, output),
@@ -106,20 +103,13 @@ impl Runner<'_> {
             .ok_or_else(|| Failure::runtime("catcher index out of range"))?;
         let error_output = f.error_output();
         if state.language == QueryLanguage::Jsonata {
-            let ctx = Context::new(&self.exec, &state.name, entered_at);
-            let states = jsonata::states(
-                &raw_input,
-                ctx.value().clone(),
-                Some(("errorOutput", error_output)),
-            );
-            drop(ctx);
+            let local = self.jsonata_local(state, entered_at);
+            let states =
+                jsonata::States::new(raw_input, local, Some(("errorOutput", error_output)));
             self.assigned = self.jsonata_assign(c.assign.as_ref(), &states)?;
             let output = match &c.output {
                 Some(p) => self.jsonata_field(p, "Output", &states)?,
-                None => match states {
-                    serde_json::Value::Object(mut m) => m.remove("errorOutput").unwrap_or_default(),
-                    _ => serde_json::Value::Null,
-                },
+                None => states.extra.map(|(_, e)| e).unwrap_or_default(),
             };
             self.out_bound = None;
             return Ok(Step::Next(c.next, output));
@@ -139,10 +129,23 @@ impl Runner<'_> {
 }
 
 impl Runner<'_> {
+    /// The state-specific parts of the context object of the running state.
+    pub(crate) fn jsonata_local(&self, state: &State, entered_at: Millis) -> jsonata::Local {
+        jsonata::Local {
+            state_name: state.name.clone(),
+            entered_at,
+            ..jsonata::Local::default()
+        }
+    }
+
     /// `$states` of a field that sees the state input and the context object.
-    pub(crate) fn jsonata_states(&self, state: &State, input: &Value, entered_at: Millis) -> Value {
-        let ctx = Context::new(&self.exec, &state.name, entered_at);
-        jsonata::states(input, ctx.value().clone(), None)
+    pub(crate) fn jsonata_states(
+        &self,
+        state: &State,
+        input: &Value,
+        entered_at: Millis,
+    ) -> jsonata::States {
+        jsonata::States::new(input.clone(), self.jsonata_local(state, entered_at), None)
     }
 
     /// The Output and Assign of a JSONata state without a result (Pass, Succeed, Wait): the
@@ -153,7 +156,7 @@ impl Runner<'_> {
         output: Option<&Payload>,
         assign: Option<&Assign>,
         input: Value,
-        states: &Value,
+        states: &jsonata::States,
     ) -> Result<Value, Failure> {
         self.assigned = self.jsonata_assign(assign, states)?;
         match output {
@@ -167,7 +170,7 @@ impl Runner<'_> {
         &mut self,
         p: &Payload,
         field: &str,
-        states: &Value,
+        states: &jsonata::States,
     ) -> Result<Value, Failure> {
         let mut scope = jsonata::Scope {
             states,
@@ -181,7 +184,7 @@ impl Runner<'_> {
     pub(crate) fn jsonata_assign(
         &mut self,
         assign: Option<&Assign>,
-        states: &Value,
+        states: &jsonata::States,
     ) -> Result<Option<Map<String, Value>>, Failure> {
         match assign {
             Some(Assign::Jsonata(p)) => match self.jsonata_field(p, "Assign", states)? {

@@ -217,11 +217,11 @@ impl Runner<'_> {
     ) -> Result<Vec<Thread>, Stop> {
         let branch_input = if state.language == QueryLanguage::Jsonata {
             // JSONata `Arguments` (default: the state input), docs/semantics/jsonata.md §11.4.
-            let states = {
-                let ctx =
-                    Context::new(&self.exec, &state.name, entered_at).with_retry_count(retry_count);
-                crate::data::jsonata::states(input, ctx.value().clone(), None)
+            let local = crate::data::jsonata::Local {
+                retry_count: Some(retry_count),
+                ..self.jsonata_local(state, entered_at)
             };
+            let states = crate::data::jsonata::States::new(input.clone(), local, None);
             match &p.handling.arguments {
                 Some(a) => self.jsonata_field(a, "Arguments", &states)?,
                 None => input.clone(),

@@ -441,14 +441,12 @@ impl Runner<'_> {
         token: Option<&str>,
         entered_at: Millis,
     ) -> Result<(Value, Option<u64>, Option<u64>), Failure> {
-        let states = {
-            let mut ctx =
-                Context::new(&self.exec, &state.name, entered_at).with_retry_count(retry_count);
-            if let Some(tok) = token {
-                ctx = ctx.with_task_token(tok);
-            }
-            crate::data::jsonata::states(input, ctx.value().clone(), None)
+        let local = crate::data::jsonata::Local {
+            retry_count: Some(retry_count),
+            task_token: token.map(str::to_string),
+            ..self.jsonata_local(state, entered_at)
         };
+        let states = crate::data::jsonata::States::new(input.clone(), local, None);
         let mut amount = |a: &Option<Amount>, field: &str| -> Result<Option<u64>, Failure> {
             match a {
                 None => Ok(None),
