@@ -190,25 +190,29 @@ impl Payload {
     /// Evaluates the field named `field` (its location in AWS's messages: `Output`,
     /// `Arguments/FunctionName`, `Choices[1]/Condition`, …).
     pub fn eval(&self, field: &str, scope: &mut Scope<'_>) -> Result<Value, Failure> {
+        self.eval_at(&Loc::Field(field), scope)
+    }
+
+    fn eval_at(&self, loc: &Loc<'_>, scope: &mut Scope<'_>) -> Result<Value, Failure> {
         match self {
             Payload::Literal(v) => Ok(v.clone()),
-            Payload::Expr(e) => scope.evaluate(e, field),
+            Payload::Expr(e) => scope.evaluate(e, loc),
             Payload::Path(p) => match scope.read(p) {
                 Some(v) => Ok(v),
                 // Undefined, a step through an array, a number JSONata rewrites: the engine
                 // gives the exact result (or the exact error).
-                None => scope.evaluate(&p.expr, field),
+                None => scope.evaluate(&p.expr, loc),
             },
             Payload::Array(items) => items
                 .iter()
                 .enumerate()
-                .map(|(i, item)| item.eval(&format!("{field}[{i}]"), scope))
+                .map(|(i, item)| item.eval_at(&Loc::Index(loc, i), scope))
                 .collect::<Result<Vec<_>, _>>()
                 .map(Value::Array),
             Payload::Object(fields) => {
                 let mut out = Map::with_capacity(fields.len());
                 for (k, item) in fields {
-                    out.insert(k.clone(), item.eval(&format!("{field}/{k}"), scope)?);
+                    out.insert(k.clone(), item.eval_at(&Loc::Key(loc, k), scope)?);
                 }
                 Ok(Value::Object(out))
             }
@@ -284,6 +288,24 @@ impl States {
     }
 }
 
+/// Where a value sits in a field, as AWS writes it in causes (`Output/values[0]`); formatted only
+/// when an error needs it.
+enum Loc<'a> {
+    Field(&'a str),
+    Key(&'a Loc<'a>, &'a str),
+    Index(&'a Loc<'a>, usize),
+}
+
+impl std::fmt::Display for Loc<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Loc::Field(name) => f.write_str(name),
+            Loc::Key(parent, k) => write!(f, "{parent}/{k}"),
+            Loc::Index(parent, i) => write!(f, "{parent}[{i}]"),
+        }
+    }
+}
+
 /// What an evaluation may read: `$states` and the workflow variables.
 pub struct Scope<'a> {
     pub states: &'a States,
@@ -314,7 +336,7 @@ impl Scope<'_> {
         }
     }
 
-    fn evaluate(&mut self, e: &Expression, field: &str) -> Result<Value, Failure> {
+    fn evaluate(&mut self, e: &Expression, loc: &Loc<'_>) -> Result<Value, Failure> {
         let states = self.states.whole(self.execution);
         let execution = self.execution;
         let lookup = |name: &str| -> Option<Value> {
@@ -331,7 +353,12 @@ impl Scope<'_> {
             0
         };
         let shown = e.text();
-        match e.evaluate_seeded(None, &lookup, &Limits::default(), seed) {
+        let result = e.evaluate_seeded(None, &lookup, &Limits::default(), seed);
+        let field = match result {
+            Ok(Evaluated::Value(v)) => return Ok(v),
+            _ => loc.to_string(),
+        };
+        match result {
             Ok(Evaluated::Value(v)) => Ok(v),
             Ok(Evaluated::Undefined) => Err(query_error(format!(
                 "The JSONata expression '{shown}' specified for the field '{field}' returned nothing (undefined)."

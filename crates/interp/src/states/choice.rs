@@ -72,7 +72,7 @@ impl Runner<'_> {
         input: Value,
         entered_at: Millis,
     ) -> Result<Step, Stop> {
-        let states = self.jsonata_states(state, &input, entered_at);
+        let states = self.jsonata_states(state, input, entered_at);
         let mut target = None;
         for (i, branch) in c.choices.iter().enumerate() {
             let Rule::Condition(p) = &branch.rule else {
@@ -103,7 +103,7 @@ impl Runner<'_> {
         let output = target
             .and_then(|b| b.output.as_ref())
             .or(state.output.as_ref());
-        let output = self.jsonata_finish(state, output, assign, input, &states)?;
+        let output = self.jsonata_finish(output, assign, states)?;
         Ok(Step::Next(next, output))
     }
 }

@@ -23,7 +23,7 @@ impl Runner<'_> {
         entered_at: Millis,
     ) -> Result<Failure, Stop> {
         if state.language == QueryLanguage::Jsonata {
-            let states = self.jsonata_states(state, input, entered_at);
+            let states = self.jsonata_states(state, input.clone(), entered_at);
             let mut text = |field: &FailField, name: &str| -> Result<Option<String>, Failure> {
                 match field {
                     FailField::Absent => Ok(None),

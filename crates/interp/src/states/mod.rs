@@ -142,26 +142,24 @@ impl Runner<'_> {
     pub(crate) fn jsonata_states(
         &self,
         state: &State,
-        input: &Value,
+        input: Value,
         entered_at: Millis,
     ) -> jsonata::States {
-        jsonata::States::new(input.clone(), self.jsonata_local(state, entered_at), None)
+        jsonata::States::new(input, self.jsonata_local(state, entered_at), None)
     }
 
     /// The Output and Assign of a JSONata state without a result (Pass, Succeed, Wait): the
     /// output defaults to the input.
     pub(crate) fn jsonata_finish(
         &mut self,
-        _state: &State,
         output: Option<&Payload>,
         assign: Option<&Assign>,
-        input: Value,
-        states: &jsonata::States,
+        states: jsonata::States,
     ) -> Result<Value, Failure> {
-        self.assigned = self.jsonata_assign(assign, states)?;
+        self.assigned = self.jsonata_assign(assign, &states)?;
         match output {
-            Some(p) => self.jsonata_field(p, "Output", states),
-            None => Ok(input),
+            Some(p) => self.jsonata_field(p, "Output", &states),
+            None => Ok(states.input),
         }
     }
 

@@ -24,14 +24,12 @@ impl Runner<'_> {
         entered_at: Millis,
     ) -> Result<Value, Stop> {
         if state.language == QueryLanguage::Jsonata {
-            let states = self.jsonata_states(state, &input, entered_at);
+            let states = self.jsonata_states(state, input, entered_at);
             self.out_bound = None;
             return Ok(self.jsonata_finish(
-                state,
                 state.output.as_ref(),
                 state.assign.as_ref(),
-                input,
-                &states,
+                states,
             )?);
         }
         // The result is the effective input and replaces it: no copy needed, and the output is
@@ -82,8 +80,8 @@ impl Runner<'_> {
         entered_at: Millis,
     ) -> Result<Value, Stop> {
         if state.language == QueryLanguage::Jsonata {
-            let states = self.jsonata_states(state, &input, entered_at);
-            return Ok(self.jsonata_finish(state, state.output.as_ref(), None, input, &states)?);
+            let states = self.jsonata_states(state, input, entered_at);
+            return Ok(self.jsonata_finish(state.output.as_ref(), None, states)?);
         }
         self.filter(state, input, entered_at)
     }

@@ -72,7 +72,7 @@ impl Runner<'_> {
         cur: &mut Cursor,
         entered_at: Millis,
     ) -> Result<Value, Stop> {
-        let states = self.jsonata_states(state, &input, entered_at);
+        let states = self.jsonata_states(state, input, entered_at);
         let delay_ms = match w {
             Wait::Seconds(s) => (*s as i64).saturating_mul(1000),
             Wait::Timestamp(t) => t - cur.now,
@@ -116,13 +116,7 @@ impl Runner<'_> {
             return Err(Failure::runtime("Wait state delay is too long.").into());
         }
         self.advance(cur, delay_ms.max(0))?;
-        Ok(self.jsonata_finish(
-            state,
-            state.output.as_ref(),
-            state.assign.as_ref(),
-            input,
-            &states,
-        )?)
+        Ok(self.jsonata_finish(state.output.as_ref(), state.assign.as_ref(), states)?)
     }
 }
 
