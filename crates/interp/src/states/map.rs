@@ -69,11 +69,11 @@ impl Runner<'_> {
                 Ok((inputs, slots)) => (inputs, slots, Ok(())),
                 Err(f) => {
                     // AWS records the evaluation failure, then `MapStateFailed` (recorded runs
-                    // `test_map_state_items_eval_jsonata_fail`).
+                    // `test_map_state_items_eval_jsonata_fail`); the failure goes through the
+                    // Map's Retry and Catch like an iteration's (docs/semantics/jsonata.md §11.5).
                     let mut f = f.at(&state.name, self.entered_seq);
                     self.report_evaluation(cur, &mut f, &state.name)?;
-                    self.mark(cur, "MapStateFailed")?;
-                    return Err(Stop::Fail(f));
+                    return Ok(vec![failed_before_start(f, *cur, self.history.len())]);
                 }
             }
         } else {
@@ -338,6 +338,15 @@ fn check_tolerance(m: &MapState, effective: &Value, ctx: &Context<'_>) -> Result
         }
     }
     Ok(())
+}
+
+/// The one "thread" of an attempt that failed before any branch or iteration started.
+pub(crate) fn failed_before_start(f: Failure, cursor: Cursor, at: usize) -> Thread {
+    Thread {
+        result: Err(Stop::Fail(f)),
+        cursor,
+        events: at..at,
+    }
 }
 
 /// Effective number of concurrent iterations (1..=40).

@@ -223,7 +223,16 @@ impl Runner<'_> {
             };
             let states = crate::data::jsonata::States::new(input.clone(), local, None);
             match &p.handling.arguments {
-                Some(a) => self.jsonata_field(a, "Arguments", &states)?,
+                Some(a) => match self.jsonata_field(a, "Arguments", &states) {
+                    Ok(v) => v,
+                    // Retried and caught like a branch's failure (docs/semantics/jsonata.md §11.5).
+                    Err(f) => {
+                        let mut f = f.at(&state.name, self.entered_seq);
+                        self.report_evaluation(cur, &mut f, &state.name)?;
+                        let at = self.history.len();
+                        return Ok(vec![crate::states::map::failed_before_start(f, *cur, at)]);
+                    }
+                },
                 None => input.clone(),
             }
         } else {
