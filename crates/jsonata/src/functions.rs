@@ -74,24 +74,38 @@ fn integer(name: &str, position: usize, value: &JValue) -> Result<i64, Evaluator
     }
 }
 
-/// Registers the AWS functions on an evaluator and hides `$eval`. `rng` serves unseeded
-/// `$random()` and `$uuid()`.
+/// Registers, of the AWS functions, those `mentions` names (an expression can reach a function
+/// only by its name, so the others would never be called). `seed` seeds the stream of unseeded
+/// `$random()` and `$uuid()`, created only when one of them is mentioned.
 pub(crate) fn install(
     evaluator: &mut Evaluator,
-    rng: &Rc<RefCell<ChaCha8Rng>>,
+    mentions: &[String],
+    seed: u64,
 ) -> Result<(), EvaluatorError> {
-    evaluator.register_fn("partition", partition)?;
-    evaluator.register_fn("range", range)?;
-    evaluator.register_fn("hash", hash)?;
-    evaluator.register_fn("parse", parse)?;
-    let r = Rc::clone(rng);
+    let mentioned = |name: &str| mentions.iter().any(|m| m == name);
+    if mentioned("partition") {
+        evaluator.register_fn("partition", partition)?;
+    }
+    if mentioned("range") {
+        evaluator.register_fn("range", range)?;
+    }
+    if mentioned("hash") {
+        evaluator.register_fn("hash", hash)?;
+    }
+    if mentioned("parse") {
+        evaluator.register_fn("parse", parse)?;
+    }
+    if !(mentioned("uuid") || mentioned("random")) {
+        return Ok(());
+    }
+    let rng = Rc::new(RefCell::new(ChaCha8Rng::seed_from_u64(seed)));
+    let r = Rc::clone(&rng);
     evaluator.register_fn("uuid", move |args: &[JValue]| {
         uuid(args, &mut r.borrow_mut())
     })?;
-    let r = Rc::clone(rng);
     // `$random` is a JSONata built-in; AWS's takes an optional seed.
     evaluator.register_fn_override("random", move |args: &[JValue]| {
-        random(args, &mut r.borrow_mut())
+        random(args, &mut rng.borrow_mut())
     })?;
     Ok(())
 }
@@ -99,11 +113,6 @@ pub(crate) fn install(
 /// Binds `$eval` to undefined: a call then fails with T1006, like any non-function.
 pub(crate) fn hide_eval(context: &mut Context) {
     context.bind("eval".to_string(), JValue::Undefined);
-}
-
-/// A fresh generator for one evaluation.
-pub(crate) fn generator(seed: u64) -> Rc<RefCell<ChaCha8Rng>> {
-    Rc::new(RefCell::new(ChaCha8Rng::seed_from_u64(seed)))
 }
 
 fn partition(args: &[JValue]) -> Result<JValue, EvaluatorError> {

@@ -234,7 +234,9 @@ impl Expression {
         seed: u64,
     ) -> Result<Evaluated, Error> {
         let mut context = Context::new();
-        functions::hide_eval(&mut context);
+        if self.variables.iter().any(|v| v == "eval") {
+            functions::hide_eval(&mut context);
+        }
         for name in self.variables.iter() {
             if let Some(v) = lookup(name) {
                 context.bind(name.clone(), JValue::from(v));
@@ -247,8 +249,8 @@ impl Expression {
             ..Default::default()
         };
         let mut evaluator = Evaluator::with_options(context, options);
-        let rng = functions::generator(seed);
-        functions::install(&mut evaluator, &rng).map_err(|e| from_evaluator(&e))?;
+        functions::install(&mut evaluator, &self.variables, seed)
+            .map_err(|e| from_evaluator(&e))?;
         let data = input.map_or(JValue::Undefined, |v| JValue::from(v.clone()));
         let result = evaluator
             .evaluate(&self.ast, &data)
