@@ -31,6 +31,8 @@ pub struct Expression {
     ast: Arc<AstNode>,
     /// The variables (`$name`) the expression mentions, in first-mention order.
     variables: Arc<[String]>,
+    /// The members of `$states` it reads, when it only ever writes `$states.<name>`.
+    states_members: Option<Arc<[String]>>,
 }
 
 impl fmt::Debug for Expression {
@@ -186,9 +188,11 @@ impl Expression {
     pub fn compile(text: &str) -> Result<Expression, Error> {
         let ast = jsonata_core::parser::parse(text).map_err(|e| from_parser(e.to_string()))?;
         reject_newer_operators(&ast)?;
+        let mentions = mentions(text);
         Ok(Expression {
             text: text.into(),
-            variables: mentioned_variables(text).into(),
+            variables: mentions.variables.into(),
+            states_members: mentions.states_members.map(Into::into),
             ast: Arc::new(ast),
         })
     }
@@ -201,6 +205,13 @@ impl Expression {
     /// The variables the expression may read (`$states`, `$x`, …).
     pub fn variables(&self) -> &[String] {
         &self.variables
+    }
+
+    /// The members of `$states` the expression reads (`input`, `result`, …) when every mention
+    /// of `$states` is `$states.<name>`; `None` when it uses `$states` otherwise
+    /// (`$keys($states)`), so a caller may bind a `$states` with only these members.
+    pub fn states_members(&self) -> Option<&[String]> {
+        self.states_members.as_deref()
     }
 
     /// Whether the expression mentions `$random` or `$uuid`, whose results (unseeded) depend on
@@ -298,10 +309,19 @@ fn reject_newer_operators(ast: &AstNode) -> Result<(), Error> {
     }
 }
 
-/// The `$name` tokens of an expression outside string literals (a superset of the variables it
-/// reads: binding one it does not read costs a little time and changes nothing).
-fn mentioned_variables(text: &str) -> Vec<String> {
-    let mut names: Vec<String> = Vec::new();
+/// What the text of an expression names outside string literals.
+struct Mentions {
+    /// The `$name` tokens: a superset of the variables it reads (binding one it does not read
+    /// costs a little time and changes nothing).
+    variables: Vec<String>,
+    /// The `<name>` of every `$states.<name>`; `None` if `$states` also stands alone.
+    states_members: Option<Vec<String>>,
+}
+
+fn mentions(text: &str) -> Mentions {
+    let ident = |c: char| c.is_alphanumeric() || c == '_';
+    let mut variables: Vec<String> = Vec::new();
+    let mut members: Option<Vec<String>> = Some(Vec::new());
     let chars: Vec<char> = text.chars().collect();
     let mut i = 0;
     let mut quote: Option<char> = None;
@@ -319,13 +339,31 @@ fn mentioned_variables(text: &str) -> Vec<String> {
             None if c == '$' => {
                 let start = i + 1;
                 let mut end = start;
-                while end < chars.len() && (chars[end].is_alphanumeric() || chars[end] == '_') {
+                while end < chars.len() && ident(chars[end]) {
                     end += 1;
                 }
                 if end > start {
                     let name: String = chars[start..end].iter().collect();
-                    if !names.contains(&name) {
-                        names.push(name);
+                    if name == "states" {
+                        let member_start = end + 1;
+                        let mut member_end = member_start;
+                        if chars.get(end) == Some(&'.') {
+                            while member_end < chars.len() && ident(chars[member_end]) {
+                                member_end += 1;
+                            }
+                        }
+                        match (&mut members, member_end > member_start) {
+                            (Some(ms), true) => {
+                                let m: String = chars[member_start..member_end].iter().collect();
+                                if !ms.contains(&m) {
+                                    ms.push(m);
+                                }
+                            }
+                            _ => members = None,
+                        }
+                    }
+                    if !variables.contains(&name) {
+                        variables.push(name);
                     }
                 }
                 i = end.max(i + 1);
@@ -335,7 +373,10 @@ fn mentioned_variables(text: &str) -> Vec<String> {
         }
         i += 1;
     }
-    names
+    Mentions {
+        variables,
+        states_members: members,
+    }
 }
 
 #[cfg(test)]
@@ -370,9 +411,19 @@ mod tests {
     #[test]
     fn variables_outside_strings() {
         assert_eq!(
-            mentioned_variables("$a + $b.c & '$d' & $a & $sum($e)"),
+            mentions("$a + $b.c & '$d' & $a & $sum($e)").variables,
             vec!["a", "b", "sum", "e"]
         );
+    }
+
+    #[test]
+    fn states_members_outside_strings() {
+        assert_eq!(
+            mentions("$merge([$states.input, {'r': $states.result}]) & '$states'").states_members,
+            Some(vec!["input".to_string(), "result".to_string()])
+        );
+        assert_eq!(mentions("$keys($states)").states_members, None);
+        assert_eq!(mentions("$statesX + 1").states_members, Some(vec![]));
     }
 }
 

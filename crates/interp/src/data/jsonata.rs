@@ -24,68 +24,12 @@ use crate::errors::{Failure, Origin, QUERY_EVALUATION_ERROR};
 #[derive(Debug, Clone, PartialEq)]
 pub enum Payload {
     Literal(Value),
-    Expr(Box<Compiled>),
+    Expr(Box<Expression>),
     /// An expression that is only a variable and member names (`$states.input.a.b`, `$x.y`):
     /// read directly while the path goes through objects, by the engine otherwise.
     Path(Box<SimplePath>),
     Array(Vec<Payload>),
     Object(Vec<(String, Payload)>),
-}
-
-/// An expression and the members of `$states` it reads (`None`: it may read all of them).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Compiled {
-    expr: Expression,
-    members: Option<Vec<String>>,
-}
-
-/// The members of `$states` an expression reads when it only ever writes `$states.<name>`
-/// (outside string literals); `None` when it uses `$states` any other way (`$keys($states)`).
-fn states_members(text: &str) -> Option<Vec<String>> {
-    let chars: Vec<char> = text.chars().collect();
-    let ident = |c: char| c.is_alphanumeric() || c == '_';
-    let mut members: Vec<String> = Vec::new();
-    let mut quote: Option<char> = None;
-    let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i];
-        if let Some(q) = quote {
-            if c == '\\' {
-                i += 1;
-            } else if c == q {
-                quote = None;
-            }
-            i += 1;
-            continue;
-        }
-        if c == '"' || c == '\'' || c == '`' {
-            quote = Some(c);
-            i += 1;
-            continue;
-        }
-        let word: String = chars[i..(i + 7).min(chars.len())].iter().collect();
-        if word == "$states" && chars.get(i + 7).is_none_or(|c| !ident(*c)) {
-            if chars.get(i + 7) != Some(&'.') {
-                return None;
-            }
-            let start = i + 8;
-            let mut end = start;
-            while end < chars.len() && ident(chars[end]) {
-                end += 1;
-            }
-            if end == start {
-                return None;
-            }
-            let name: String = chars[start..end].iter().collect();
-            if !members.contains(&name) {
-                members.push(name);
-            }
-            i = end;
-            continue;
-        }
-        i += 1;
-    }
-    Some(members)
 }
 
 /// `$root.f1.f2…` with plain names, and the compiled expression for what the fast read declines.
@@ -210,10 +154,7 @@ impl Payload {
                     })?;
                     match SimplePath::of(text, &expr) {
                         Some(path) => Payload::Path(Box::new(path)),
-                        None => Payload::Expr(Box::new(Compiled {
-                            members: states_members(text),
-                            expr,
-                        })),
+                        None => Payload::Expr(Box::new(expr)),
                     }
                 }
                 None => Payload::Literal(v.clone()),
@@ -255,16 +196,12 @@ impl Payload {
     fn eval_at(&self, loc: &Loc<'_>, scope: &mut Scope<'_>) -> Result<Value, Failure> {
         match self {
             Payload::Literal(v) => Ok(v.clone()),
-            Payload::Expr(c) => scope.evaluate(&c.expr, c.members.as_deref(), loc),
+            Payload::Expr(e) => scope.evaluate(e, loc),
             Payload::Path(p) => match scope.read(p) {
                 Some(v) => Ok(v),
                 // Undefined, a step through an array, a number JSONata rewrites: the engine
                 // gives the exact result (or the exact error).
-                None => {
-                    let member =
-                        (p.root == "states").then(|| p.fields[..1.min(p.fields.len())].to_vec());
-                    scope.evaluate(&p.expr, member.as_deref(), loc)
-                }
+                None => scope.evaluate(&p.expr, loc),
             },
             Payload::Array(items) => items
                 .iter()
@@ -416,13 +353,9 @@ impl Scope<'_> {
         }
     }
 
-    fn evaluate(
-        &mut self,
-        e: &Expression,
-        members: Option<&[String]>,
-        loc: &Loc<'_>,
-    ) -> Result<Value, Failure> {
+    fn evaluate(&mut self, e: &Expression, loc: &Loc<'_>) -> Result<Value, Failure> {
         let states = self.states;
+        let members = e.states_members();
         let execution = self.execution;
         let lookup = |name: &str| -> Option<Value> {
             if name == "states" {
@@ -486,7 +419,7 @@ pub fn type_name(v: &Value) -> &'static str {
 /// The failure for a result of the wrong type (§11.5).
 pub fn unexpected_type(p: &Payload, field: &str, expected: &str, got: &Value) -> Failure {
     let shown = match p {
-        Payload::Expr(c) => c.expr.text().to_string(),
+        Payload::Expr(e) => e.text().to_string(),
         Payload::Path(s) => s.expr.text().to_string(),
         _ => compact(got),
     };
@@ -515,12 +448,6 @@ mod tests {
         assert!(matches!(path, Payload::Path(_)));
         let not_path = Payload::compile(&json!("{% $states.input.a[0] %}")).unwrap();
         assert!(matches!(not_path, Payload::Expr(_)));
-        assert_eq!(
-            states_members("$merge([$states.input, {'r': $states.result}]) & '$states'"),
-            Some(vec!["input".to_string(), "result".to_string()])
-        );
-        assert_eq!(states_members("$keys($states)"), None);
-        assert_eq!(states_members("$statesX + 1"), Some(vec![]));
         let lit = Payload::compile(&json!({"a": "$x"})).unwrap();
         assert_eq!(lit.literal(), Some(&json!({"a": "$x"})));
         let bad = Payload::compile(&json!({"a": {"b": "{% 1 + %}"}})).unwrap_err();
