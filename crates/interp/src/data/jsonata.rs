@@ -232,6 +232,16 @@ pub struct Local {
 }
 
 impl Local {
+    /// The parts every state has; `retry_count` for the states that support Retry.
+    pub fn new(state_name: &str, entered_at: Millis, retry_count: Option<u32>) -> Local {
+        Local {
+            state_name: state_name.to_string(),
+            entered_at,
+            retry_count,
+            ..Local::default()
+        }
+    }
+
     fn context<'a>(&'a self, execution: &'a ExecutionContext<'a>) -> Context<'a> {
         let mut ctx = Context::new(execution, &self.state_name, self.entered_at);
         if let Some(n) = self.retry_count {

@@ -73,7 +73,11 @@ impl Runner<'_> {
                     // Map's Retry and Catch like an iteration's (docs/semantics/jsonata.md §11.5).
                     let mut f = f.at(&state.name, self.entered_seq);
                     self.report_evaluation(cur, &mut f, &state.name)?;
-                    return Ok(vec![failed_before_start(f, *cur, self.history.len())]);
+                    return Ok(vec![Thread::failed_before_start(
+                        f,
+                        *cur,
+                        self.history.len(),
+                    )]);
                 }
             }
         } else {
@@ -226,10 +230,7 @@ impl Runner<'_> {
         retry_count: u32,
         entered_at: Millis,
     ) -> Result<(Vec<Value>, u64), Failure> {
-        let local = jsonata::Local {
-            retry_count: Some(retry_count),
-            ..self.jsonata_local(state, entered_at)
-        };
+        let local = jsonata::Local::new(&state.name, entered_at, Some(retry_count));
         let states = jsonata::States::new(input.clone(), local, None);
         let items = match &m.items {
             Some(p) => match self.jsonata_field(p, "Items", &states)? {
@@ -260,11 +261,7 @@ impl Runner<'_> {
                 ))
             }
         };
-        let slots = if slots == 0 {
-            INLINE_CONCURRENCY_LIMIT
-        } else {
-            slots.min(INLINE_CONCURRENCY_LIMIT)
-        };
+        let slots = effective_concurrency(slots);
         let inputs = match &m.item_selector_jsonata {
             None => items,
             Some(p) => {
@@ -340,15 +337,6 @@ fn check_tolerance(m: &MapState, effective: &Value, ctx: &Context<'_>) -> Result
     Ok(())
 }
 
-/// The one "thread" of an attempt that failed before any branch or iteration started.
-pub(crate) fn failed_before_start(f: Failure, cursor: Cursor, at: usize) -> Thread {
-    Thread {
-        result: Err(Stop::Fail(f)),
-        cursor,
-        events: at..at,
-    }
-}
-
 /// Effective number of concurrent iterations (1..=40).
 fn concurrency(a: &Amount, effective: &Value, ctx: &Context<'_>) -> Result<u64, Failure> {
     let n = match a {
@@ -376,11 +364,16 @@ fn concurrency(a: &Amount, effective: &Value, ctx: &Context<'_>) -> Result<u64, 
             })?
         }
     };
-    Ok(if n == 0 {
+    Ok(effective_concurrency(n))
+}
+
+/// `MaxConcurrency` as the inline Map applies it: 0 means no limit, which is AWS's inline limit.
+fn effective_concurrency(n: u64) -> u64 {
+    if n == 0 {
         INLINE_CONCURRENCY_LIMIT
     } else {
         n.min(INLINE_CONCURRENCY_LIMIT)
-    })
+    }
 }
 
 #[cfg(test)]

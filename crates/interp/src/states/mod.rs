@@ -38,10 +38,7 @@ impl Runner<'_> {
         retry_count: u32,
     ) -> Result<Step, Stop> {
         if state.language == QueryLanguage::Jsonata {
-            let local = jsonata::Local {
-                retry_count: Some(retry_count),
-                ..self.jsonata_local(state, entered_at)
-            };
+            let local = jsonata::Local::new(&state.name, entered_at, Some(retry_count));
             let states = jsonata::States::new(raw_input, local, Some(("result", result)));
             self.assigned = self.jsonata_assign(state.assign.as_ref(), &states)?;
             let output = match &state.output {
@@ -103,7 +100,7 @@ impl Runner<'_> {
             .ok_or_else(|| Failure::runtime("catcher index out of range"))?;
         let error_output = f.error_output();
         if state.language == QueryLanguage::Jsonata {
-            let local = self.jsonata_local(state, entered_at);
+            let local = jsonata::Local::new(&state.name, entered_at, None);
             let states =
                 jsonata::States::new(raw_input, local, Some(("errorOutput", error_output)));
             self.assigned = self.jsonata_assign(c.assign.as_ref(), &states)?;
@@ -129,15 +126,6 @@ impl Runner<'_> {
 }
 
 impl Runner<'_> {
-    /// The state-specific parts of the context object of the running state.
-    pub(crate) fn jsonata_local(&self, state: &State, entered_at: Millis) -> jsonata::Local {
-        jsonata::Local {
-            state_name: state.name.clone(),
-            entered_at,
-            ..jsonata::Local::default()
-        }
-    }
-
     /// `$states` of a field that sees the state input and the context object.
     pub(crate) fn jsonata_states(
         &self,
@@ -145,7 +133,11 @@ impl Runner<'_> {
         input: Value,
         entered_at: Millis,
     ) -> jsonata::States {
-        jsonata::States::new(input, self.jsonata_local(state, entered_at), None)
+        jsonata::States::new(
+            input,
+            jsonata::Local::new(&state.name, entered_at, None),
+            None,
+        )
     }
 
     /// The Output and Assign of a JSONata state without a result (Pass, Succeed, Wait): the

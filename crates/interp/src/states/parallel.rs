@@ -28,6 +28,18 @@ pub(crate) struct Thread {
     pub events: std::ops::Range<Seq>,
 }
 
+impl Thread {
+    /// The one thread of an attempt that failed before any branch or iteration started (a
+    /// JSONata error in the Arguments or Items), so that it meets Retry and Catch like any other.
+    pub(crate) fn failed_before_start(f: Failure, cursor: Cursor, at: Seq) -> Thread {
+        Thread {
+            result: Err(Stop::Fail(f)),
+            cursor,
+            events: at..at,
+        }
+    }
+}
+
 /// How a set of threads ended.
 enum Settled {
     /// All succeeded: outputs in order, an upper bound of the size of their array, end time, and
@@ -217,10 +229,8 @@ impl Runner<'_> {
     ) -> Result<Vec<Thread>, Stop> {
         let branch_input = if state.language == QueryLanguage::Jsonata {
             // JSONata `Arguments` (default: the state input), docs/semantics/jsonata.md §11.4.
-            let local = crate::data::jsonata::Local {
-                retry_count: Some(retry_count),
-                ..self.jsonata_local(state, entered_at)
-            };
+            let local =
+                crate::data::jsonata::Local::new(&state.name, entered_at, Some(retry_count));
             let states = crate::data::jsonata::States::new(input.clone(), local, None);
             match &p.handling.arguments {
                 Some(a) => match self.jsonata_field(a, "Arguments", &states) {
@@ -230,7 +240,7 @@ impl Runner<'_> {
                         let mut f = f.at(&state.name, self.entered_seq);
                         self.report_evaluation(cur, &mut f, &state.name)?;
                         let at = self.history.len();
-                        return Ok(vec![crate::states::map::failed_before_start(f, *cur, at)]);
+                        return Ok(vec![Thread::failed_before_start(f, *cur, at)]);
                     }
                 },
                 None => input.clone(),

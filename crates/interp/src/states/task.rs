@@ -442,9 +442,8 @@ impl Runner<'_> {
         entered_at: Millis,
     ) -> Result<(Value, Option<u64>, Option<u64>), Failure> {
         let local = crate::data::jsonata::Local {
-            retry_count: Some(retry_count),
             task_token: token.map(str::to_string),
-            ..self.jsonata_local(state, entered_at)
+            ..crate::data::jsonata::Local::new(&state.name, entered_at, Some(retry_count))
         };
         let states = crate::data::jsonata::States::new(input.clone(), local, None);
         let mut amount = |a: &Option<Amount>, field: &str| -> Result<Option<u64>, Failure> {
