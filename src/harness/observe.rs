@@ -31,15 +31,13 @@ pub fn unsupported(backend: &dyn Backend, request: &Request<'_>) -> Option<Obser
     None
 }
 
-/// Whether a definition sets `QueryLanguage` to JSONata anywhere (the machine or a state).
-fn uses_jsonata(v: &serde_json::Value) -> bool {
-    match v {
-        serde_json::Value::Object(m) => m.iter().any(|(k, v)| {
-            (k == "QueryLanguage" && v.as_str() == Some("JSONata")) || uses_jsonata(v)
-        }),
-        serde_json::Value::Array(a) => a.iter().any(uses_jsonata),
-        _ => false,
-    }
+/// Whether a definition sets `QueryLanguage` to JSONata: at the top or on any state, at any
+/// depth (`asl::walk`, so a `QueryLanguage` key inside a payload does not count).
+fn uses_jsonata(definition: &serde_json::Value) -> bool {
+    let jsonata = |v: &serde_json::Value| {
+        v.get("QueryLanguage").and_then(serde_json::Value::as_str) == Some("JSONata")
+    };
+    jsonata(definition) || crate::asl::walk::states(definition).any(|s| jsonata(s.value))
 }
 
 /// Runs one case and returns the raw observation.
