@@ -17,7 +17,7 @@ pub const INTRINSIC_FAILURE: &str = "States.IntrinsicFailure";
 pub const QUERY_EVALUATION_ERROR: &str = "States.QueryEvaluationError";
 
 /// How a failure came about; decides whether Retry/Catch may handle it and how its cause prints.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Origin {
     /// Raised by a Fail state, a task, or an intrinsic function: handled by Retry/Catch as usual.
     Raised,
@@ -32,6 +32,8 @@ pub enum Origin {
     Query {
         /// Whether its `EvaluationFailed` event is in the history already.
         reported: bool,
+        /// The field whose expression failed, as `EvaluationFailed` names it (`Output/x`).
+        location: Option<String>,
     },
 }
 

@@ -391,25 +391,35 @@ impl Scope<'_> {
         };
         match result {
             Ok(Evaluated::Value(v)) => Ok(v),
-            Ok(Evaluated::Undefined) => Err(query_error(format!(
+            Ok(Evaluated::Undefined) => Err(query_error(
+                Some(&field),
+                format!(
                 "The JSONata expression '{shown}' specified for the field '{field}' returned nothing (undefined)."
             ))),
-            Ok(Evaluated::Function) => Err(query_error(format!(
+            Ok(Evaluated::Function) => Err(query_error(
+                Some(&field),
+                format!(
                 "The JSONata expression '{shown}' specified for the field '{field}' returned an unsupported result type."
             ))),
-            Err(err) => Err(query_error(format!(
+            Err(err) => Err(query_error(
+                Some(&field),
+                format!(
                 "The JSONata expression '{shown}' specified for the field '{field}' threw an error during evaluation. {err}"
             ))),
         }
     }
 }
 
-/// `States.QueryEvaluationError`: catchable and retriable, with the state prefix in its cause.
-pub fn query_error(detail: String) -> Failure {
+/// `States.QueryEvaluationError` of the field at `location` (when one is known): catchable and
+/// retriable, with the state prefix in its cause.
+pub fn query_error(location: Option<&str>, detail: String) -> Failure {
     Failure {
         error: Some(QUERY_EVALUATION_ERROR.to_string()),
         cause: Some(detail),
-        origin: Origin::Query { reported: false },
+        origin: Origin::Query {
+            reported: false,
+            location: location.map(str::to_string),
+        },
         site: None,
     }
 }
@@ -433,7 +443,7 @@ pub fn unexpected_type(p: &Payload, field: &str, expected: &str, got: &Value) ->
         Payload::Path(s) => s.expr.text().to_string(),
         _ => compact(got),
     };
-    query_error(format!(
+    query_error(Some(field), format!(
         "The JSONata expression '{shown}' specified for the field '{field}' returned an unexpected result type. Expected '{expected}', but was '{}' for value: {}",
         type_name(got),
         compact(got)

@@ -385,15 +385,13 @@ impl Runner<'_> {
         f: &mut Failure,
         state: &str,
     ) -> Result<(), Stop> {
-        if f.origin != (Origin::Query { reported: false }) {
-            return Ok(());
-        }
-        f.origin = Origin::Query { reported: true };
-        // The field is the one the cause names ("… specified for the field 'Output/x' …").
-        let location = f.cause.as_deref().and_then(|c| {
-            let rest = c.split_once("for the field '")?.1;
-            Some(rest.split_once('\'')?.0.to_string())
-        });
+        let location = match &mut f.origin {
+            Origin::Query { reported, location } if !*reported => {
+                *reported = true;
+                location.clone()
+            }
+            _ => return Ok(()),
+        };
         let detail = Detail::EvaluationFailed {
             failure: f.clone(),
             location,

@@ -240,10 +240,13 @@ impl Runner<'_> {
             None => match input {
                 Value::Array(items) => items.clone(),
                 other => {
-                    return Err(jsonata::query_error(format!(
-                        "Map state input must be an array but was: {}",
-                        compact(other)
-                    )))
+                    return Err(jsonata::query_error(
+                        None,
+                        format!(
+                            "Map state input must be an array but was: {}",
+                            compact(other)
+                        ),
+                    ))
                 }
             },
         };

@@ -101,7 +101,9 @@ impl Runner<'_> {
                             Value::String(s) => s.clone(),
                             other => compact(other),
                         };
-                        return Err(query_error(format!(
+                        return Err(query_error(
+                            None,
+                            format!(
                             "The Timestamp field cannot be parsed as an ISO-8601 extended offset date-time format string: {shown}"
                         ))
                         .into());
