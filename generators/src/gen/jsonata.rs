@@ -56,6 +56,19 @@ pub struct JScope<'a> {
     pub error: Option<&'a Shape>,
 }
 
+impl<'a> JScope<'a> {
+    /// A field that sees only `$states.input` and `$states.context` (no result, no error).
+    pub fn of_input(input: &'a Shape, context: &'a Shape) -> JScope<'a> {
+        JScope {
+            input,
+            context,
+            result: None,
+            result_root: false,
+            error: None,
+        }
+    }
+}
+
 /// A path member in JSONata: a name, in backticks unless it is a plain identifier.
 fn member(k: &str) -> String {
     let mut cs = k.chars();

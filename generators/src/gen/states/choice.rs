@@ -246,13 +246,7 @@ impl Gen {
         let name = here.name.clone();
         let mut m = self.new_state("Choice");
         let cshape = self.context(&name, false, None);
-        let sc = JScope {
-            input: &raw,
-            context: &cshape,
-            result: None,
-            result_root: false,
-            error: None,
-        };
+        let sc = JScope::of_input(&raw, &cshape);
         let with_default = !ctx.may_fail || self.t.flag(self.cfg.odds.choice_default);
         let (state_output, state_out) = self.joutput(ctx, &sc, raw.clone(), true, false, &name);
         let mut rules = vec![];

@@ -91,13 +91,7 @@ impl Gen {
         let name = here.name.clone();
         let mut m = self.new_state("Fail");
         let cshape = self.context(&name, false, None);
-        let sc = JScope {
-            input: &raw,
-            context: &cshape,
-            result: None,
-            result_root: false,
-            error: None,
-        };
+        let sc = JScope::of_input(&raw, &cshape);
         if !self.t.flag(0.1) {
             if self.t.flag(self.cfg.odds.fail_path) {
                 let (e, _) = self.jexpr(&sc, Want::Str, 0);

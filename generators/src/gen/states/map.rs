@@ -235,13 +235,7 @@ impl Gen {
         let fault = self.pick_fault(ctx, &[Fault::Expression]);
         let mut m = self.new_state("Map");
         let cshape = self.context(&name, false, None);
-        let sc = JScope {
-            input: &raw,
-            context: &cshape,
-            result: None,
-            result_root: false,
-            error: None,
-        };
+        let sc = JScope::of_input(&raw, &cshape);
         let nonempty = |s: &Shape| matches!(s, Shape::Arr(xs) if !xs.is_empty());
         let items = if nonempty(&raw) && self.t.flag(0.5) {
             raw.clone()

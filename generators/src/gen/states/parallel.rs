@@ -154,13 +154,7 @@ impl Gen {
     ) {
         let name = here.name.clone();
         let cshape = self.context(&name, false, None);
-        let sc = JScope {
-            input: &raw,
-            context: &cshape,
-            result: None,
-            result_root: false,
-            error: None,
-        };
+        let sc = JScope::of_input(&raw, &cshape);
         let branch_input = if self.t.flag(self.cfg.odds.parameters) {
             let (v, s) = self.jvalue(&sc);
             m.insert("Arguments".into(), v);

@@ -111,13 +111,7 @@ impl Gen {
         let fault = self.pick_fault(ctx, &[Fault::Expression]);
         let mut m = self.new_state("Pass");
         let cshape = self.context(&name, false, None);
-        let sc = JScope {
-            input: &raw,
-            context: &cshape,
-            result: None,
-            result_root: false,
-            error: None,
-        };
+        let sc = JScope::of_input(&raw, &cshape);
         let (o, out) = self.joutput(
             ctx,
             &sc,
@@ -139,13 +133,7 @@ impl Gen {
             let fault = self.pick_fault(ctx, &[Fault::Expression]);
             let mut m = self.new_state("Succeed");
             let cshape = self.context(&name, false, None);
-            let sc = JScope {
-                input: &raw,
-                context: &cshape,
-                result: None,
-                result_root: false,
-                error: None,
-            };
+            let sc = JScope::of_input(&raw, &cshape);
             let (o, out) = self.joutput(
                 ctx,
                 &sc,

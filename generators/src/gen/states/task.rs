@@ -318,13 +318,7 @@ impl Gen {
         let fault = self.pick_fault(ctx, &options);
         let mut m = self.new_state("Task");
         let cshape = self.context(&name, true, None);
-        let sc = JScope {
-            input: &raw,
-            context: &cshape,
-            result: None,
-            result_root: false,
-            error: None,
-        };
+        let sc = JScope::of_input(&raw, &cshape);
         let mut raised = Errs::new();
         let mut flaky: Option<(String, u32)> = None;
         let mut sleep_seconds = 0i64;

@@ -135,13 +135,7 @@ impl Gen {
         let fault = self.pick_fault(ctx, &[Fault::Expression]);
         let mut m = self.new_state("Wait");
         let cshape = self.context(&name, false, None);
-        let sc = JScope {
-            input: &raw,
-            context: &cshape,
-            result: None,
-            result_root: false,
-            error: None,
-        };
+        let sc = JScope::of_input(&raw, &cshape);
         let max = self.cfg.max_wait_seconds;
         let from_expr = self.t.flag(self.cfg.odds.wait_path);
         let mut seconds = 0;
