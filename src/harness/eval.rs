@@ -104,9 +104,7 @@ pub fn evaluate(request: &Request<'_>) -> EvalResult {
 
 /// The expression without `{%` and `%}` when it has both.
 pub fn strip_delimiters(text: &str) -> &str {
-    text.strip_prefix("{%")
-        .and_then(|t| t.strip_suffix("%}"))
-        .unwrap_or(text)
+    aslcheck_interp::data::jsonata::delimited(text).unwrap_or(text)
 }
 
 fn jsonata(request: &Request<'_>) -> EvalResult {

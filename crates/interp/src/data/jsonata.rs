@@ -117,13 +117,16 @@ pub struct PayloadError {
     pub message: String,
 }
 
-/// The text of an expression string without its delimiters, or `None` for a literal string.
+/// What lies between the delimiters of an expression string (it starts with `{%` and ends with
+/// `%}`, nothing outside them: §11.2), or `None` for a literal string.
+pub fn delimited(s: &str) -> Option<&str> {
+    (s.len() >= 4 && s.starts_with("{%") && s.ends_with("%}")).then(|| &s[2..s.len() - 2])
+}
+
+/// The text of an expression string without its delimiters and the spaces inside them (as AWS
+/// quotes it in causes), or `None` for a literal string.
 pub fn expression_text(s: &str) -> Option<&str> {
-    if s.len() >= 4 && s.starts_with("{%") && s.ends_with("%}") {
-        Some(s[2..s.len() - 2].trim())
-    } else {
-        None
-    }
+    delimited(s).map(str::trim)
 }
 
 fn has_expression(v: &Value) -> bool {

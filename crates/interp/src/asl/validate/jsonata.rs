@@ -76,11 +76,9 @@ pub(super) enum StatesVars {
     ErrorOutput,
 }
 
-/// The expression text of a JSONata string: it starts with `{%` and ends with `%}`, nothing
-/// outside them (§11.2, §1.4 rule 16). `None` for a literal.
-pub(super) fn expression_text(s: &str) -> Option<&str> {
-    (s.len() >= 4 && s.starts_with("{%") && s.ends_with("%}")).then(|| &s[2..s.len() - 2])
-}
+/// The expression text of a JSONata string (§11.2, §1.4 rule 16), spaces kept; `None` for a
+/// literal.
+pub(super) use crate::data::jsonata::delimited as expression_text;
 
 /// Whether `text` mentions `$states.<member>` (not followed by more identifier characters).
 /// This is a textual check of the expression, not of its syntax tree: a mention inside a string
