@@ -182,14 +182,6 @@ impl Payload {
         })
     }
 
-    /// The literal value, when the field holds no expression.
-    pub fn literal(&self) -> Option<&Value> {
-        match self {
-            Payload::Literal(v) => Some(v),
-            _ => None,
-        }
-    }
-
     /// Evaluates the field named `field` (its location in AWS's messages: `Output`,
     /// `Arguments/FunctionName`, `Choices[1]/Condition`, …).
     pub fn eval(&self, field: &str, scope: &mut Scope<'_>) -> Result<Value, Failure> {
@@ -472,7 +464,7 @@ mod tests {
         let not_path = Payload::compile(&json!("{% $states.input.a[0] %}")).unwrap();
         assert!(matches!(not_path, Payload::Expr(_)));
         let lit = Payload::compile(&json!({"a": "$x"})).unwrap();
-        assert_eq!(lit.literal(), Some(&json!({"a": "$x"})));
+        assert_eq!(lit, Payload::Literal(json!({"a": "$x"})));
         let bad = Payload::compile(&json!({"a": {"b": "{% 1 + %}"}})).unwrap_err();
         assert_eq!(bad.pointer, "/a/b");
     }
