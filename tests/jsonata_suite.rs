@@ -12,10 +12,11 @@
 //! prints. In a debug build each test takes about 6 s (the suite: 1686 evaluations; the comparison:
 //! about 2200 here and as many in Node).
 
+#[path = "support/node.rs"]
+mod node;
+
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 
 use aslcheck::harness::eval::{evaluate, EvalResult, Language, Request};
 use aslcheck_jsonata::Limits;
@@ -361,21 +362,8 @@ fn agrees_with_jsonata_js() {
         return;
     }
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tools/jsonata-js");
-    let installed = dir.join("node_modules/jsonata").is_dir();
-    let node = Command::new("node")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !(installed && node) {
-        let why = format!(
-            "jsonata-js is not available (node: {node}, installed in {}: {installed}); run scripts/setup.sh",
-            dir.display()
-        );
-        if std::env::var("ASLCHECK_SKIP_PEERS").as_deref() == Ok("1") {
-            eprintln!("skipped: {why}");
-            return;
-        }
-        panic!("{why}");
+    if !node::available(&dir, "jsonata", "jsonata-js") {
+        return;
     }
     // Both sides under aslcheck's default limits (jsonata-js keeps them in eval.js).
     let limits = Limits::default();
@@ -432,22 +420,7 @@ fn agrees_with_jsonata_js() {
         text.push_str(&line.to_string());
         text.push('\n');
     }
-    let mut child = Command::new("node")
-        .arg("eval.js")
-        .current_dir(&dir)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    let writer = std::thread::spawn(move || stdin.write_all(text.as_bytes()));
-    let out = child.wait_with_output().unwrap();
-    writer.join().unwrap().unwrap();
-    assert!(out.status.success(), "eval.js failed");
-    let theirs: Vec<Value> = String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let theirs = node::json_lines(&dir, "eval.js", text);
     assert_eq!(theirs.len(), requests.len(), "one answer per expression");
     let mut disagreements = Vec::new();
     let mut js_departs = Vec::new();
