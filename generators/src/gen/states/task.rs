@@ -172,52 +172,17 @@ impl Gen {
             }
         }
 
-        // TimeoutSeconds: generous (cold starts), or below the sleep as a deliberate timeout.
-        if fault == Some(Fault::Timeout) {
-            self.fault_note("Task times out", &name);
-            m.insert("TimeoutSeconds".into(), json!(sleep_seconds - 1));
-            result = Shape::Never;
-        } else if self.t.flag(self.cfg.odds.task_timeout) {
-            m.insert(
-                "TimeoutSeconds".into(),
-                json!(sleep_seconds + self.t.range(30, 60)),
-            );
-        }
-        self.time += sleep_seconds as f64 * ctx.mult;
-
-        // Errors of deliberate faults can be named by retriers and catchers too.
-        Self::fault_errs(fault, &mut raised);
-
-        // Retry: a flaky fixture succeeds once the first retrier matching its error allows
-        // enough attempts; it is left to fail only as a deliberate fault.
-        if let Some((e, n)) = &flaky {
-            let force = !ctx.may_fail || !self.t.flag((self.cfg.error_ratio * 4.0).min(1.0));
-            let mut ok = false;
-            if force || self.t.flag(0.5) {
-                let mut named = raised.clone();
-                named.insert(e.clone());
-                let (retry, retried_enough) =
-                    self.retry_field(ctx, &named, Some((e.as_str(), *n)), force);
-                m.insert("Retry".into(), retry);
-                ok = retried_enough;
-            }
-            if !ok {
-                self.fault_note("flaky fixture runs out of retries", &name);
-                raised.insert(e.clone());
-                result = Shape::Never;
-            }
-        } else if self.t.flag(self.cfg.odds.retry) {
-            let (retry, _) = self.retry_field(ctx, &raised, None, false);
-            m.insert("Retry".into(), retry);
-        }
+        let timing = TaskTiming {
+            fault,
+            sleep_seconds,
+            flaky: &flaky,
+            name: &name,
+        };
+        self.timeout_and_retry(ctx, &mut m, &timing, &mut raised, &mut result);
 
         // ResultSelector: mandatory with lambda:invoke, whose envelope carries headers that
         // differ between runs; only Payload, StatusCode and ExecutedVersion are read.
-        let envelope = Shape::obj(vec![
-            ("ExecutedVersion", Shape::str("$LATEST")),
-            ("Payload", result.clone()),
-            ("StatusCode", Shape::int(200)),
-        ]);
+        let envelope = invoke_envelope(&result);
         let rs_fault = fault == Some(Fault::ResultSelector);
         let result_in = if invoke { envelope } else { result.clone() };
         // `$` in a Task's Assign is its raw result, before ResultSelector (§12); of the
@@ -391,43 +356,14 @@ impl Gen {
                 m.insert("Arguments".into(), p);
             }
         }
-        if fault == Some(Fault::Timeout) {
-            self.fault_note("Task times out", &name);
-            m.insert("TimeoutSeconds".into(), json!(sleep_seconds - 1));
-            result = Shape::Never;
-        } else if self.t.flag(self.cfg.odds.task_timeout) {
-            m.insert(
-                "TimeoutSeconds".into(),
-                json!(sleep_seconds + self.t.range(30, 60)),
-            );
-        }
-        self.time += sleep_seconds as f64 * ctx.mult;
-        Self::fault_errs(fault, &mut raised);
-        if let Some((e, n)) = &flaky {
-            let force = !ctx.may_fail || !self.t.flag((self.cfg.error_ratio * 4.0).min(1.0));
-            let mut ok = false;
-            if force || self.t.flag(0.5) {
-                let mut named = raised.clone();
-                named.insert(e.clone());
-                let (retry, retried_enough) =
-                    self.retry_field(ctx, &named, Some((e.as_str(), *n)), force);
-                m.insert("Retry".into(), retry);
-                ok = retried_enough;
-            }
-            if !ok {
-                self.fault_note("flaky fixture runs out of retries", &name);
-                raised.insert(e.clone());
-                result = Shape::Never;
-            }
-        } else if self.t.flag(self.cfg.odds.retry) {
-            let (retry, _) = self.retry_field(ctx, &raised, None, false);
-            m.insert("Retry".into(), retry);
-        }
-        let envelope = Shape::obj(vec![
-            ("ExecutedVersion", Shape::str("$LATEST")),
-            ("Payload", result.clone()),
-            ("StatusCode", Shape::int(200)),
-        ]);
+        let timing = TaskTiming {
+            fault,
+            sleep_seconds,
+            flaky: &flaky,
+            name: &name,
+        };
+        self.timeout_and_retry(ctx, &mut m, &timing, &mut raised, &mut result);
+        let envelope = invoke_envelope(&result);
         let result_in = if invoke { envelope } else { result.clone() };
         let rsc = JScope {
             input: &raw,
@@ -458,5 +394,77 @@ impl Gen {
         acc.errs.extend(escaping);
         self.link(links, acc, here, &mut m, out);
         acc.states.insert(name, Value::Object(m));
+    }
+}
+
+/// What decides a Task's `TimeoutSeconds` and `Retry` (in both query languages).
+struct TaskTiming<'a> {
+    fault: Option<Fault>,
+    sleep_seconds: i64,
+    flaky: &'a Option<(String, u32)>,
+    name: &'a str,
+}
+
+/// The `lambda:invoke` envelope around a function's result: headers that differ between runs
+/// are left out, so only Payload, StatusCode and ExecutedVersion may be read.
+fn invoke_envelope(result: &Shape) -> Shape {
+    Shape::obj(vec![
+        ("ExecutedVersion", Shape::str("$LATEST")),
+        ("Payload", result.clone()),
+        ("StatusCode", Shape::int(200)),
+    ])
+}
+
+impl Gen {
+    /// `TimeoutSeconds` (generous for cold starts, or below the sleep as a deliberate timeout),
+    /// the errors of deliberate faults (retriers and catchers may name them too), then `Retry`:
+    /// a flaky fixture succeeds once the first retrier matching its error allows enough
+    /// attempts, and is left to fail only as a deliberate fault.
+    fn timeout_and_retry(
+        &mut self,
+        ctx: &Ctx,
+        m: &mut Map<String, Value>,
+        timing: &TaskTiming<'_>,
+        raised: &mut Errs,
+        result: &mut Shape,
+    ) {
+        let TaskTiming {
+            fault,
+            sleep_seconds,
+            flaky,
+            name,
+        } = *timing;
+        if fault == Some(Fault::Timeout) {
+            self.fault_note("Task times out", name);
+            m.insert("TimeoutSeconds".into(), json!(sleep_seconds - 1));
+            *result = Shape::Never;
+        } else if self.t.flag(self.cfg.odds.task_timeout) {
+            m.insert(
+                "TimeoutSeconds".into(),
+                json!(sleep_seconds + self.t.range(30, 60)),
+            );
+        }
+        self.time += sleep_seconds as f64 * ctx.mult;
+        Self::fault_errs(fault, raised);
+        if let Some((e, n)) = flaky {
+            let force = !ctx.may_fail || !self.t.flag((self.cfg.error_ratio * 4.0).min(1.0));
+            let mut ok = false;
+            if force || self.t.flag(0.5) {
+                let mut named = raised.clone();
+                named.insert(e.clone());
+                let (retry, retried_enough) =
+                    self.retry_field(ctx, &named, Some((e.as_str(), *n)), force);
+                m.insert("Retry".into(), retry);
+                ok = retried_enough;
+            }
+            if !ok {
+                self.fault_note("flaky fixture runs out of retries", name);
+                raised.insert(e.clone());
+                *result = Shape::Never;
+            }
+        } else if self.t.flag(self.cfg.odds.retry) {
+            let (retry, _) = self.retry_field(ctx, raised, None, false);
+            m.insert("Retry".into(), retry);
+        }
     }
 }
