@@ -23,7 +23,7 @@ use aslcheck_interp::data::template::not_found;
 use aslcheck_interp::data::PathRef;
 use aslcheck_interp::errors::RUNTIME;
 use aslcheck_interp::intrinsics::{self, EvalError};
-use aslcheck_jsonata::{Evaluated, Expression, Limits};
+use aslcheck_jsonata::{Binding, Evaluated, Expression, Limits};
 use serde_json::{json, Map, Value};
 
 /// The query language of the expression.
@@ -122,8 +122,8 @@ fn jsonata(request: &Request<'_>) -> EvalResult {
     );
     let states = Value::Object(states);
     let lookup = |name: &str| match request.bindings.get(name) {
-        Some(v) => Some(v.clone()),
-        None if name == "states" => Some(states.clone()),
+        Some(v) => Some(Binding::of(v)),
+        None if name == "states" => Some(Binding::of(&states)),
         None => None,
     };
     match expression.evaluate_seeded(request.input, &lookup, &request.limits, request.seed) {

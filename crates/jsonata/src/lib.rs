@@ -14,7 +14,10 @@
 //! the expression mentions.
 #![forbid(unsafe_code)]
 
+mod convert;
 pub mod functions;
+
+pub use convert::Binding;
 
 use std::fmt;
 use std::sync::Arc;
@@ -229,7 +232,7 @@ impl Expression {
     pub fn evaluate(
         &self,
         input: Option<&Value>,
-        lookup: &dyn Fn(&str) -> Option<Value>,
+        lookup: &dyn Fn(&str) -> Option<Binding>,
         limits: &Limits,
     ) -> Result<Evaluated, Error> {
         self.evaluate_seeded(input, lookup, limits, 0)
@@ -240,7 +243,7 @@ impl Expression {
     pub fn evaluate_seeded(
         &self,
         input: Option<&Value>,
-        lookup: &dyn Fn(&str) -> Option<Value>,
+        lookup: &dyn Fn(&str) -> Option<Binding>,
         limits: &Limits,
         seed: u64,
     ) -> Result<Evaluated, Error> {
@@ -249,8 +252,8 @@ impl Expression {
             functions::hide_eval(&mut context);
         }
         for name in self.variables.iter() {
-            if let Some(v) = lookup(name) {
-                context.bind(name.clone(), JValue::from(v));
+            if let Some(Binding(v)) = lookup(name) {
+                context.bind(name.clone(), v);
             }
         }
         let options = EvaluatorOptions {
@@ -262,7 +265,7 @@ impl Expression {
         let mut evaluator = Evaluator::with_options(context, options);
         functions::install(&mut evaluator, &self.variables, seed)
             .map_err(|e| from_evaluator(&e))?;
-        let data = input.map_or(JValue::Undefined, |v| JValue::from(v.clone()));
+        let data = input.map_or(JValue::Undefined, convert::to_engine);
         let result = evaluator
             .evaluate(&self.ast, &data)
             .map_err(|e| from_evaluator(&e))?;
@@ -271,7 +274,7 @@ impl Expression {
         } else if result.is_function() {
             Evaluated::Function
         } else {
-            Evaluated::Value(serde_json::to_value(&result).unwrap_or(Value::Null))
+            Evaluated::Value(convert::from_engine(&result))
         })
     }
 }
@@ -388,7 +391,7 @@ mod tests {
         let states = json!({"input": input});
         Expression::compile(text)?.evaluate(
             Some(&input),
-            &|name| (name == "states").then(|| states.clone()),
+            &|name| (name == "states").then(|| Binding::of(&states)),
             &Limits::default(),
         )
     }

@@ -12,7 +12,7 @@ use std::cell::OnceCell;
 use rand::RngCore;
 use serde_json::{Map, Value};
 
-use aslcheck_jsonata::{Evaluated, Expression, Limits};
+use aslcheck_jsonata::{Binding, Evaluated, Expression, Limits};
 
 use super::context::{Context, ExecutionContext};
 use super::path::Path;
@@ -29,7 +29,12 @@ pub enum Payload {
     /// read directly while the path goes through objects, by the engine otherwise.
     Path(Box<SimplePath>),
     Array(Vec<Payload>),
-    Object(Vec<(String, Payload)>),
+    /// An object template: its members' keys in `skeleton` (values `null`), their payloads in
+    /// the same order. Evaluation clones the skeleton and fills it, so keys are not hashed again.
+    Object {
+        skeleton: Map<String, Value>,
+        fields: Vec<Payload>,
+    },
 }
 
 /// `$root.f1.f2…` with plain names, and the compiled expression for what the fast read declines.
@@ -72,9 +77,10 @@ impl SimplePath {
         })
     }
 
-    /// The value when every step goes through an object and ends at a value that is not an
-    /// array (JSONata's sequence rules only matter for arrays); `Some(None)` for a member that
-    /// is absent (undefined); `None` when the engine must decide.
+    /// The value when every step goes through an object: JSONata's sequence rules flatten
+    /// arrays met *between* steps, while an array the last step reaches comes back as it is
+    /// (JSONata 2.0 `evaluateStep`: a last step with one array result returns that array).
+    /// `Some(None)` for a member that is absent (undefined); `None` when the engine must decide.
     fn read<'v>(&self, root: Option<&'v Value>, fields: &[String]) -> Option<Option<&'v Value>> {
         let mut current = match root {
             Some(v) => v,
@@ -90,7 +96,7 @@ impl SimplePath {
                 _ => return Some(None),
             }
         }
-        (!current.is_array() && same_in_jsonata(current)).then_some(Some(current))
+        same_in_jsonata(current).then_some(Some(current))
     }
 }
 
@@ -169,15 +175,16 @@ impl Payload {
                     .map(|(i, item)| Self::compile_at(item, &format!("{pointer}/{i}")))
                     .collect::<Result<_, _>>()?,
             ),
-            Value::Object(fields) if has_expression(v) => Payload::Object(
-                fields
+            Value::Object(members) if has_expression(v) => Payload::Object {
+                skeleton: members.keys().map(|k| (k.clone(), Value::Null)).collect(),
+                fields: members
                     .iter()
                     .map(|(k, item)| {
                         let p = format!("{pointer}/{}", crate::asl::model::pointer_escape(k));
-                        Ok((k.clone(), Self::compile_at(item, &p)?))
+                        Self::compile_at(item, &p)
                     })
                     .collect::<Result<_, _>>()?,
-            ),
+            },
             other => Payload::Literal(other.clone()),
         })
     }
@@ -204,10 +211,10 @@ impl Payload {
                 .map(|(i, item)| item.eval_at(&Loc::Index(loc, i), scope))
                 .collect::<Result<Vec<_>, _>>()
                 .map(Value::Array),
-            Payload::Object(fields) => {
-                let mut out = Map::with_capacity(fields.len());
-                for (k, item) in fields {
-                    out.insert(k.clone(), item.eval_at(&Loc::Key(loc, k), scope)?);
+            Payload::Object { skeleton, fields } => {
+                let mut out = skeleton.clone();
+                for ((k, slot), item) in out.iter_mut().zip(fields) {
+                    *slot = item.eval_at(&Loc::Key(loc, k), scope)?;
                 }
                 Ok(Value::Object(out))
             }
@@ -278,20 +285,18 @@ impl States {
     }
 
     /// `$states` with only the members an expression reads.
-    fn partial(&self, names: &[String], execution: &ExecutionContext<'_>) -> Value {
-        let mut m = Map::with_capacity(names.len());
-        for name in names {
+    fn partial(&self, names: &[String], execution: &ExecutionContext<'_>) -> Binding {
+        Binding::object(names.iter().filter_map(|name| {
             let v = match name.as_str() {
-                "input" => self.input.clone(),
-                "context" => self.local.context(execution).value().clone(),
+                "input" => Binding::of(&self.input),
+                "context" => Binding::of(self.local.context(execution).value()),
                 other => match &self.extra {
-                    Some((k, v)) if *k == other => v.clone(),
-                    _ => continue,
+                    Some((k, v)) if *k == other => Binding::of(v),
+                    _ => return None,
                 },
             };
-            m.insert(name.clone(), v);
-        }
-        Value::Object(m)
+            Some((name.as_str(), v))
+        }))
     }
 
     fn whole(&self, execution: &ExecutionContext<'_>) -> &Value {
@@ -362,14 +367,14 @@ impl Scope<'_> {
         let states = self.states;
         let members = e.states_members();
         let execution = self.execution;
-        let lookup = |name: &str| -> Option<Value> {
+        let lookup = |name: &str| -> Option<Binding> {
             if name == "states" {
                 Some(match members {
                     Some(names) => states.partial(names, execution),
-                    None => states.whole(execution).clone(),
+                    None => Binding::of(states.whole(execution)),
                 })
             } else {
-                execution.variable(name).cloned()
+                execution.variable(name).map(Binding::of)
             }
         };
         // `$random()` and `$uuid()` draw from the run's seeded stream, and only they do.
@@ -458,7 +463,7 @@ mod tests {
         assert_eq!(expression_text("{% 1 %} "), None);
         assert_eq!(expression_text("$.a"), None);
         let p = Payload::compile(&json!({"a": "$x", "b": [1, "{% 2 %}"]})).unwrap();
-        assert!(matches!(p, Payload::Object(_)));
+        assert!(matches!(p, Payload::Object { .. }));
         let path = Payload::compile(&json!("{% $states.input.a.b %}")).unwrap();
         assert!(matches!(path, Payload::Path(_)));
         let not_path = Payload::compile(&json!("{% $states.input.a[0] %}")).unwrap();
@@ -467,5 +472,56 @@ mod tests {
         assert_eq!(lit, Payload::Literal(json!({"a": "$x"})));
         let bad = Payload::compile(&json!({"a": {"b": "{% 1 + %}"}})).unwrap_err();
         assert_eq!(bad.pointer, "/a/b");
+    }
+
+    /// The direct read of a plain path gives exactly what the engine gives, or declines.
+    #[test]
+    fn plain_path_reads_agree_with_the_engine() {
+        let inputs = [
+            json!({"a": {"b": [1, 2]}}),
+            json!({"a": {"b": [[1], [2, [3]]]}}),
+            json!({"a": {"b": []}}),
+            json!({"a": {"b": [[]]}}),
+            json!({"a": {"b": [{"c": [1]}]}}),
+            json!({"a": {"b": [1.5, -0.0, 1.0]}}),
+            json!({"a": {"b": [9007199254740993_u64]}}),
+            json!({"a": [{"b": 1}, {"b": [2]}]}),
+            json!({"a": {"b": {"c": null}}}),
+            json!({"a": {"b": "s"}}),
+            json!({"a": 1}),
+            json!([1, 2]),
+        ];
+        let execution_input = json!({});
+        let execution = ExecutionContext::new(
+            "us-east-1".into(),
+            "123456789012".into(),
+            "m".into(),
+            None,
+            0,
+            &execution_input,
+            0,
+        );
+        for text in [
+            "$states.input.a.b",
+            "$states.input.a",
+            "$states.input.a.b.c",
+        ] {
+            let expr = Expression::compile(text).unwrap();
+            let path = SimplePath::of(text, &expr).expect("a plain path");
+            for input in &inputs {
+                let states = States::new(input.clone(), Local::new("S", 0, None), None);
+                let mut rng = <rand_chacha::ChaCha8Rng as rand::SeedableRng>::seed_from_u64(0);
+                let mut scope = Scope {
+                    states: &states,
+                    execution: &execution,
+                    rng: &mut rng,
+                };
+                let Some(direct) = scope.read(&path) else {
+                    continue;
+                };
+                let engine = scope.evaluate(&expr, &Loc::Field("Output"));
+                assert_eq!(Some(direct), engine.ok(), "{text} on {input}");
+            }
+        }
     }
 }
