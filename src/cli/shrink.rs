@@ -119,7 +119,14 @@ pub fn main(args: Args) -> Exit {
                 specs: [a_name, b_name],
                 backend_args: args.backend_args.clone(),
             };
-            match minimise(&case, &oa, &mismatches, a.as_mut(), b.as_mut(), &options) {
+            match minimise(
+                &case,
+                [&oa, &ob],
+                &mismatches,
+                a.as_mut(),
+                b.as_mut(),
+                &options,
+            ) {
                 Ok(p) => print!("{p}"),
                 Err(e) => eprintln!("could not write a pending case: {e}"),
             }
