@@ -70,10 +70,6 @@ impl Scratch {
         s
     }
 
-    fn path(&self, name: &str) -> String {
-        self.dir.join(name).display().to_string()
-    }
-
     fn write(&self, name: &str, bytes: &[u8]) {
         let p = self.dir.join(name);
         std::fs::create_dir_all(p.parent().expect("a parent")).expect("a directory");
@@ -595,7 +591,7 @@ fn readme_rows() -> Vec<(String, String, i32)> {
         let cells: Vec<String> = line
             .trim_matches('|')
             .split(" | ")
-            .map(|c| c.trim().replace('`', "").replace('*', ""))
+            .map(|c| c.trim().replace(['`', '*'], ""))
             .collect();
         assert_eq!(cells.len(), 3, "a row of three cells: {line}");
         let code = cells[2]

@@ -128,7 +128,7 @@ pub fn main(args: Args) -> Exit {
             }
             Recorded::Failed(m) => {
                 trouble += 1;
-                error(&m);
+                error(m);
             }
         }
     }
