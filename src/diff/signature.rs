@@ -320,6 +320,24 @@ mod tests {
     }
 
     #[test]
+    fn any_text_is_masked_without_panicking() {
+        // Multi-byte characters next to quotes and backslashes, unclosed quotes, lone escapes.
+        for t in [
+            "é 'ü' \"\\é\" ß",
+            "\"\\",
+            "'",
+            "\"é",
+            "a\\\"b\"",
+            "日本 '語' 12",
+            "",
+        ] {
+            let m = mask(t);
+            assert_eq!(mask(&m), m, "masking is idempotent on {t:?}");
+        }
+        assert_eq!(mask("日本 '語' 12"), "日本 '<str>' <n>");
+    }
+
+    #[test]
     fn numbers_are_masked_where_they_stand_alone() {
         assert_eq!(
             mask("entered at the event id #12 after 3.5 seconds, limit 1e3, offset -4"),

@@ -48,6 +48,8 @@ pub struct Pending {
     pub unchanged: bool,
     /// The command that reproduces the divergence.
     pub command: String,
+    /// The divergence's signature, kept from the original case to the shrunk one.
+    pub signature: Signature,
 }
 
 impl fmt::Display for Pending {
@@ -66,6 +68,7 @@ impl fmt::Display for Pending {
         } else {
             ""
         };
+        writeln!(f, "  signature: {}", self.signature)?;
         writeln!(f, "  pending case: {}{note}", self.file.display())?;
         writeln!(f, "  reproduce: {}", self.command)
     }
@@ -135,7 +138,7 @@ pub fn minimise(
         .map_err(MinimiseError::Features)?;
     let (id, from) = pending_id(case, &options.corpus);
     let backends = [a.name().to_string(), b.name().to_string()];
-    let differing: Vec<String> = wanted.members.into_iter().collect();
+    let differing: Vec<String> = wanted.members.iter().cloned().collect();
     let expected = observation_json(&observed);
     let mut n = 1;
     loop {
@@ -176,6 +179,7 @@ pub fn minimise(
                 stop: shrunk.stop,
                 unchanged,
                 command,
+                signature: wanted,
             });
         }
         // Another pending case has this id: never overwrite a maintainer's file.
