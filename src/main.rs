@@ -5,7 +5,7 @@
 use std::process::ExitCode;
 
 use aslcheck::cli::{self, Exit};
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 #[derive(Parser)]
 #[command(
@@ -45,9 +45,15 @@ enum Command {
 
 fn main() -> ExitCode {
     // Usage errors exit 1: exit code 2 is reserved for invalid definitions and inputs.
-    let cli = match Cli::try_parse() {
+    let cli = match parse() {
         Ok(c) => c,
         Err(e) => {
+            if e.kind() == clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
+                // No command at all: a usage error like any other, then the list of commands.
+                eprintln!("error: no command given\n");
+                let _ = Cli::command().write_long_help(&mut std::io::stderr());
+                return ExitCode::from(1);
+            }
             let _ = e.print();
             return if e.use_stderr() {
                 ExitCode::from(1)
@@ -73,6 +79,21 @@ fn main() -> ExitCode {
         Exit::Other => ExitCode::from(1),
         Exit::Invalid => ExitCode::from(2),
     }
+}
+
+/// The AWS CLI spells the profile flag `--profile`; where `--profile` names no generator
+/// profile (commands without `--generate`), it is accepted for `--aws-profile`.
+const AWS_PROFILE_ALIAS: [&str; 3] = ["replay", "shrink", "record"];
+
+fn parse() -> Result<Cli, clap::Error> {
+    let mut command = Cli::command();
+    for sub in AWS_PROFILE_ALIAS {
+        command = command.mut_subcommand(sub, |c| {
+            c.mut_arg("aws_profile", |a| a.visible_alias("profile"))
+        });
+    }
+    let matches = command.try_get_matches()?;
+    Cli::from_arg_matches(&matches)
 }
 
 // The interpreter allocates many small JSON values; mimalloc handles that pattern well.

@@ -237,7 +237,7 @@ fn validate_reports_every_problem_of_every_file() {
     );
     assert!(
         e.lines()
-            .filter(|l| l.starts_with(bad.to_str().unwrap()))
+            .filter(|l| l.starts_with(&format!("error: {}", bad.display())))
             .count()
             >= 2,
         "all problems listed: {e}"
@@ -521,4 +521,46 @@ fn eval_exits_2_when_the_expression_does_not_parse() {
         }
         assert!(v["message"].is_string(), "{v}");
     }
+}
+
+#[test]
+fn aws_cli_spellings_are_accepted() {
+    // `--endpoint-url` is `--endpoint`, and `--profile` is `--aws-profile` where it names no
+    // generator profile; the reference backend takes no notice of either, so the replay runs.
+    let case = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/cases/states/fail-bare.json");
+    let o = run(&[
+        "replay",
+        "--profile",
+        "dev",
+        "--endpoint-url",
+        "http://127.0.0.1:9",
+        case.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    // On conformance, --profile stays the generator profile.
+    let o = run(&[
+        "conformance",
+        "--generate",
+        "1",
+        "--profile",
+        "no-such-profile",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("error: --profile no-such-profile: no profile named"),
+        "{}",
+        stderr(&o)
+    );
+    // `file://` names a file, as in the AWS CLI.
+    let d = dir("spellings");
+    let def = write(&d, "m.json", PASS);
+    let input = write(&d, "in.json", r#"{"from": "file"}"#);
+    let o = run(&[
+        "run",
+        def.to_str().unwrap(),
+        "--input",
+        &format!("file://{}", input.display()),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stdout_json(&o)["output"]["from"], "file");
 }

@@ -138,7 +138,7 @@ fn killing_record_never_leaves_a_truncated_case_file() {
             });
             assert_eq!(
                 v["provenance"]["kind"],
-                "recorded",
+                "observed",
                 "round {round}: {}",
                 file.display()
             );
@@ -232,8 +232,10 @@ fn record_fills_expected_and_provenance_in_a_scratch_directory() {
         v["expected"]["output"],
         json!({"a": {"$literal": {"$x": 1}}})
     );
-    assert_eq!(v["provenance"]["kind"], "recorded");
-    assert_eq!(v["provenance"]["region"], "local");
+    // Not AWS: the provenance says what was observed where, and is no AWS recording.
+    assert_eq!(v["provenance"]["kind"], "observed");
+    assert_eq!(v["provenance"]["implementation"], "reference");
+    assert!(v["provenance"].get("region").is_none());
     assert!(v["provenance"]["tool"]
         .as_str()
         .unwrap()

@@ -111,9 +111,18 @@ impl Profile {
 
     /// Parses profile TOML text.
     pub fn parse(name: &str, text: &str) -> Result<Profile, ProfileError> {
-        let file: ProfileFile = toml::from_str(text).map_err(|e| ProfileError::Invalid {
-            name: name.to_string(),
-            message: e.to_string(),
+        let file: ProfileFile = toml::from_str(text).map_err(|e| {
+            // One line: toml's own rendering quotes the source over several lines.
+            let at = e.span().map(|span| {
+                let before = &text[..span.start.min(text.len())];
+                let line = before.matches('\n').count() + 1;
+                let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+                format!(" at line {line}, column {column}")
+            });
+            ProfileError::Invalid {
+                name: name.to_string(),
+                message: format!("{}{}", e.message().trim(), at.unwrap_or_default()),
+            }
         })?;
         Ok(Profile {
             name: name.to_string(),

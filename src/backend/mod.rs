@@ -37,7 +37,7 @@ impl fmt::Display for BackendError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             BackendError::Unknown(spec) => {
-                write!(f, "unknown backend {spec:?}; use one of: {}", spec::SPECS)
+                write!(f, "unknown backend '{spec}'; use one of: {}", spec::SPECS)
             }
             BackendError::NoExternalTarget => f.write_str(
                 "external: needs an adapter directory or a command, e.g. external:adapters/aws-local-stepfunctions",

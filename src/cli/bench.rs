@@ -5,17 +5,17 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use super::{report_input_error, report_load_error, Exit};
-use crate::asl::load_definition;
+use super::{error, report_input_error, report_load_error, Exit};
 use crate::engine::{self, RunOptions};
-use crate::harness::input::read_input;
+use crate::harness::input::{read_definition, read_input};
 
 /// Run an execution many times in-process and print executions per second.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Definition file (JSON or YAML).
+    /// Definition file (JSON or YAML), or - for stdin (JSON).
     pub definition: PathBuf,
-    /// Execution input file, or - for stdin [default: {}].
+    /// Execution input: a file, file://FILE, - for stdin, or JSON text starting with {, [ or "
+    /// [default: {}].
     #[arg(long)]
     pub input: Option<String>,
     /// Executions per round.
@@ -34,7 +34,11 @@ pub fn main(args: Args) -> Exit {
         iterations,
         rounds,
     } = args;
-    let def = match load_definition(&definition) {
+    if definition.as_os_str() == "-" && input.as_deref() == Some("-") {
+        error("the definition and the input cannot both come from stdin (-)");
+        return Exit::Other;
+    }
+    let def = match read_definition(&definition) {
         Ok(d) => d,
         Err(e) => return report_load_error(&definition, e),
     };

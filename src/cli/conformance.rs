@@ -9,7 +9,7 @@ use std::path::PathBuf;
 
 use aslcheck_generators::{generate, Profile};
 
-use super::{report_case_errors, Exit};
+use super::{error, profile_exit, report_case_errors, Exit};
 use crate::backend::reference::Reference;
 use crate::backend::Backend;
 use crate::corpus::{self, Runnable};
@@ -48,7 +48,7 @@ pub fn main(args: Args) -> Exit {
     let mut backend = match args.backend_args.open(&args.backend) {
         Ok(b) => b,
         Err(e) => {
-            eprintln!("{e}");
+            error(&e);
             return Exit::Other;
         }
     };
@@ -75,9 +75,9 @@ pub fn main(args: Args) -> Exit {
     if args.generate > 0 {
         match generated(&args, backend.as_mut()) {
             Ok(disagreements) => unexpected += disagreements,
-            Err(m) => {
-                eprintln!("{m}");
-                return Exit::Other;
+            Err((m, exit)) => {
+                error(&m);
+                return exit;
             }
         }
     }
@@ -108,9 +108,9 @@ fn detail(v: &Verdict) -> String {
 
 /// Runs N generated cases on the backend and on the reference; returns the number of
 /// disagreements.
-fn generated(args: &Args, backend: &mut dyn Backend) -> Result<usize, String> {
-    let profile =
-        Profile::load(&args.profile).map_err(|e| format!("--profile {}: {e}", args.profile))?;
+fn generated(args: &Args, backend: &mut dyn Backend) -> Result<usize, (String, Exit)> {
+    let profile = Profile::load(&args.profile)
+        .map_err(|e| (format!("--profile {}: {e}", args.profile), profile_exit(&e)))?;
     let mut reference = Reference::default();
     let (mut agree, mut disagree, mut inconclusive) = (0usize, 0usize, 0usize);
     let mut progress = Progress::new("generated", args.generate as usize);

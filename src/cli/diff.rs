@@ -13,7 +13,7 @@ use std::path::PathBuf;
 
 use aslcheck_generators::{generate, Profile};
 
-use super::{report_case_errors, Exit};
+use super::{error, profile_exit, report_case_errors, Exit};
 use crate::backend::reference::observation_json;
 use crate::backend::Observation;
 use crate::corpus::{self, Runnable};
@@ -71,7 +71,7 @@ pub fn main(args: Args) -> Exit {
     let [a_name, b_name] = match <[String; 2]>::try_from(args.backends.clone()) {
         Ok(pair) => pair,
         Err(_) => {
-            eprintln!("diff compares exactly two implementations: give --backend twice (e.g. --backend reference --backend external:adapters/x)");
+            error("diff compares exactly two implementations: give --backend twice (e.g. --backend reference --backend external:adapters/x)");
             return Exit::Other;
         }
     };
@@ -81,12 +81,12 @@ pub fn main(args: Args) -> Exit {
     ) {
         (Ok(a), Ok(b)) => (a, b),
         (Err(e), _) | (_, Err(e)) => {
-            eprintln!("{e}");
+            error(&e);
             return Exit::Other;
         }
     };
     if args.cases.is_empty() && args.generate == 0 {
-        eprintln!("nothing to compare: give case files or directories, or --generate N");
+        error("nothing to compare: give case files or directories, or --generate N");
         return Exit::Other;
     }
     let corpus = corpus::default_dir(args.corpus.as_deref());
@@ -102,8 +102,8 @@ pub fn main(args: Args) -> Exit {
         let profile = match Profile::load(&args.profile) {
             Ok(p) => p,
             Err(e) => {
-                eprintln!("--profile {}: {e}", args.profile);
-                return Exit::Invalid;
+                error(format_args!("--profile {}: {e}", args.profile));
+                return profile_exit(&e);
             }
         };
         cases.extend(

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
 
-use super::{report_input_error, Exit};
+use super::{error, report_input_error, Exit};
 use crate::harness::eval::{evaluate, Language, Request};
 use crate::harness::input::read_input;
 
@@ -22,7 +22,8 @@ pub struct Args {
     /// The expression: JSONata (with or without `{% %}`), a path (`$.a`, `$$.State.Name`,
     /// `$var.x`) or an intrinsic call (`States.Format('{}', $.a)`).
     pub expr: String,
-    /// The input (`$`; `$states.input` in JSONata), a file or - for stdin [default: {}].
+    /// The input (`$`; `$states.input` in JSONata): a file, file://FILE, - for stdin, or JSON
+    /// text starting with {, [ or " [default: {}].
     #[arg(long)]
     pub input: Option<String>,
     /// The context object (`$states.context`, `$$`), a JSON file [default: {} for JSONata, the
@@ -37,10 +38,17 @@ pub struct Args {
     pub seed: u64,
 }
 
-fn read_json(file: &Path) -> Result<Value, String> {
+/// Reads `--context` or `--bindings`: a file that cannot be read is exit code 1, one that is
+/// not JSON exit code 2.
+fn read_json(file: &Path) -> Result<Value, (String, Exit)> {
     let text = std::fs::read_to_string(file)
-        .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
-    serde_json::from_str(&text).map_err(|e| format!("{}: not valid JSON: {e}", file.display()))
+        .map_err(|e| (format!("cannot read {}: {e}", file.display()), Exit::Other))?;
+    serde_json::from_str(&text).map_err(|e| {
+        (
+            format!("{}: not valid JSON: {e}", file.display()),
+            Exit::Invalid,
+        )
+    })
 }
 
 pub fn main(args: Args) -> Exit {
@@ -50,21 +58,21 @@ pub fn main(args: Args) -> Exit {
     };
     let context = match args.context.as_deref().map(read_json).transpose() {
         Ok(c) => c,
-        Err(m) => {
-            eprintln!("{m}");
-            return Exit::Other;
+        Err((m, exit)) => {
+            error(&m);
+            return exit;
         }
     };
     let bindings: Map<String, Value> = match args.bindings.as_deref().map(read_json) {
         None => Map::new(),
         Some(Ok(Value::Object(m))) => m,
         Some(Ok(_)) => {
-            eprintln!("the bindings must be a JSON object of variable names and values");
+            error("the bindings must be a JSON object of variable names and values");
             return Exit::Invalid;
         }
-        Some(Err(m)) => {
-            eprintln!("{m}");
-            return Exit::Other;
+        Some(Err((m, exit))) => {
+            error(&m);
+            return exit;
         }
     };
     let outcome = evaluate(&Request {

@@ -1,13 +1,18 @@
 //! `aslcheck generate --profile P --count N --seed S [--out DIR] [--stats]`: writes one case per
 //! file plus `manifest.json` (generator version, profile, config, seeds), so any case can be
 //! regenerated; `--stats` prints feature coverage.
+//!
+//! Files already in `--out` are never overwritten without `--force`: the command checks every
+//! file it would write first and, if one exists, names it and writes nothing (exit code 1).
+//! A `--profile` that names neither a built-in profile nor a file is a usage error (1); a
+//! profile file that is not a valid profile is an invalid input (2).
 
 use std::path::PathBuf;
 
 use aslcheck_generators::{generate, stats, Profile, VERSION};
 use serde_json::json;
 
-use super::Exit;
+use super::{error, profile_exit, Exit};
 use crate::corpus::write::{pretty, write_atomic};
 
 /// Generate random valid cases: one file per case plus a manifest; --stats prints coverage.
@@ -28,28 +33,47 @@ pub struct Args {
     /// Print feature coverage of the generated cases.
     #[arg(long)]
     pub stats: bool,
+    /// Overwrite files that exist in --out.
+    #[arg(long, requires = "out")]
+    pub force: bool,
 }
 
 pub fn main(args: Args) -> Exit {
     let profile = match Profile::load(&args.profile) {
         Ok(p) => p,
         Err(e) => {
-            eprintln!("--profile {}: {e}", args.profile);
-            return Exit::Invalid;
+            error(format_args!("--profile {}: {e}", args.profile));
+            return profile_exit(&e);
         }
     };
     let cases: Vec<_> = (0..args.count)
         .map(|i| generate(&profile, args.seed.wrapping_add(i)))
         .collect();
     if let Some(dir) = &args.out {
+        if !args.force {
+            let names = cases
+                .iter()
+                .map(|c| format!("{}.json", c.id()))
+                .chain(std::iter::once("manifest.json".to_string()));
+            for name in names {
+                let file = dir.join(name);
+                if file.exists() {
+                    error(format_args!(
+                        "{} exists; generate does not overwrite files (nothing was written; --force overwrites)",
+                        file.display()
+                    ));
+                    return Exit::Other;
+                }
+            }
+        }
         if let Err(e) = std::fs::create_dir_all(dir) {
-            eprintln!("cannot create {}: {e}", dir.display());
+            error(format_args!("cannot create {}: {e}", dir.display()));
             return Exit::Other;
         }
         for c in &cases {
             let file = dir.join(format!("{}.json", c.id()));
             if let Err(e) = write_atomic(&file, &pretty(&c.to_json())) {
-                eprintln!("{e}");
+                error(&e);
                 return Exit::Other;
             }
         }
@@ -64,7 +88,7 @@ pub fn main(args: Args) -> Exit {
             "regenerate": format!("aslcheck generate --profile {} --count {} --seed {} --out {}", args.profile, args.count, args.seed, dir.display()),
         });
         if let Err(e) = write_atomic(&dir.join("manifest.json"), &pretty(&manifest)) {
-            eprintln!("{e}");
+            error(&e);
             return Exit::Other;
         }
         println!(

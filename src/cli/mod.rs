@@ -2,9 +2,15 @@
 //! `main` that composes library calls ([`crate::harness`], [`crate::corpus`], the interpreter)
 //! and prints. No subcommand module uses another; what they share is here.
 //!
-//! Exit codes (a stable contract for scripts): 0 when the command did its job (for `run`: the
-//! execution reached a terminal status, FAILED included); 2 when a definition or input is invalid
-//! (diagnostics on stderr, each with code, message and location); 1 for anything else.
+//! Exit codes (a stable contract for scripts, tabulated per command in README.md "Exit codes" and
+//! checked row by row by `tests/exit_codes.rs`): 0 when the command did its job (for `run`: the
+//! execution reached a terminal status, FAILED included); 2 when a definition, an execution input
+//! or name, a case file or another file the command reads is invalid (diagnostics on stderr, each
+//! with code, message and location); 1 for usage errors, files that cannot be read, unexpected
+//! results and anything else.
+//!
+//! Every problem goes to stderr through [`error`]: one line, `error: ` and the message's
+//! `Display`, naming the file, flag or JSON Pointer it is about.
 
 pub mod bench;
 pub mod conformance;
@@ -17,6 +23,7 @@ pub mod run;
 pub mod shrink;
 pub mod validate;
 
+use std::fmt;
 use std::path::Path;
 
 use crate::asl::LoadError;
@@ -30,16 +37,22 @@ pub enum Exit {
     Invalid = 2,
 }
 
-/// Prints why a definition could not be loaded and returns the exit code.
+/// Prints one problem on stderr: `error: ` and the message.
+pub fn error(message: impl fmt::Display) {
+    eprintln!("error: {message}");
+}
+
+/// Prints why a definition could not be loaded (one line per diagnostic) and returns the exit
+/// code: 1 when it could not be read, 2 when it is invalid.
 pub fn report_load_error(file: &Path, e: LoadError) -> Exit {
     match e {
         LoadError::Io(m) => {
-            eprintln!("{m}");
+            error(m);
             Exit::Other
         }
         LoadError::Invalid(diags) => {
             for d in &diags {
-                eprintln!("{}: {d}", file.display());
+                error(format_args!("{}: {d}", file.display()));
             }
             Exit::Invalid
         }
@@ -48,17 +61,32 @@ pub fn report_load_error(file: &Path, e: LoadError) -> Exit {
 
 /// Prints an input problem and returns the exit code (1 unreadable, 2 invalid).
 pub fn report_input_error(e: InputError) -> Exit {
-    eprintln!("{e}");
+    error(&e);
     match e {
         InputError::Io(_) => Exit::Other,
         InputError::Invalid(_) => Exit::Invalid,
     }
 }
 
-/// Prints problems found loading case files and returns exit code 2.
+/// Prints problems found loading case files and returns the exit code: 1 when every problem
+/// is a file or directory that could not be read, 2 when a case file is invalid.
 pub fn report_case_errors(errors: &[crate::corpus::LoadError]) -> Exit {
     for e in errors {
-        eprintln!("{e}");
+        error(e);
     }
-    Exit::Invalid
+    if !errors.is_empty() && errors.iter().all(crate::corpus::LoadError::is_unreadable) {
+        Exit::Other
+    } else {
+        Exit::Invalid
+    }
+}
+
+/// The exit code for a `--profile` that could not be loaded: 1 when nothing of that name was
+/// found or read, 2 when the file is not a valid profile.
+pub fn profile_exit(e: &aslcheck_generators::ProfileError) -> Exit {
+    match e {
+        aslcheck_generators::ProfileError::NotFound { .. }
+        | aslcheck_generators::ProfileError::Io { .. } => Exit::Other,
+        aslcheck_generators::ProfileError::Invalid { .. } => Exit::Invalid,
+    }
 }

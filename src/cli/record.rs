@@ -1,7 +1,11 @@
 //! `aslcheck record --backend B [--bless] [--region R] CASES…`: fills the expected result of
-//! case files from what a backend observes ([`crate::harness::record`]), with provenance
-//! `{"kind": "recorded", "region", "date", "tool"}` (`tool` names the aslcheck version and the
-//! backend).
+//! case files from what a backend observes ([`crate::harness::record`]). The provenance says
+//! where the result comes from:
+//! - from AWS (`sfn-api` without `--endpoint`): `{"kind": "recorded", "region", "date", "tool"}`;
+//! - from anything else (the reference, `external:…`, `sfn-api --endpoint URL` — an emulator):
+//!   `{"kind": "observed", "implementation", "date", "tool"}`, `implementation` naming it.
+//!
+//! `tool` names the aslcheck version and the backend.
 //!
 //! Rules:
 //! - an existing expected result is never overwritten without `--bless`;
@@ -19,7 +23,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::json;
 
-use super::Exit;
+use super::{error, Exit};
 use crate::corpus::files::{case_files, Walk};
 use crate::corpus::write::remove_stale_temporaries;
 use crate::harness::record::{record_file, Recorded, AWS_BACKEND};
@@ -46,37 +50,47 @@ pub fn main(args: Args) -> Exit {
     let mut backend = match args.backend_args.open(&args.backend) {
         Ok(b) => b,
         Err(e) => {
-            eprintln!("{e}");
+            error(&e);
             return Exit::Other;
         }
     };
-    let is_aws = backend.name() == AWS_BACKEND;
-    let region = match (&args.backend_args.region, is_aws) {
-        (Some(r), _) => r.clone(),
-        (None, true) => {
-            match std::env::var("AWS_REGION").or_else(|_| std::env::var("AWS_DEFAULT_REGION")) {
-                Ok(r) if !r.is_empty() => r,
-                _ => {
-                    eprintln!("record --backend {AWS_BACKEND}: give --region (or set AWS_REGION) so the provenance names the region the result was recorded in");
-                    return Exit::Other;
+    let endpoint = args.backend_args.endpoint.as_deref();
+    let is_aws = backend.name() == AWS_BACKEND && endpoint.is_none();
+    let date = chrono::Utc::now().format("%Y-%m-%d").to_string();
+    let tool = format!(
+        "aslcheck {} record --backend {}",
+        env!("CARGO_PKG_VERSION"),
+        backend.name()
+    );
+    let provenance = if is_aws {
+        let region = match &args.backend_args.region {
+            Some(r) => r.clone(),
+            None => {
+                match std::env::var("AWS_REGION").or_else(|_| std::env::var("AWS_DEFAULT_REGION")) {
+                    Ok(r) if !r.is_empty() => r,
+                    _ => {
+                        error(format_args!("record --backend {AWS_BACKEND}: give --region (or set AWS_REGION) so the provenance names the region the result was recorded in"));
+                        return Exit::Other;
+                    }
                 }
             }
-        }
-        // The provenance format requires a region; `local` says the result is not from AWS.
-        (None, false) => "local".into(),
+        };
+        json!({"kind": "recorded", "region": region, "date": date, "tool": tool})
+    } else {
+        let implementation = match endpoint {
+            Some(url) => format!("{} --endpoint {url}", backend.name()),
+            None => backend.name().to_string(),
+        };
+        json!({"kind": "observed", "implementation": implementation, "date": date, "tool": tool})
     };
-    let provenance = json!({
-        "kind": "recorded",
-        "region": region,
-        "date": chrono::Utc::now().format("%Y-%m-%d").to_string(),
-        "tool": format!("aslcheck {} record --backend {}", env!("CARGO_PKG_VERSION"), backend.name()),
-    });
     let (files, errors) = case_files(&args.cases, Walk::Lenient);
-    let mut invalid = errors.len();
+    // A path that does not exist is a usage problem (exit code 1), not an invalid case.
+    let missing = errors.iter().filter(|e| e.is_unreadable()).count();
+    let mut invalid = errors.len() - missing;
     for e in &errors {
-        eprintln!("{e}");
+        error(e);
     }
-    let (mut written, mut kept, mut refused, mut trouble) = (0usize, 0usize, 0usize, 0usize);
+    let (mut written, mut kept, mut refused, mut trouble) = (0usize, 0usize, 0usize, missing);
     let mut cleaned = std::collections::BTreeSet::new();
     for file in &files {
         let dir = file.parent().map(Path::to_path_buf).unwrap_or_default();
@@ -87,7 +101,7 @@ pub fn main(args: Args) -> Exit {
                 &dir
             });
         }
-        let recorded = record_file(file, backend.as_mut(), &provenance, args.bless);
+        let recorded = record_file(file, backend.as_mut(), &provenance, is_aws, args.bless);
         match &recorded {
             Recorded::Written => {
                 written += 1;
@@ -110,17 +124,17 @@ pub fn main(args: Args) -> Exit {
             }
             Recorded::Invalid(m) => {
                 invalid += 1;
-                eprintln!("{}: {m}", file.display());
+                error(format_args!("{}: {m}", file.display()));
             }
             Recorded::Failed(m) => {
                 trouble += 1;
-                eprintln!("{m}");
+                error(m);
             }
         }
     }
     if refused > 0 {
         println!(
-            "refused {refused} case(s) under cases/: results recorded from {} are not evidence of what AWS does. The corpus takes expected results only from AWS documentation, recorded AWS runs ({AWS_BACKEND}) or the rule notes in docs/semantics/, never from an interpreter. Record into a scratch directory, or pass --bless if you know what you are doing.",
+            "refused {refused} case(s) under cases/: results recorded from {} are not evidence of what AWS does. The corpus takes expected results only from AWS documentation, recorded AWS runs ({AWS_BACKEND} without --endpoint) or the rule notes in docs/semantics/, never from an interpreter. Record into a scratch directory, or pass --bless if you know what you are doing.",
             backend.name()
         );
     }

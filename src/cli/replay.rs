@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use super::{report_case_errors, Exit};
+use super::{error, report_case_errors, Exit};
 use crate::corpus;
 use crate::diff::render::use_colour;
 use crate::harness::replay::{explain, replay, Summary, Verdict};
@@ -25,7 +25,7 @@ pub fn main(args: Args) -> Exit {
     let mut backend = match args.backend_args.open(&args.backend) {
         Ok(b) => b,
         Err(e) => {
-            eprintln!("{e}");
+            error(&e);
             return Exit::Other;
         }
     };

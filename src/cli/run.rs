@@ -5,11 +5,10 @@
 
 use std::path::PathBuf;
 
-use super::{report_input_error, report_load_error, Exit};
-use crate::asl::load_definition;
+use super::{error, report_input_error, report_load_error, Exit};
 use crate::data::timestamp;
 use crate::engine::{self, RunOptions};
-use crate::harness::input::read_input;
+use crate::harness::input::{check_execution_name, read_definition, read_input};
 use crate::harness::with_big_stack;
 use crate::tasks::callbacks::{Callbacks, Reply, Script, Silent, Waiting};
 use crate::tasks::mock::TestCase;
@@ -27,18 +26,31 @@ impl Callbacks for SharedScript {
     }
 }
 
-fn read_json(file: &std::path::Path) -> Result<serde_json::Value, String> {
+/// Reads a JSON file the run needs (`--mock-config`, `--callbacks`): a file that cannot be read
+/// is exit code 1, one that is not JSON exit code 2.
+fn read_json(file: &std::path::Path) -> Result<serde_json::Value, (String, Exit)> {
     let text = std::fs::read_to_string(file)
-        .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
-    serde_json::from_str(&text).map_err(|e| format!("{}: not valid JSON: {e}", file.display()))
+        .map_err(|e| (format!("cannot read {}: {e}", file.display()), Exit::Other))?;
+    serde_json::from_str(&text).map_err(|e| {
+        (
+            format!(
+                "{}: not valid JSON: {e} (line {}, column {})",
+                file.display(),
+                e.line(),
+                e.column()
+            ),
+            Exit::Invalid,
+        )
+    })
 }
 
 /// Run one execution on the reference interpreter and print its result as JSON.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Definition file (JSON or YAML).
+    /// Definition file (JSON or YAML), or - for stdin (JSON).
     pub definition: PathBuf,
-    /// Execution input file, or - for stdin [default: {}].
+    /// Execution input: a file, file://FILE, - for stdin, or JSON text starting with {, [ or "
+    /// [default: {}].
     #[arg(long)]
     pub input: Option<String>,
     /// Include the execution history (AWS event shape).
@@ -53,7 +65,7 @@ pub struct Args {
     /// Virtual start time (RFC 3339) [default: 2024-01-01T00:00:00Z; the wall clock with --real-time].
     #[arg(long)]
     pub start_time: Option<String>,
-    /// Execution name [default: a UUID drawn from the seed].
+    /// Execution name, 1-80 characters as AWS allows them [default: a UUID drawn from the seed].
     #[arg(long)]
     pub name: Option<String>,
     /// Scripted answers for .waitForTaskToken tasks (see docs/callbacks.md).
@@ -82,10 +94,19 @@ pub enum RunWorkflow {
 }
 
 pub fn main(args: Args) -> Exit {
-    let def = match load_definition(&args.definition) {
+    if args.definition.as_os_str() == "-" && args.input.as_deref() == Some("-") {
+        error("the definition and the input cannot both come from stdin (-)");
+        return Exit::Other;
+    }
+    let def = match read_definition(&args.definition) {
         Ok(d) => d,
         Err(e) => return report_load_error(&args.definition, e),
     };
+    if let Some(name) = &args.name {
+        if let Err(e) = check_execution_name(name) {
+            return report_input_error(e);
+        }
+    }
     let input = match read_input(args.input.as_deref()) {
         Ok(v) => v,
         Err(e) => return report_input_error(e),
@@ -96,7 +117,7 @@ pub fn main(args: Args) -> Exit {
             match timestamp::parse_millis(t) {
                 Some(ms) => Some(ms),
                 None => {
-                    eprintln!("--start-time: '{t}' is not an RFC 3339 timestamp such as 2024-01-01T00:00:00Z");
+                    error(format_args!("--start-time: '{t}' is not an RFC 3339 timestamp such as 2024-01-01T00:00:00Z"));
                     return Exit::Other;
                 }
             }
@@ -111,35 +132,35 @@ pub fn main(args: Args) -> Exit {
         (Some(file), Some(case)) => {
             let config = match read_json(file) {
                 Ok(v) => v,
-                Err(m) => {
-                    eprintln!("{m}");
-                    return Exit::Invalid;
+                Err((m, exit)) => {
+                    error(&m);
+                    return exit;
                 }
             };
             let names = crate::asl::state_names(&def.json);
             match TestCase::load(&config, args.state_machine.as_deref(), case, &names) {
                 Ok(tc) => registry.mocks = Some(tc),
                 Err(e) => {
-                    eprintln!("{}: {e}", file.display());
+                    error(format_args!("{}: {e}", file.display()));
                     return Exit::Invalid;
                 }
             }
         }
         (None, None) => {}
         _ => {
-            eprintln!("--mock-config and --test-case go together: give both or neither");
+            error("--mock-config and --test-case go together: give both or neither");
             return Exit::Other;
         }
     }
     let script = match &args.callbacks {
         None => None,
-        Some(file) => match read_json(file)
-            .and_then(|v| Script::parse(&v).map_err(|m| format!("{}: {m}", file.display())))
-        {
+        Some(file) => match read_json(file).and_then(|v| {
+            Script::parse(&v).map_err(|m| (format!("{}: {m}", file.display()), Exit::Invalid))
+        }) {
             Ok(s) => Some(s),
-            Err(m) => {
-                eprintln!("{m}");
-                return Exit::Invalid;
+            Err((m, exit)) => {
+                error(&m);
+                return exit;
             }
         },
     };
@@ -164,7 +185,7 @@ pub fn main(args: Args) -> Exit {
     let outcome = match with_big_stack(move || engine::run(&machine, &input, options)) {
         Ok(o) => o,
         Err(m) => {
-            eprintln!("{m}");
+            error(&m);
             return Exit::Other;
         }
     };
@@ -184,7 +205,7 @@ pub fn main(args: Args) -> Exit {
             Exit::Ok
         }
         Err(e) => {
-            eprintln!("cannot print the result: {e}");
+            error(format_args!("cannot print the result: {e}"));
             Exit::Other
         }
     }

@@ -13,7 +13,7 @@
 
 use std::path::PathBuf;
 
-use super::{report_case_errors, Exit};
+use super::{error, report_case_errors, Exit};
 use crate::corpus;
 use crate::diff::agreement::{self, Agreement};
 use crate::diff::render::mismatch_list;
@@ -50,7 +50,7 @@ pub fn main(args: Args) -> Exit {
     let [a_name, b_name] = match <[String; 2]>::try_from(args.backends.clone()) {
         Ok(pair) => pair,
         Err(_) => {
-            eprintln!("shrink needs exactly two implementations: give --backend twice");
+            error("shrink needs exactly two implementations: give --backend twice");
             return Exit::Other;
         }
     };
@@ -60,22 +60,22 @@ pub fn main(args: Args) -> Exit {
     ) {
         (Ok(a), Ok(b)) => (a, b),
         (Err(e), _) | (_, Err(e)) => {
-            eprintln!("{e}");
+            error(&e);
             return Exit::Other;
         }
     };
     let corpus = corpus::default_dir(args.corpus.as_deref());
     if args.case.is_dir() {
-        eprintln!(
+        error(format_args!(
             "{}: shrink takes one case file (use diff for directories)",
             args.case.display()
-        );
+        ));
         return Exit::Other;
     }
     let case = match corpus::runnable::load(std::slice::from_ref(&args.case), &corpus) {
         Ok(mut c) if c.len() == 1 => c.remove(0),
         Ok(_) => {
-            eprintln!("{}: not one case", args.case.display());
+            error(format_args!("{}: not one case", args.case.display()));
             return Exit::Other;
         }
         Err(errors) => return report_case_errors(&errors),
@@ -119,9 +119,16 @@ pub fn main(args: Args) -> Exit {
                 specs: [a_name, b_name],
                 backend_args: args.backend_args.clone(),
             };
-            match minimise(&case, &oa, &mismatches, a.as_mut(), b.as_mut(), &options) {
+            match minimise(
+                &case,
+                [&oa, &ob],
+                &mismatches,
+                a.as_mut(),
+                b.as_mut(),
+                &options,
+            ) {
                 Ok(p) => print!("{p}"),
-                Err(e) => eprintln!("could not write a pending case: {e}"),
+                Err(e) => error(format_args!("could not write a pending case: {e}")),
             }
             Exit::Other
         }

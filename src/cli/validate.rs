@@ -2,13 +2,14 @@
 
 use std::path::PathBuf;
 
-use super::Exit;
-use crate::asl::{load_definition, LoadError};
+use super::{error, Exit};
+use crate::asl::LoadError;
+use crate::harness::input::read_definition;
 
 /// Validate definitions (JSON or YAML) and print every problem, AWS-style.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Definition files.
+    /// Definition files (- reads one from stdin).
     #[arg(required = true)]
     pub definitions: Vec<PathBuf>,
 }
@@ -16,17 +17,17 @@ pub struct Args {
 pub fn main(args: Args) -> Exit {
     let mut exit = Exit::Ok;
     for file in &args.definitions {
-        match load_definition(file) {
+        match read_definition(file) {
             Ok(_) => println!("{}: valid", file.display()),
             Err(LoadError::Io(m)) => {
-                eprintln!("{m}");
+                error(&m);
                 if exit == Exit::Ok {
                     exit = Exit::Other;
                 }
             }
             Err(LoadError::Invalid(diags)) => {
                 for d in &diags {
-                    eprintln!("{}: {d}", file.display());
+                    error(format_args!("{}: {d}", file.display()));
                 }
                 println!(
                     "{}: invalid ({} problem{})",

@@ -61,6 +61,16 @@ pub enum Provenance {
         date: String,
         tool: String,
     },
+    /// Observed on an implementation that is not AWS (`aslcheck record` from any backend other
+    /// than `sfn-api` without `--endpoint`): what that implementation did, not evidence of what
+    /// AWS does.
+    Observed {
+        /// The implementation, as `record` names it (`reference`, `external:…`,
+        /// `sfn-api --endpoint URL`).
+        implementation: String,
+        date: String,
+        tool: String,
+    },
     /// Emitted by a generator; the expected result must still come from a trusted source.
     Generated {
         generator_version: String,
@@ -78,6 +88,7 @@ impl Provenance {
             Provenance::AwsDocs { .. } => "aws-docs",
             Provenance::Semantics { .. } => "semantics",
             Provenance::Recorded { .. } => "recorded",
+            Provenance::Observed { .. } => "observed",
             Provenance::Generated { .. } => "generated",
             Provenance::Minimised { .. } => "minimised",
         }

@@ -48,6 +48,22 @@ impl fmt::Display for LoadError {
 
 impl std::error::Error for LoadError {}
 
+impl LoadError {
+    /// True when the problem is with what was asked for — a file or directory that does not
+    /// exist or cannot be read, a path outside the corpus's `cases/`, no path at all (a usage
+    /// problem, exit code 1) — not with what a file holds (exit code 2). Content that is not
+    /// UTF-8 is a problem with what the file holds.
+    pub fn is_unreadable(&self) -> bool {
+        self.pointer.is_empty()
+            && (matches!(
+                self.message.as_str(),
+                "no such file or directory"
+                    | "not inside a corpus cases/ directory"
+                    | "no case files or directories given"
+            ) || (self.message.starts_with("cannot read") && !self.message.contains("UTF-8")))
+    }
+}
+
 /// The members a case file may have.
 pub const CASE_MEMBERS: [&str; 11] = [
     "id",
@@ -301,6 +317,24 @@ fn string<'a>(m: &'a Map<String, Value>, at: &str, key: &str) -> Result<&'a str,
     }
 }
 
+/// The `date` member: YYYY-MM-DD.
+fn date<'a>(m: &'a Map<String, Value>, at: &str) -> Result<&'a str, Problem> {
+    let date = string(m, at, "date")?;
+    let ok = date.len() == 10
+        && date.chars().enumerate().all(|(i, c)| {
+            if i == 4 || i == 7 {
+                c == '-'
+            } else {
+                c.is_ascii_digit()
+            }
+        });
+    if ok {
+        Ok(date)
+    } else {
+        Err(problem(&format!("{at}/date"), "a date is YYYY-MM-DD"))
+    }
+}
+
 fn strings(v: &Value, at: &str) -> Result<Vec<String>, Problem> {
     let arr = v
         .as_array()
@@ -474,18 +508,17 @@ fn provenance(v: &Value) -> Result<Provenance, Problem> {
         }
         "recorded" => {
             only_members(m, at, &["kind", "region", "date", "tool"])?;
-            let date = string(m, at, "date")?;
-            let ok = date.len() == 10
-                && date
-                    .chars()
-                    .enumerate()
-                    .all(|(i, c)| if i == 4 || i == 7 { c == '-' } else { c.is_ascii_digit() });
-            if !ok {
-                return Err(problem("/provenance/date", "a date is YYYY-MM-DD"));
-            }
             Provenance::Recorded {
                 region: string(m, at, "region")?.into(),
-                date: date.into(),
+                date: date(m, at)?.into(),
+                tool: string(m, at, "tool")?.into(),
+            }
+        }
+        "observed" => {
+            only_members(m, at, &["kind", "implementation", "date", "tool"])?;
+            Provenance::Observed {
+                implementation: string(m, at, "implementation")?.into(),
+                date: date(m, at)?.into(),
                 tool: string(m, at, "tool")?.into(),
             }
         }
@@ -510,7 +543,7 @@ fn provenance(v: &Value) -> Result<Provenance, Problem> {
         other => {
             return Err(problem(
                 "/provenance/kind",
-                format!("unknown provenance kind {other:?}; one of aws-docs, semantics, recorded, generated, minimised"),
+                format!("unknown provenance kind '{other}'; one of aws-docs, semantics, recorded, observed, generated, minimised"),
             ))
         }
     };

@@ -6,14 +6,17 @@
 //!   `any_of` — giving an [`compare::Judgement`] whose mismatches are JSON Pointers;
 //! - [`render`]: mismatch lists and unified diffs (`similar`), coloured only on a terminal.
 //!
-//! [`agreement`] compares two observations of one case; [`shrink`] minimises a case on which
-//! two implementations disagree.
+//! [`agreement`] compares two observations of one case; [`signature`] says which defect a
+//! divergence is (members, error names, masked causes); [`shrink`] minimises a case on which two
+//! implementations disagree.
 
 pub mod agreement;
 pub mod compare;
 pub mod normalise;
 pub mod render;
 pub mod shrink;
+pub mod signature;
 
 pub use compare::{judge, Judgement, Mismatch};
 pub use normalise::Normaliser;
+pub use signature::Signature;

@@ -3,8 +3,8 @@
 //!
 //! The shrinker is pure: it knows nothing about backends. It proposes one-step reductions
 //! ([`Edit`]) of a [`Subject`] (definition + input) and asks an oracle whether the reduced subject
-//! is still interesting (for `aslcheck diff`/`shrink`: "the two backends still diverge, the same
-//! way"). An accepted reduction replaces the subject; the loop stops at a fixpoint (no reduction
+//! is still interesting (for `aslcheck diff`/`shrink`: "the two backends still diverge with the
+//! same [`crate::diff::signature::Signature`]", so the result is the defect it started from). An accepted reduction replaces the subject; the loop stops at a fixpoint (no reduction
 //! is accepted) or when the [`Budget`] of oracle calls is spent.
 //!
 //! Reductions, biggest first:
@@ -26,11 +26,10 @@
 //! as many states and a smaller [`weight`] — so the loop always terminates. Candidates are tried
 //! in a fixed order, so the same subject and oracle always give the same result.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::HashSet;
 
 use serde_json::{Map, Value};
 
-use super::compare::Mismatch;
 use crate::asl::model::pointer_escape;
 use crate::asl::validate::validate;
 use crate::asl::walk::{self, mentions, GraphKind};
@@ -166,19 +165,6 @@ pub fn shrink(
             tried = 0;
         }
     }
-}
-
-/// The top-level members of the observation view a divergence touches (`/output`, `/status`,
-/// …). Shrinking keeps it, so a candidate that diverges another way (say, one side now fails)
-/// does not replace the divergence being minimised.
-pub fn signature(mismatches: &[Mismatch]) -> BTreeSet<String> {
-    mismatches
-        .iter()
-        .map(|m| {
-            let rest = m.pointer.strip_prefix('/').unwrap_or(&m.pointer);
-            format!("/{}", rest.split('/').next().unwrap_or(""))
-        })
-        .collect()
 }
 
 /// The size order the shrinker descends: (number of states, weight of definition and input).
@@ -909,19 +895,5 @@ mod tests {
         );
         assert_eq!(parent_path("$"), None);
         assert_eq!(parent_path("text"), None);
-    }
-
-    #[test]
-    fn signatures_are_top_level_members() {
-        let m = |p: &str| Mismatch {
-            pointer: p.into(),
-            expected: String::new(),
-            actual: None,
-        };
-        let s = signature(&[m("/output/a/b"), m("/output/c"), m("/status")]);
-        assert_eq!(
-            s.into_iter().collect::<Vec<_>>(),
-            vec!["/output".to_string(), "/status".to_string()]
-        );
     }
 }

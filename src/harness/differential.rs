@@ -179,7 +179,7 @@ pub fn run(
                     observed_b: ob,
                     mismatches: &mismatches,
                 });
-                let written = minimise(case, oa, &mismatches, a, b, pending);
+                let written = minimise(case, [oa, ob], &mismatches, a, b, pending);
                 if written.is_err() {
                     report.unwritten += 1;
                 }

@@ -16,8 +16,8 @@ use crate::corpus::pending::PendingCase;
 use crate::corpus::write::{create_dir, write_atomic, WriteError};
 use crate::corpus::{Origin, Provenance, Runnable};
 use crate::diff::agreement::{self, Agreement};
-use crate::diff::shrink::{self, signature, state_count, Budget, Stop, Subject};
-use crate::diff::Mismatch;
+use crate::diff::shrink::{self, state_count, Budget, Stop, Subject};
+use crate::diff::{Mismatch, Signature};
 
 /// Where and how minimised cases are written.
 #[derive(Debug, Clone)]
@@ -48,6 +48,8 @@ pub struct Pending {
     pub unchanged: bool,
     /// The command that reproduces the divergence.
     pub command: String,
+    /// The divergence's signature, kept from the original case to the shrunk one.
+    pub signature: Signature,
 }
 
 impl fmt::Display for Pending {
@@ -66,6 +68,7 @@ impl fmt::Display for Pending {
         } else {
             ""
         };
+        writeln!(f, "  signature: {}", self.signature)?;
         writeln!(f, "  pending case: {}{note}", self.file.display())?;
         writeln!(f, "  reproduce: {}", self.command)
     }
@@ -93,25 +96,28 @@ impl fmt::Display for MinimiseError {
 
 impl std::error::Error for MinimiseError {}
 
-/// Shrinks a case on which `a` and `b` disagree (`observed_a` is A's observation, `mismatches`
-/// the disagreement) and writes the minimised case to the pending directory. A candidate is
-/// kept only while the two implementations still disagree at the same members.
+/// Shrinks a case on which `a` and `b` disagree (`observed` are A's and B's observations,
+/// `mismatches` the disagreement) and writes the minimised case to the pending directory. A
+/// candidate is kept only while the two implementations still disagree with the same
+/// [`Signature`] — the same members differ, with the same error names and masked causes on each
+/// side — so the shrunk case shows the defect the original showed, not another one met on the
+/// way down.
 pub fn minimise(
     case: &Runnable,
-    observed_a: &Observation,
+    observed: [&Observation; 2],
     mismatches: &[Mismatch],
     a: &mut dyn Backend,
     b: &mut dyn Backend,
     options: &PendingOptions,
 ) -> Result<Pending, MinimiseError> {
-    let wanted = signature(mismatches);
+    let wanted = Signature::of(observed[0], observed[1], mismatches);
     let diverges = |s: &Subject, a: &mut dyn Backend, b: &mut dyn Backend| -> Option<Observation> {
         let candidate = case.with(s.definition.clone(), s.input.clone(), s.environment.clone());
         let request = candidate.request(options.history);
         let oa = observe(a, &request);
         let ob = observe(b, &request);
         match agreement::compare(&oa, &ob) {
-            Agreement::Disagree(m) if signature(&m) == wanted => Some(oa),
+            Agreement::Disagree(m) if Signature::of(&oa, &ob, &m) == wanted => Some(oa),
             _ => None,
         }
     };
@@ -126,13 +132,13 @@ pub fn minimise(
     // Run the result once more for A's observation (and to be sure it still diverges).
     let (subject, observed) = match diverges(&shrunk.subject, a, b) {
         Some(o) => (shrunk.subject.clone(), o),
-        None => (start, observed_a.clone()),
+        None => (start, observed[0].clone()),
     };
     let features = load_features(&options.corpus.join("schema").join("features.txt"))
         .map_err(MinimiseError::Features)?;
     let (id, from) = pending_id(case, &options.corpus);
     let backends = [a.name().to_string(), b.name().to_string()];
-    let differing: Vec<String> = wanted.into_iter().collect();
+    let differing: Vec<String> = wanted.members.iter().cloned().collect();
     let expected = observation_json(&observed);
     let mut n = 1;
     loop {
@@ -173,6 +179,7 @@ pub fn minimise(
                 stop: shrunk.stop,
                 unchanged,
                 command,
+                signature: wanted,
             });
         }
         // Another pending case has this id: never overwrite a maintainer's file.

@@ -36,14 +36,16 @@ pub enum Recorded {
 }
 
 /// Records one case file from `backend`. `provenance` is written into the case as it is;
-/// `bless` overwrites an existing expected result and allows non-AWS recordings into `cases/`.
+/// `is_aws` says the backend is AWS itself ([`AWS_BACKEND`] without `--endpoint`: an emulator
+/// behind `--endpoint` is not); `bless` overwrites an existing expected result and allows
+/// non-AWS recordings into `cases/`.
 pub fn record_file(
     file: &Path,
     backend: &mut dyn Backend,
     provenance: &Value,
+    is_aws: bool,
     bless: bool,
 ) -> Recorded {
-    let is_aws = backend.name() == AWS_BACKEND;
     let text = match std::fs::read_to_string(file) {
         Ok(t) => t,
         Err(e) => return Recorded::Invalid(format!("cannot read: {e}")),

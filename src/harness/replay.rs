@@ -150,6 +150,18 @@ pub fn replay(paths: &[PathBuf], backend: &mut dyn Backend) -> Result<Replay, Ve
             message: "no case files or directories given".into(),
         }]);
     };
+    let missing: Vec<LoadError> = paths
+        .iter()
+        .filter(|p| !p.exists())
+        .map(|p| LoadError {
+            file: p.clone(),
+            pointer: String::new(),
+            message: "no such file or directory".into(),
+        })
+        .collect();
+    if !missing.is_empty() {
+        return Err(missing);
+    }
     let first = std::fs::canonicalize(first).unwrap_or_else(|_| first.clone());
     let cases_root = load::cases_root_of(&first).ok_or_else(|| vec![no_root(&first)])?;
     let mut absolute = Vec::with_capacity(paths.len());

@@ -15,11 +15,14 @@ pub struct BackendArgs {
     /// sfn-api: AWS region [default: AWS_REGION or the profile's; us-east-1 with --endpoint].
     #[arg(long, value_name = "REGION")]
     pub region: Option<String>,
-    /// sfn-api: named AWS profile (SSO and credential_process profiles work).
+    /// sfn-api: named AWS profile (SSO and credential_process profiles work); `--profile` (the
+    /// AWS CLI's spelling) is the same flag where `--profile` names no generator profile
+    /// (`replay`, `shrink`, `record`).
     #[arg(long, value_name = "NAME")]
     pub aws_profile: Option<String>,
-    /// sfn-api: send every call to this endpoint (moto, LocalStack, Step Functions Local).
-    #[arg(long, value_name = "URL")]
+    /// sfn-api: send every call to this endpoint (moto, LocalStack, Step Functions Local);
+    /// `--endpoint-url` (the AWS CLI's spelling) is the same flag.
+    #[arg(long, value_name = "URL", visible_alias = "endpoint-url")]
     pub endpoint: Option<String>,
     /// sfn-api: the deployed fixture functions: the outputs of aws/fixtures.yaml (JSON).
     #[arg(long, value_name = "FILE")]

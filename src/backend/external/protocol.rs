@@ -25,8 +25,9 @@ pub fn parse_start(line: &str) -> Result<Implementation, String> {
     let version = v.get("version").and_then(Value::as_u64);
     if version != Some(PROTOCOL_VERSION) {
         return Err(format!(
-            "protocol version {:?}; this runner speaks {PROTOCOL_VERSION}",
+            "protocol version {}; this runner speaks {PROTOCOL_VERSION}",
             v.get("version")
+                .map_or("missing".to_string(), Value::to_string)
         ));
     }
     let info = v
@@ -99,8 +100,8 @@ pub fn parse_reply(line: &str, seq: u64, mode: Mode) -> Result<Observation, Stri
         .map_err(|e| format!("wrote something that is not JSON ({e}): {}", clip(line)))?;
     if v.get("seq").and_then(Value::as_u64) != Some(seq) {
         return Err(format!(
-            "answered with seq {:?} instead of {seq}",
-            v.get("seq")
+            "answered with seq {} instead of {seq}",
+            v.get("seq").map_or("missing".to_string(), Value::to_string)
         ));
     }
     let message = |x: &Value| -> Result<String, String> {

@@ -220,46 +220,65 @@ pub(super) async fn cleanup_run(client: &Client, sh: &Shared) -> Result<usize, T
 /// its own thread with its own runtime and HTTP client, so it works whatever the main thread is
 /// doing.
 pub(super) fn install_interrupt_cleanup(sh: Arc<Shared>) {
-    let spawned = std::thread::Builder::new().name("aslcheck-sfn-cleanup".into()).spawn(move || {
-        let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else { return };
-        let once = Arc::new(tokio::sync::Mutex::new(false));
-        let on_signal = |code: i32, sh: Arc<Shared>, once: Arc<tokio::sync::Mutex<bool>>| async move {
-            let mut done = once.lock().await;
-            if *done {
-                return;
-            }
-            *done = true;
-            sh.interrupted.store(true, Ordering::SeqCst);
-            eprintln!("sfn-api: interrupted; deleting the state machines of run {}", sh.run_id);
-            let client = Client::from_conf(sh.config.to_builder().http_client(new_http_client()).build());
-            match cleanup_run(&client, &sh).await {
-                Ok(n) => eprintln!("sfn-api: deleted {n} state machine(s)"),
-                Err(t) => eprintln!("sfn-api: cleanup failed ({t:?}); the next run deletes the leftovers"),
-            }
-            std::process::exit(code);
-        };
-        rt.block_on(async move {
-            let (sh2, once2) = (sh.clone(), once.clone());
-            tokio::spawn(async move {
-                if tokio::signal::ctrl_c().await.is_ok() {
-                    on_signal(130, sh2, once2).await;
-                }
-            });
-            #[cfg(unix)]
-            {
-                use tokio::signal::unix::{signal, SignalKind};
-                if let Ok(mut term) = signal(SignalKind::terminate()) {
-                    let (sh3, once3) = (sh.clone(), once.clone());
+    let spawned =
+        std::thread::Builder::new()
+            .name("aslcheck-sfn-cleanup".into())
+            .spawn(move || {
+                let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                else {
+                    return;
+                };
+                let once = Arc::new(tokio::sync::Mutex::new(false));
+                let on_signal =
+                    |code: i32, sh: Arc<Shared>, once: Arc<tokio::sync::Mutex<bool>>| async move {
+                        let mut done = once.lock().await;
+                        if *done {
+                            return;
+                        }
+                        *done = true;
+                        sh.interrupted.store(true, Ordering::SeqCst);
+                        eprintln!(
+                            "sfn-api: interrupted; deleting the state machines of run {}",
+                            sh.run_id
+                        );
+                        let client = Client::from_conf(
+                            sh.config
+                                .to_builder()
+                                .http_client(new_http_client())
+                                .build(),
+                        );
+                        match cleanup_run(&client, &sh).await {
+                            Ok(n) => eprintln!("sfn-api: deleted {n} state machine(s)"),
+                            Err(t) => eprintln!(
+                                "sfn-api: cleanup failed ({t}); the next run deletes the leftovers"
+                            ),
+                        }
+                        std::process::exit(code);
+                    };
+                rt.block_on(async move {
+                    let (sh2, once2) = (sh.clone(), once.clone());
                     tokio::spawn(async move {
-                        if term.recv().await.is_some() {
-                            on_signal(143, sh3, once3).await;
+                        if tokio::signal::ctrl_c().await.is_ok() {
+                            on_signal(130, sh2, once2).await;
                         }
                     });
-                }
-            }
-            std::future::pending::<()>().await
-        });
-    });
+                    #[cfg(unix)]
+                    {
+                        use tokio::signal::unix::{signal, SignalKind};
+                        if let Ok(mut term) = signal(SignalKind::terminate()) {
+                            let (sh3, once3) = (sh.clone(), once.clone());
+                            tokio::spawn(async move {
+                                if term.recv().await.is_some() {
+                                    on_signal(143, sh3, once3).await;
+                                }
+                            });
+                        }
+                    }
+                    std::future::pending::<()>().await
+                });
+            });
     if let Err(e) = spawned {
         eprintln!("sfn-api: cannot watch for Ctrl-C ({e}); an interrupted run leaves state machines for the next run to delete");
     }

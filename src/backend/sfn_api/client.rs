@@ -241,7 +241,7 @@ impl SfnApi {
         let sh = self.shared.clone();
         self.runtime
             .block_on(cleanup_run(&sh.client, &sh))
-            .map_err(|t| format!("{t:?}"))
+            .map_err(|t| t.to_string())
     }
 }
 

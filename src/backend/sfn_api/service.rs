@@ -28,6 +28,16 @@ pub(super) enum Trouble {
     Internal(String),
 }
 
+impl std::fmt::Display for Trouble {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Trouble::Infra(m) | Trouble::Broken(m) | Trouble::Internal(m) => f.write_str(m),
+            Trouble::Unsupported(m) => write!(f, "not supported by the endpoint: {m}"),
+            Trouble::Api { code, message } => write!(f, "{code}: {message}"),
+        }
+    }
+}
+
 const THROTTLING_CODES: [&str; 9] = [
     "ThrottlingException",
     "Throttling",

@@ -72,7 +72,7 @@ pub(super) struct StateInfo {
 }
 
 /// Characters forbidden in state-machine, execution and activity names and Map labels (§1.2).
-pub(super) fn forbidden_name_char(c: char) -> bool {
+pub fn forbidden_name_char(c: char) -> bool {
     c.is_whitespace()
         || matches!(
             c,

@@ -167,6 +167,7 @@ mod tests;
 
 pub use crate::asl::walk::mentions;
 pub use diagnostics::{invalid_definition_message, Code, Diagnostic, BRACKET_INDEXES};
+pub use machine::forbidden_name_char;
 
 /// Deepest accepted nesting of Parallel/Map machines, and of `And`/`Or`/`Not` rules.
 pub const MAX_NESTING: usize = 100;
