@@ -241,10 +241,7 @@ fn lambda_invoke_returns_the_envelope() {
     let o = exec(def, json!({"a": [1, 2]}), 0);
     assert_eq!(o.output, Some(json!({"a": [1, 2]})));
     let evs = events(&o);
-    let types: Vec<&str> = evs
-        .iter()
-        .map(|e| e["type"].as_str().unwrap())
-        .collect();
+    let types: Vec<&str> = evs.iter().map(|e| e["type"].as_str().unwrap()).collect();
     assert_eq!(
         types[2..5],
         ["TaskScheduled", "TaskStarted", "TaskSucceeded"]

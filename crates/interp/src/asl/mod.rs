@@ -2,6 +2,7 @@
 //! (ASL spec "Structure of a State Machine"; docs/semantics/structure.md §1), and a walk over
 //! every state of a definition's JSON ([`walk`]).
 
+pub mod depth;
 pub mod load;
 pub mod model;
 pub mod syntax;

@@ -300,12 +300,14 @@ impl ExecutionHistory {
         total
     }
 
-    /// The number of payload texts the events refer to, shared or not.
-    pub fn text_references(&self) -> usize {
+    /// The payload texts the events show, counted once per event that shows them: the room
+    /// the history's data would take if every event kept its own copy.
+    pub fn shown_text_bytes(&self) -> usize {
         self.events
             .iter()
             .filter_map(|e| e.detail.as_deref())
-            .map(|d| texts_of(d).count())
+            .flat_map(texts_of)
+            .map(|t| t.len())
             .sum()
     }
 
@@ -351,9 +353,7 @@ fn texts_of(d: &Detail) -> Box<dyn Iterator<Item = &Text> + '_> {
         | Detail::LambdaScheduled { input, .. } => Box::new(std::iter::once(input)),
         Detail::StateExited {
             output, assigned, ..
-        } => Box::new(
-            std::iter::once(output).chain(assigned.iter().flatten().map(|(_, t)| t)),
-        ),
+        } => Box::new(std::iter::once(output).chain(assigned.iter().flatten().map(|(_, t)| t))),
         Detail::Output(t) => Box::new(std::iter::once(t)),
         Detail::TaskScheduled { parameters, .. } => Box::new(std::iter::once(parameters)),
         Detail::TaskOutput { output, .. } => Box::new(std::iter::once(output)),
@@ -570,7 +570,7 @@ mod tests {
         let ids = h.ids();
         let rendered = h.finish(ids);
         assert_eq!(rendered.retained_text_bytes(), r#"{"x":1}"#.len());
-        assert_eq!(rendered.text_references(), 2);
+        assert_eq!(rendered.shown_text_bytes(), 2 * r#"{"x":1}"#.len());
         let streamed = serde_json::to_value(&rendered).unwrap();
         assert_eq!(streamed, Value::Array(rendered.to_values()));
         assert_eq!(
