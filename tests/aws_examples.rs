@@ -217,7 +217,7 @@ fn history_wait_and_succeed() {
             ev("ExecutionSucceeded", 6, 5)
         ]
     );
-    let h = out.history.as_ref().unwrap();
+    let h = out.history.as_ref().unwrap().to_values();
     let waited = millis(&h[2]["timestamp"]) - millis(&h[1]["timestamp"]);
     assert!((10_000..11_000).contains(&waited), "{waited} ms");
 }

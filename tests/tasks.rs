@@ -21,8 +21,8 @@ fn exec(def: Value, input: Value, seed: u64) -> Outcome {
     )
 }
 
-fn events(o: &Outcome) -> &[Value] {
-    o.history.as_deref().unwrap()
+fn events(o: &Outcome) -> Vec<Value> {
+    o.history.as_ref().unwrap().to_values()
 }
 
 fn at(e: &Value) -> i64 {
@@ -120,7 +120,8 @@ fn retry_history_follows_aws() {
         json!({}),
         0,
     );
-    let seq: Vec<(&str, u64, u64)> = events(&o)
+    let evs = events(&o);
+    let seq: Vec<(&str, u64, u64)> = evs
         .iter()
         .map(|e| {
             (
@@ -239,10 +240,8 @@ fn lambda_invoke_returns_the_envelope() {
         "OutputPath": "$.Payload", "End": true}}});
     let o = exec(def, json!({"a": [1, 2]}), 0);
     assert_eq!(o.output, Some(json!({"a": [1, 2]})));
-    let types: Vec<&str> = events(&o)
-        .iter()
-        .map(|e| e["type"].as_str().unwrap())
-        .collect();
+    let evs = events(&o);
+    let types: Vec<&str> = evs.iter().map(|e| e["type"].as_str().unwrap()).collect();
     assert_eq!(
         types[2..5],
         ["TaskScheduled", "TaskStarted", "TaskSucceeded"]

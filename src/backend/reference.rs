@@ -79,7 +79,7 @@ impl Backend for Reference {
                         output: o.output,
                         error: o.error,
                         cause: o.cause,
-                        history: o.history,
+                        history: o.history.map(|h| h.to_values()),
                     }
                 }
                 Err(e) => Observation::Errored(format!("the definition is invalid: {e}")),

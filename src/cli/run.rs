@@ -1,7 +1,9 @@
 //! `aslcheck run DEF [--input FILE|-] [--history] [--seed N] [--real-time] [--start-time T]`.
 //!
 //! Prints exactly one JSON object on stdout:
-//! `{"status", "output", "error", "cause"}`, plus `"history"` with `--history`.
+//! `{"status", "output", "error", "cause"}`, plus `"history"` with `--history`; pretty while its
+//! pretty text is at most 1 MiB, compact beyond that or with `--compact`
+//! ([`crate::harness::output`]).
 
 use std::path::PathBuf;
 
@@ -9,6 +11,7 @@ use super::{error, report_input_error, report_load_error, Exit};
 use crate::data::timestamp;
 use crate::engine::{self, RunOptions};
 use crate::harness::input::{check_execution_name, read_definition, read_input};
+use crate::harness::output::{print_json, Layout};
 use crate::harness::with_big_stack;
 use crate::tasks::callbacks::{Callbacks, Reply, Script, Silent, Waiting};
 use crate::tasks::mock::TestCase;
@@ -84,6 +87,9 @@ pub struct Args {
     /// context object).
     #[arg(long, value_enum, default_value_t = RunWorkflow::Standard)]
     pub workflow_type: RunWorkflow,
+    /// Print the result on one line [default: pretty unless the pretty text passes 1 MiB].
+    #[arg(long)]
+    pub compact: bool,
 }
 
 /// `--workflow-type` of `aslcheck run`.
@@ -182,16 +188,19 @@ pub fn main(args: Args) -> Exit {
         ..RunOptions::default()
     };
     let machine = def.machine;
-    let outcome = match with_big_stack(move || engine::run(&machine, &input, options)) {
-        Ok(o) => o,
-        Err(m) => {
-            error(&m);
-            return Exit::Other;
-        }
+    let layout = if args.compact {
+        Layout::Compact
+    } else {
+        Layout::Auto
     };
-    for note in &outcome.notes {
-        eprintln!("note: {note}");
-    }
+    // Printed (and dropped) on the interpreter's stack too: the data can be nested deeply.
+    let printed = with_big_stack(move || {
+        let outcome = engine::run(&machine, &input, options);
+        for note in &outcome.notes {
+            eprintln!("note: {note}");
+        }
+        print_json(&outcome, layout)
+    });
     if let Some(s) = shared {
         if let Ok(s) = s.lock() {
             for u in s.unused() {
@@ -199,13 +208,14 @@ pub fn main(args: Args) -> Exit {
             }
         }
     }
-    match serde_json::to_string_pretty(&outcome.to_json()) {
-        Ok(s) => {
-            println!("{s}");
-            Exit::Ok
-        }
-        Err(e) => {
+    match printed {
+        Ok(Ok(())) => Exit::Ok,
+        Ok(Err(e)) => {
             error(format_args!("cannot print the result: {e}"));
+            Exit::Other
+        }
+        Err(m) => {
+            error(&m);
             Exit::Other
         }
     }

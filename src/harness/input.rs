@@ -149,10 +149,14 @@ pub fn parse_input(text: &str, name: &str) -> Result<Value, InputError> {
         )));
     }
     serde_json::from_str(text).map_err(|e| {
+        // A bound of this tool, not an AWS rule (aslcheck_interp::asl::depth).
         let hint = if e.to_string().contains("recursion limit") {
-            " (inputs nested more than 128 levels deep are refused)"
+            format!(
+                " (inputs nested more than {} levels deep are refused)",
+                crate::asl::depth::MAX_NESTING
+            )
         } else {
-            ""
+            String::new()
         };
         InputError::Invalid(format!(
             "{name}: INVALID_EXECUTION_INPUT: Invalid State Machine Execution Input: '{e}'{hint} at line {}, column {}",

@@ -8,6 +8,7 @@
 //! - [`minimise`]: a divergence shrunk and written as a pending corpus case;
 //! - [`record`]: expected results filled from a backend;
 //! - [`input`]: execution inputs from files or stdin;
+//! - [`output`]: results printed as JSON, pretty while small and compact beyond a size;
 //! - [`progress`]: progress of long runs.
 //!
 //! Layers: the harness uses `corpus` (case files), `diff` (normalise → compare → render, the
@@ -18,6 +19,7 @@ pub mod eval;
 pub mod input;
 pub mod minimise;
 pub mod observe;
+pub mod output;
 pub mod progress;
 pub mod record;
 pub mod replay;

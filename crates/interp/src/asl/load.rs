@@ -8,6 +8,7 @@ use std::path::Path as FsPath;
 
 use serde_json::Value;
 
+use super::depth::{value_depth, yaml_flow_too_deep, MAX_NESTING};
 use super::model::Machine;
 use super::validate::{validate, Code, Diagnostic};
 
@@ -74,6 +75,23 @@ fn diag(code: Code, message: impl Into<String>, location: Option<&str>) -> Diagn
     }
 }
 
+/// The diagnostic for a definition nested deeper than [`MAX_NESTING`] (a bound of this tool,
+/// not an AWS rule: [`super::depth`]).
+fn too_deep(format: Format, at: Option<(usize, usize)>) -> Diagnostic {
+    let what = match format {
+        Format::Json => "JSON",
+        Format::Yaml => "YAML",
+    };
+    diag(
+        Code::InvalidJsonDescription,
+        format!(
+            "The definition ({what}) is nested more than {MAX_NESTING} levels deep; aslcheck refuses deeper documents to bound its parser (AWS documents no such limit)"
+        ),
+        at.map(|(line, column)| format!("line {line}, column {column}"))
+            .as_deref(),
+    )
+}
+
 /// Parses definition text into JSON without validating it.
 pub fn parse_text(text: &str, format: Format) -> Result<Value, Diagnostic> {
     if text.chars().count() > MAX_DEFINITION_CHARS {
@@ -90,15 +108,32 @@ pub fn parse_text(text: &str, format: Format) -> Result<Value, Diagnostic> {
             None,
         ));
     }
+    // The YAML parser takes time quadratic in the depth of flow collections before its own
+    // recursion limit applies: deeper documents are refused before it runs.
+    if format == Format::Yaml {
+        if let Some((line, column)) = yaml_flow_too_deep(text, MAX_NESTING) {
+            return Err(too_deep(format, Some((line, column))));
+        }
+    }
     match format {
         Format::Json => serde_json::from_str(text).map_err(|e| {
+            if e.to_string().starts_with("recursion limit exceeded") {
+                return too_deep(format, Some((e.line(), e.column())));
+            }
             diag(
                 Code::InvalidJsonDescription,
                 format!("The definition is not valid JSON: {e}"),
                 Some(&format!("line {}, column {}", e.line(), e.column())),
             )
         }),
-        Format::Yaml => serde_yaml_ng::from_str::<Value>(text).map_err(|e| {
+        Format::Yaml => {
+            let v = serde_yaml_ng::from_str::<Value>(text).map_err(|e| {
+            if let (true, Some(l)) = (
+                e.to_string().starts_with("recursion limit exceeded"),
+                e.location(),
+            ) {
+                return too_deep(format, Some((l.line(), l.column())));
+            }
             let at = e
                 .location()
                 .map(|l| format!("line {}, column {}", l.line(), l.column()));
@@ -107,7 +142,13 @@ pub fn parse_text(text: &str, format: Format) -> Result<Value, Diagnostic> {
                 format!("The definition is not valid YAML (or uses YAML that has no JSON equivalent): {e}"),
                 at.as_deref(),
             )
-        }),
+        })?;
+            // Block collections: the parser accepts one level more than JSON does.
+            if value_depth(&v) > MAX_NESTING {
+                return Err(too_deep(format, None));
+            }
+            Ok(v)
+        }
     }
 }
 

@@ -1,7 +1,9 @@
 //! Definitions: loading JSON or YAML, validation with AWS-style diagnostics, the typed model
 //! (ASL spec "Structure of a State Machine"; docs/semantics/structure.md §1), and a walk over
-//! every state of a definition's JSON ([`walk`]).
+//! every state of a definition's JSON ([`walk`]), and the nesting bound applied before parsing
+//! ([`depth`]).
 
+pub mod depth;
 pub mod load;
 pub mod model;
 pub mod syntax;

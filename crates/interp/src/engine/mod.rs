@@ -29,7 +29,8 @@ use crate::data::timestamp::{self, Millis};
 use crate::errors::{Failure, Origin, DATA_LIMIT_EXCEEDED};
 use crate::tasks::callbacks::{Callbacks, Silent};
 use crate::tasks::{Registry, Resources};
-use history::{Detail, History, Seq, MAX_EVENTS};
+pub use history::ExecutionHistory;
+use history::{Detail, History, Seq, Texts, MAX_EVENTS};
 pub(crate) use random::uuid_from;
 use random::RunRng;
 
@@ -122,7 +123,7 @@ pub struct Outcome {
     pub error: Option<String>,
     pub cause: Option<String>,
     /// Events in AWS's shape, when requested.
-    pub history: Option<Vec<Value>>,
+    pub history: Option<ExecutionHistory>,
     /// Problems outside the execution itself, e.g. a callback that named an unknown token (the
     /// API error AWS would have returned to the caller).
     pub notes: Vec<String>,
@@ -137,9 +138,26 @@ impl Outcome {
         obj.insert("error".into(), opt(&self.error));
         obj.insert("cause".into(), opt(&self.cause));
         if let Some(h) = &self.history {
-            obj.insert("history".into(), Value::Array(h.clone()));
+            obj.insert("history".into(), Value::Array(h.to_values()));
         }
         Value::Object(obj)
+    }
+}
+
+/// The same object as [`Outcome::to_json`], written without building it: the history's events
+/// are rendered one at a time.
+impl serde::Serialize for Outcome {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = serializer.serialize_map(None)?;
+        m.serialize_entry("status", self.status.as_str())?;
+        m.serialize_entry("output", &self.output)?;
+        m.serialize_entry("error", &self.error)?;
+        m.serialize_entry("cause", &self.cause)?;
+        if let Some(h) = &self.history {
+            m.serialize_entry("history", h)?;
+        }
+        m.end()
     }
 }
 
@@ -251,9 +269,9 @@ pub fn run(machine: &Machine, input: &Value, options: RunOptions) -> Outcome {
     };
     runner
         .history
-        .push_with(start, "ExecutionStarted", None, || {
+        .push_with(start, "ExecutionStarted", None, |t| {
             Detail::ExecutionStarted {
-                input: input.clone(),
+                input: t.text(input),
                 role_arn: runner.exec.role_arn(),
             }
         });
@@ -293,8 +311,8 @@ impl Runner<'_> {
                 (Status::TimedOut, None, Some(f), t, "ExecutionTimedOut")
             }
         };
-        let detail = match (&output, &failure) {
-            (Some(o), _) => Detail::Output(self.history.payload(o)),
+        let detail = |t: &mut Texts| match (&output, &failure) {
+            (Some(o), _) => Detail::Output(t.text(o)),
             (None, Some(f)) => Detail::Failure(f.clone()),
             (None, None) => Detail::None,
         };
@@ -307,7 +325,7 @@ impl Runner<'_> {
         // reports it (e.g. at the history limit inside a Map): the execution ends after every
         // event it recorded.
         let at = self.history.latest().map_or(at, |latest| at.max(latest));
-        self.history.push(at, kind, prev, detail);
+        self.history.push_with(at, kind, prev, detail);
         let needs_ids = self.history.enabled || failure.as_ref().is_some_and(|f| f.site.is_some());
         let ids = if needs_ids {
             self.history.ids()
@@ -321,7 +339,7 @@ impl Runner<'_> {
             ),
             None => (None, None),
         };
-        let history = self.history.enabled.then(|| self.history.render(&ids));
+        let history = self.history.enabled.then(|| self.history.finish(ids));
         Outcome {
             status,
             output,
@@ -339,22 +357,23 @@ impl Runner<'_> {
         kind: &'static str,
         detail: Detail,
     ) -> Result<Seq, Stop> {
-        self.event_after(cur, cur.last, kind, || detail)
+        self.event_after(cur, cur.last, kind, |_| detail)
     }
 
     /// Records an event without details.
     #[inline]
     pub(crate) fn mark(&mut self, cur: &mut Cursor, kind: &'static str) -> Result<Seq, Stop> {
-        self.event_after(cur, cur.last, kind, || Detail::None)
+        self.event_after(cur, cur.last, kind, |_| Detail::None)
     }
 
-    /// Like [`Runner::event`], but builds the details only when the history is kept.
+    /// Like [`Runner::event`], but builds the details (and their payload texts) only when the
+    /// history is kept.
     #[inline]
     pub(crate) fn event_with(
         &mut self,
         cur: &mut Cursor,
         kind: &'static str,
-        detail: impl FnOnce() -> Detail,
+        detail: impl FnOnce(&mut Texts) -> Detail,
     ) -> Result<Seq, Stop> {
         self.event_after(cur, cur.last, kind, detail)
     }
@@ -366,7 +385,7 @@ impl Runner<'_> {
         cur: &mut Cursor,
         prev: Option<Seq>,
         kind: &'static str,
-        detail: impl FnOnce() -> Detail,
+        detail: impl FnOnce(&mut Texts) -> Detail,
     ) -> Result<Seq, Stop> {
         // UNVERIFIED (docs/semantics/execution.md §13.1, appendix 31): the error name AWS uses when the history
         // limit is reached.
@@ -397,7 +416,7 @@ impl Runner<'_> {
             location,
             state: state.to_string(),
         };
-        self.event_after(cur, None, "EvaluationFailed", || detail)?;
+        self.event_after(cur, None, "EvaluationFailed", |_| detail)?;
         Ok(())
     }
 
@@ -516,9 +535,9 @@ impl Runner<'_> {
                 .get(index)
                 .ok_or_else(|| Failure::runtime("transition to a state that does not exist"))?;
             let (entered, exited) = event_kinds(&state.body);
-            let entered_seq = self.event_with(cur, entered, || Detail::StateEntered {
+            let entered_seq = self.event_with(cur, entered, |t| Detail::StateEntered {
                 name: state.name.clone(),
-                input: input.clone(),
+                input: t.text(&input),
             })?;
             let entered_at = cur.now;
             self.in_bound = bound;
@@ -560,10 +579,12 @@ impl Runner<'_> {
             // variables as they were at entry (docs/semantics/variables.md).
             let assigned = self.assigned.take();
             if let Some(exited) = exited {
-                self.event_with(cur, exited, || Detail::StateExited {
+                self.event_with(cur, exited, |t| Detail::StateExited {
                     name: state.name.clone(),
-                    output: output.clone(),
-                    assigned: assigned.clone(),
+                    output: t.text(&output),
+                    assigned: assigned
+                        .as_ref()
+                        .map(|vars| vars.iter().map(|(k, v)| (k.clone(), t.text(v))).collect()),
                 })?;
             }
             if let Some(values) = assigned {

@@ -150,7 +150,7 @@ impl Runner<'_> {
             };
             let first = self.history.len();
             // Event details are built only when history is kept (no name copies per item).
-            let detail = || Detail::MapIteration {
+            let detail = |_: &mut _| Detail::MapIteration {
                 name: state.name.clone(),
                 index,
             };

@@ -169,21 +169,16 @@ impl Runner<'_> {
                 let Some(token) = token else {
                     return Ok(Ok(response));
                 };
-                let payload = self.history.payload(&response);
                 if let Kind::Service {
                     resource_type,
                     resource,
                 } = kind
                 {
-                    self.event(
-                        cur,
-                        "TaskSubmitted",
-                        Detail::TaskOutput {
-                            resource_type: resource_type.clone(),
-                            resource: resource.clone(),
-                            output: payload,
-                        },
-                    )?;
+                    self.event_with(cur, "TaskSubmitted", |t| Detail::TaskOutput {
+                        resource_type: resource_type.clone(),
+                        resource: resource.clone(),
+                        output: t.text(&response),
+                    })?;
                 }
                 self.await_token(
                     state,
@@ -283,30 +278,23 @@ impl Runner<'_> {
         timeout: Option<u64>,
         heartbeat: Option<u64>,
     ) -> Result<(), Stop> {
-        let payload = self.history.payload(input);
         match kind {
             Kind::LambdaFunction => {
-                self.event(
-                    cur,
-                    "LambdaFunctionScheduled",
+                self.event_with(cur, "LambdaFunctionScheduled", |t| {
                     Detail::LambdaScheduled {
                         resource: resource.into(),
-                        input: payload,
+                        input: t.text(input),
                         timeout,
-                    },
-                )?;
+                    }
+                })?;
                 self.mark(cur, "LambdaFunctionStarted")?;
             }
             Kind::Activity => {
-                self.event(
-                    cur,
-                    "ActivityScheduled",
-                    Detail::LambdaScheduled {
-                        resource: resource.into(),
-                        input: payload,
-                        timeout,
-                    },
-                )?;
+                self.event_with(cur, "ActivityScheduled", |t| Detail::LambdaScheduled {
+                    resource: resource.into(),
+                    input: t.text(input),
+                    timeout,
+                })?;
                 self.mark(cur, "ActivityStarted")?;
             }
             Kind::Service {
@@ -314,18 +302,14 @@ impl Runner<'_> {
                 resource,
             } => {
                 let region = self.exec.region.to_string();
-                self.event(
-                    cur,
-                    "TaskScheduled",
-                    Detail::TaskScheduled {
-                        resource_type: resource_type.clone(),
-                        resource: resource.clone(),
-                        region,
-                        parameters: payload,
-                        timeout,
-                        heartbeat,
-                    },
-                )?;
+                self.event_with(cur, "TaskScheduled", |t| Detail::TaskScheduled {
+                    resource_type: resource_type.clone(),
+                    resource: resource.clone(),
+                    region,
+                    parameters: t.text(input),
+                    timeout,
+                    heartbeat,
+                })?;
                 self.event(
                     cur,
                     "TaskStarted",
@@ -345,24 +329,21 @@ impl Runner<'_> {
         kind: &Kind,
         output: &Value,
     ) -> Result<(), Stop> {
-        let payload = self.history.payload(output);
         match kind {
-            Kind::LambdaFunction => {
-                self.event(cur, "LambdaFunctionSucceeded", Detail::Output(payload))?
+            Kind::LambdaFunction => self.event_with(cur, "LambdaFunctionSucceeded", |t| {
+                Detail::Output(t.text(output))
+            })?,
+            Kind::Activity => {
+                self.event_with(cur, "ActivitySucceeded", |t| Detail::Output(t.text(output)))?
             }
-            Kind::Activity => self.event(cur, "ActivitySucceeded", Detail::Output(payload))?,
             Kind::Service {
                 resource_type,
                 resource,
-            } => self.event(
-                cur,
-                "TaskSucceeded",
-                Detail::TaskOutput {
-                    resource_type: resource_type.clone(),
-                    resource: resource.clone(),
-                    output: payload,
-                },
-            )?,
+            } => self.event_with(cur, "TaskSucceeded", |t| Detail::TaskOutput {
+                resource_type: resource_type.clone(),
+                resource: resource.clone(),
+                output: t.text(output),
+            })?,
         };
         Ok(())
     }
