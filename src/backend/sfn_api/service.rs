@@ -7,7 +7,7 @@ use aws_sdk_sfn::config::interceptors::{
     AfterDeserializationInterceptorContextRef, BeforeTransmitInterceptorContextMut,
 };
 use aws_sdk_sfn::config::{ConfigBag, Intercept, RuntimeComponents};
-use aws_sdk_sfn::error::{BoxError, DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_sfn::error::{BoxError, ProvideErrorMetadata, SdkError};
 use serde_json::Value;
 
 // Errors of the service, classified
@@ -63,7 +63,7 @@ pub(super) fn classify<E: ProvideErrorMetadata + std::error::Error + 'static>(
     match e {
         SdkError::ConstructionFailure(_) => Trouble::Internal(format!(
             "{op}: the request could not be built: {}",
-            DisplayErrorContext(e)
+            causes(e)
         )),
         SdkError::TimeoutError(_) => {
             Trouble::Infra(format!("{op}: the service did not answer in time"))
@@ -75,7 +75,7 @@ pub(super) fn classify<E: ProvideErrorMetadata + std::error::Error + 'static>(
             } else {
                 "the request could not be sent"
             },
-            DisplayErrorContext(e)
+            causes(e)
         )),
         SdkError::ResponseError(r) => {
             let status = r.raw().status().as_u16();
@@ -119,6 +119,33 @@ pub(super) fn classify<E: ProvideErrorMetadata + std::error::Error + 'static>(
             } else {
                 Trouble::Api { code, message }
             }
+        }
+    }
+}
+
+/// An error and its sources, each through `Display`, on one line (`a: b: c`); a source whose
+/// text the message before it already holds is not repeated.
+pub(super) fn causes(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut out = e.to_string();
+    let mut next = e.source();
+    while let Some(s) = next {
+        let text = s.to_string();
+        if !text.is_empty() && !out.contains(&text) {
+            out.push_str(": ");
+            out.push_str(&text);
+        }
+        next = s.source();
+    }
+    out.replace('\n', " ")
+}
+
+impl std::fmt::Display for Trouble {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Trouble::Infra(m) | Trouble::Unsupported(m) | Trouble::Broken(m) | Trouble::Internal(m) => {
+                f.write_str(m)
+            }
+            Trouble::Api { code, message } => write!(f, "{code}: {message}"),
         }
     }
 }
