@@ -46,7 +46,9 @@ impl FromStr for MaxIndeterminate {
     fn from_str(s: &str) -> Result<Self, String> {
         let s = s.trim();
         let bad = || {
-            format!("{s:?} is neither a count of cases (e.g. 3) nor a share of them (e.g. 5% or 0.05)")
+            format!(
+                "{s:?} is neither a count of cases (e.g. 3) nor a share of them (e.g. 5% or 0.05)"
+            )
         };
         if let Some(p) = s.strip_suffix('%') {
             let p: f64 = p.trim().parse().map_err(|_| bad())?;

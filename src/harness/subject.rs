@@ -97,7 +97,10 @@ impl BackendArgs {
         flag("concurrency", self.concurrency.map(|n| n.to_string()));
         flag("case-timeout", self.case_timeout.map(|n| n.to_string()));
         flag("max-executions", self.max_executions.map(|n| n.to_string()));
-        flag("startup-timeout", self.startup_timeout.map(|n| n.to_string()));
+        flag(
+            "startup-timeout",
+            self.startup_timeout.map(|n| n.to_string()),
+        );
         words
     }
 

@@ -163,7 +163,10 @@ fn handshake(
             seconds(options.start_timeout)
         )
     };
-    match p.send(&json!({"cmd": "start", "version": PROTOCOL_VERSION}), deadline) {
+    match p.send(
+        &json!({"cmd": "start", "version": PROTOCOL_VERSION}),
+        deadline,
+    ) {
         Ok(()) => {}
         Err(Broken::Timeout) => return fail(p, timed_out()),
         Err(Broken::Crashed(m)) => return fail(p, format!("did not take the start request: {m}")),

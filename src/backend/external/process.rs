@@ -127,7 +127,9 @@ impl Process {
             return Err(Broken::Crashed("its input is closed".into()));
         };
         if requests.send(line).is_err() {
-            return Err(Broken::Crashed("it does not read its input any more".into()));
+            return Err(Broken::Crashed(
+                "it does not read its input any more".into(),
+            ));
         }
         match self.written.recv_timeout(left(deadline)) {
             Ok(Ok(())) => Ok(()),
@@ -135,9 +137,9 @@ impl Process {
                 "the request could not be written to it ({e})"
             ))),
             Err(RecvTimeoutError::Timeout) => Err(Broken::Timeout),
-            Err(RecvTimeoutError::Disconnected) => {
-                Err(Broken::Crashed("it does not read its input any more".into()))
-            }
+            Err(RecvTimeoutError::Disconnected) => Err(Broken::Crashed(
+                "it does not read its input any more".into(),
+            )),
         }
     }
 

@@ -239,3 +239,48 @@ pub fn parse_reply(line: &str, seq: u64, mode: Mode) -> Result<Observation, Stri
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines(input: &[u8], max: usize) -> Vec<(LineRead, Vec<u8>)> {
+        // A small buffer, so lines span several fills.
+        let mut r = io::BufReader::with_capacity(3, input);
+        let mut out = Vec::new();
+        let mut buf = Vec::new();
+        loop {
+            let how = read_line(&mut r, max, &mut buf).unwrap();
+            out.push((how, buf.clone()));
+            if how != LineRead::Line {
+                return out;
+            }
+        }
+    }
+
+    #[test]
+    fn lines_are_read_up_to_the_limit() {
+        use LineRead::*;
+        assert_eq!(
+            lines(b"ab\r\ncdefg\n\nlast", 5),
+            vec![
+                (Line, b"ab".to_vec()),
+                (Line, b"cdefg".to_vec()),
+                (Line, b"".to_vec()),
+                (Line, b"last".to_vec()),
+                (End, b"".to_vec()),
+            ]
+        );
+        // One byte over the limit: the reader stops at the limit.
+        assert_eq!(
+            lines(b"ok\nabcdef\nnever read\n", 5),
+            vec![(Line, b"ok".to_vec()), (TooLong, b"abcde".to_vec())]
+        );
+        // An endless line costs at most the limit.
+        let mut zeros = io::BufReader::new(io::repeat(0));
+        let mut buf = Vec::new();
+        assert_eq!(read_line(&mut zeros, 1000, &mut buf).unwrap(), TooLong);
+        assert_eq!(buf.len(), 1000);
+        assert_eq!(lines(b"", 5), vec![(End, vec![])]);
+    }
+}

@@ -386,7 +386,9 @@ impl Shared {
             Trouble::Api { code, message } => {
                 Observation::Errored(format!("{op} failed: {code}: {message}"))
             }
-            Trouble::Internal(m) | Trouble::Broken(m) => Observation::Errored(m),
+            // A request this side could not build says nothing about the implementation.
+            Trouble::Internal(m) => Observation::Indeterminate(m),
+            Trouble::Broken(m) => Observation::Errored(m),
         }
     }
 

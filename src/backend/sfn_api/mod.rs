@@ -121,8 +121,7 @@ pub fn check_profile(name: &str) -> Result<(), String> {
             return false;
         };
         text.lines().any(|l| {
-            let Some(section) = l.trim().strip_prefix('[').and_then(|l| l.strip_suffix(']'))
-            else {
+            let Some(section) = l.trim().strip_prefix('[').and_then(|l| l.strip_suffix(']')) else {
                 return false;
             };
             let section = section.trim();

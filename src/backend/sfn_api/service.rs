@@ -142,9 +142,10 @@ pub(super) fn causes(e: &(dyn std::error::Error + 'static)) -> String {
 impl std::fmt::Display for Trouble {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Trouble::Infra(m) | Trouble::Unsupported(m) | Trouble::Broken(m) | Trouble::Internal(m) => {
-                f.write_str(m)
-            }
+            Trouble::Infra(m)
+            | Trouble::Unsupported(m)
+            | Trouble::Broken(m)
+            | Trouble::Internal(m) => f.write_str(m),
             Trouble::Api { code, message } => write!(f, "{code}: {message}"),
         }
     }
