@@ -3,7 +3,8 @@
 //! freshly generated cases on it and on the reference, and prints agreement per area and feature.
 //! Exits 1 on unexpected failures (a failing case not listed in the backend's expectations, an
 //! unexpected pass, an errored case, or a generated case on which the backend and the reference
-//! disagree).
+//! disagree), and when no case produced a verdict or more cases were indeterminate than
+//! `--max-indeterminate` allows ([`crate::harness::inconclusive`]), with the reason in one line.
 
 use std::path::PathBuf;
 
@@ -14,9 +15,11 @@ use crate::backend::reference::Reference;
 use crate::backend::Backend;
 use crate::corpus::{self, Runnable};
 use crate::diff::agreement::{self, Agreement};
+use crate::harness::differential::count_inconclusive;
+use crate::harness::inconclusive::{Tallies, VerdictArgs};
 use crate::harness::observe::observe;
 use crate::harness::progress::Progress;
-use crate::harness::replay::{replay, Summary, Verdict};
+use crate::harness::replay::{replay, tallies, Summary, Verdict};
 use crate::harness::subject::BackendArgs;
 
 /// The main job: replay the corpus (and N generated cases) on a backend; agreement per area and feature.
@@ -24,6 +27,8 @@ use crate::harness::subject::BackendArgs;
 pub struct Args {
     #[command(flatten)]
     pub backend_args: BackendArgs,
+    #[command(flatten)]
+    pub verdict_args: VerdictArgs,
     /// The implementation to check.
     #[arg(long, default_value = "reference")]
     pub backend: String,
@@ -71,22 +76,34 @@ pub fn main(args: Args) -> Exit {
     let summary = Summary::of(&results);
     println!("corpus: {} cases on {}", results.len(), backend.name());
     print!("{summary}");
+    let mut counted = tallies(&results);
 
     if args.generate > 0 {
         match generated(&args, backend.as_mut()) {
-            Ok(disagreements) => unexpected += disagreements,
+            Ok((disagreements, t)) => {
+                unexpected += disagreements;
+                counted.add(&t);
+            }
             Err((m, exit)) => {
                 error(&m);
                 return exit;
             }
         }
     }
+    let honest = counted.check(args.verdict_args.max());
     if unexpected > 0 {
         println!("{unexpected} unexpected result(s)");
-        Exit::Other
-    } else {
-        println!("no unexpected results");
-        Exit::Ok
+    }
+    match honest {
+        Err(m) => {
+            eprintln!("error: {m}");
+            Exit::Other
+        }
+        Ok(()) if unexpected > 0 => Exit::Other,
+        Ok(()) => {
+            println!("no unexpected results");
+            Exit::Ok
+        }
     }
 }
 
@@ -107,12 +124,13 @@ fn detail(v: &Verdict) -> String {
 }
 
 /// Runs N generated cases on the backend and on the reference; returns the number of
-/// disagreements.
-fn generated(args: &Args, backend: &mut dyn Backend) -> Result<usize, (String, Exit)> {
+/// disagreements and what the cases ended with.
+fn generated(args: &Args, backend: &mut dyn Backend) -> Result<(usize, Tallies), (String, Exit)> {
     let profile = Profile::load(&args.profile)
         .map_err(|e| (format!("--profile {}: {e}", args.profile), profile_exit(&e)))?;
     let mut reference = Reference::default();
     let (mut agree, mut disagree, mut inconclusive) = (0usize, 0usize, 0usize);
+    let mut counted = Tallies::default();
     let mut progress = Progress::new("generated", args.generate as usize);
     for i in 0..args.generate {
         let seed = args.seed.wrapping_add(i);
@@ -121,10 +139,17 @@ fn generated(args: &Args, backend: &mut dyn Backend) -> Result<usize, (String, E
         let expected = observe(&mut reference, &request);
         let observed = observe(backend, &request);
         match agreement::compare(&expected, &observed) {
-            Agreement::Agree => agree += 1,
-            Agreement::Inconclusive(_) => inconclusive += 1,
+            Agreement::Agree => {
+                agree += 1;
+                counted.verdict();
+            }
+            Agreement::Inconclusive(reason) => {
+                inconclusive += 1;
+                count_inconclusive(&mut counted, &expected, &observed, &reason);
+            }
             Agreement::Disagree(m) => {
                 disagree += 1;
+                counted.verdict();
                 println!(
                     "{} (profile {}, seed {seed}): {} disagrees with the reference: {}",
                     case.label(),
@@ -146,5 +171,5 @@ fn generated(args: &Args, backend: &mut dyn Backend) -> Result<usize, (String, E
         args.seed,
         args.seed.wrapping_add(args.generate)
     );
-    Ok(disagree)
+    Ok((disagree, counted))
 }

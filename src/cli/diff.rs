@@ -7,7 +7,13 @@
 //! CASES are case files or directories: the corpus format (`corpus/README.md`; also files in
 //! `corpus/pending/`) or files written by `aslcheck generate --out`.
 //!
-//! Exit codes: 0 no divergence; 1 divergences found (or other trouble); 2 invalid case files.
+//! Only real divergences are shrunk and written: a case on which a side was skipped or
+//! indeterminate (a timeout, a crashed or hung adapter, an unreachable endpoint) is counted as
+//! inconclusive and left alone.
+//!
+//! Exit codes: 0 no divergence; 1 divergences found, no case with a verdict, more indeterminate
+//! cases than `--max-indeterminate` allows (the reason in one line), or other trouble; 2 invalid
+//! case files.
 
 use std::path::PathBuf;
 
@@ -21,6 +27,7 @@ use crate::diff::normalise::Normaliser;
 use crate::diff::render::{mismatch_list, pretty, unified, use_colour};
 use crate::diff::shrink::Budget;
 use crate::harness::differential::{self, Event};
+use crate::harness::inconclusive::VerdictArgs;
 use crate::harness::minimise::PendingOptions;
 use crate::harness::progress::Progress;
 use crate::harness::subject::BackendArgs;
@@ -31,6 +38,8 @@ use crate::harness::subject::BackendArgs;
 pub struct Args {
     #[command(flatten)]
     pub backend_args: BackendArgs,
+    #[command(flatten)]
+    pub verdict_args: VerdictArgs,
     /// The two implementations: --backend A --backend B (A is the side B is judged against).
     #[arg(long = "backend", required = true, num_args = 1)]
     pub backends: Vec<String>,
@@ -175,15 +184,31 @@ pub fn main(args: Args) -> Exit {
         );
     print!("{}", report.agreements);
     let total = report.agreements.total();
+    let decided = total.agree + total.disagree;
+    let share = if decided == 0 {
+        "no case with a verdict".to_string()
+    } else {
+        format!(
+            "agreement {}/{decided} of the cases with a verdict ({:.1}%)",
+            total.agree,
+            100.0 * total.agree as f64 / decided as f64
+        )
+    };
     println!(
-        "{} cases on {} and {}: {} agree, {} diverge, {} inconclusive",
+        "{} cases on {} and {}: {} agree, {} diverge, {} inconclusive ({} skipped, {} indeterminate); {share}",
         cases.len(),
         names[0],
         names[1],
         total.agree,
         total.disagree,
-        total.inconclusive
+        total.inconclusive,
+        report.tallies.skipped,
+        report.tallies.indeterminate,
     );
+    if let Err(m) = report.tallies.check(args.verdict_args.max()) {
+        eprintln!("error: {m}");
+        return Exit::Other;
+    }
     if total.disagree > 0 || report.unwritten > 0 {
         Exit::Other
     } else {

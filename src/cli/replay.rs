@@ -1,12 +1,15 @@
 //! `aslcheck replay [PATHS] [--backend B]`: replays corpus cases (files or directories under a
-//! `corpus/cases/`) and explains every case that does not pass.
+//! `corpus/cases/`) and explains every case that does not pass. Exits 1 on unexpected results,
+//! and when no case produced a verdict or more were indeterminate than `--max-indeterminate`
+//! allows ([`crate::harness::inconclusive`]).
 
 use std::path::PathBuf;
 
 use super::{error, report_case_errors, Exit};
 use crate::corpus;
 use crate::diff::render::use_colour;
-use crate::harness::replay::{explain, replay, Summary, Verdict};
+use crate::harness::inconclusive::VerdictArgs;
+use crate::harness::replay::{explain, replay, tallies, Summary, Verdict};
 use crate::harness::subject::BackendArgs;
 
 /// Replay corpus cases (files or directories) on a backend and explain every non-pass.
@@ -14,6 +17,8 @@ use crate::harness::subject::BackendArgs;
 pub struct Args {
     #[command(flatten)]
     pub backend_args: BackendArgs,
+    #[command(flatten)]
+    pub verdict_args: VerdictArgs,
     /// Case files or directories under a corpus cases/ directory [default: the corpus's cases/].
     pub paths: Vec<PathBuf>,
     /// The implementation to run the cases on.
@@ -50,6 +55,10 @@ pub fn main(args: Args) -> Exit {
         print!("{}", explain(case, r, colour));
     }
     print!("{}", Summary::of(&replayed.results));
+    if let Err(m) = tallies(&replayed.results).check(args.verdict_args.max()) {
+        eprintln!("error: {m}");
+        return Exit::Other;
+    }
     if unexpected > 0 {
         Exit::Other
     } else {

@@ -3,11 +3,18 @@
 //! minimised into a pending corpus case ([`super::minimise`]), and agreement tallied per corpus
 //! area and per generator profile.
 //!
+//! Only a disagreement between two observations is a divergence. A case on which either side
+//! was skipped or indeterminate (a timeout, a crashed or hung adapter, an unreachable endpoint),
+//! or on which A errored, is inconclusive: it is counted, never minimised, never written to
+//! `corpus/pending/`; [`DiffReport::tallies`] says whether there were too many of them
+//! ([`super::inconclusive`]).
+//!
 //! The loop reports what it finds through [`Event`]s as it goes; printing is the caller's job.
 
 use std::collections::BTreeMap;
 use std::fmt;
 
+use super::inconclusive::Tallies;
 use super::minimise::{minimise, MinimiseError, Pending, PendingOptions};
 use super::observe::observe_all;
 use crate::backend::{Backend, Observation, Request};
@@ -145,6 +152,22 @@ pub struct DiffReport {
     pub agreements: Agreements,
     /// Divergences whose pending case could not be written.
     pub unwritten: usize,
+    /// Verdicts (agree, disagree), skipped and indeterminate cases.
+    pub tallies: Tallies,
+}
+
+/// What an inconclusive pair of observations counts as: skipped when a side could not run the
+/// feature, indeterminate (with the reason) otherwise.
+pub fn count_inconclusive(t: &mut Tallies, a: &Observation, b: &Observation, reason: &str) {
+    let indeterminate = [a, b].into_iter().find_map(|o| match o {
+        Observation::Indeterminate(r) => Some(r.as_str()),
+        _ => None,
+    });
+    match indeterminate {
+        Some(r) => t.indeterminate(r),
+        None if [a, b].iter().any(|o| matches!(o, Observation::Skipped(_))) => t.skipped(),
+        None => t.indeterminate(reason),
+    }
 }
 
 /// Runs `cases` on `a` and `b` (each as one batch, so backends that run cases concurrently can),
@@ -163,9 +186,13 @@ pub fn run(
     for ((case, oa), ob) in cases.iter().zip(&obs_a).zip(&obs_b) {
         let tally = report.agreements.0.entry(Group::of(case)).or_default();
         match agreement::compare(oa, ob) {
-            Agreement::Agree => tally.agree += 1,
+            Agreement::Agree => {
+                tally.agree += 1;
+                report.tallies.verdict();
+            }
             Agreement::Inconclusive(reason) => {
                 tally.inconclusive += 1;
+                count_inconclusive(&mut report.tallies, oa, ob, &reason);
                 on(Event::Inconclusive {
                     case,
                     reason: &reason,
@@ -173,6 +200,7 @@ pub fn run(
             }
             Agreement::Disagree(mismatches) => {
                 tally.disagree += 1;
+                report.tallies.verdict();
                 on(Event::Divergence {
                     case,
                     observed_a: oa,

@@ -6,6 +6,7 @@
 //! - [`replay`]: corpus cases judged against their expected results, verdicts and summaries;
 //! - [`differential`]: the same cases on two implementations, agreement tallies;
 //! - [`minimise`]: a divergence shrunk and written as a pending corpus case;
+//! - [`inconclusive`]: when cases without a verdict fail the run (`--max-indeterminate`);
 //! - [`record`]: expected results filled from a backend;
 //! - [`input`]: execution inputs from files or stdin;
 //! - [`output`]: results printed as JSON, pretty while small and compact beyond a size;
@@ -16,6 +17,7 @@
 
 pub mod differential;
 pub mod eval;
+pub mod inconclusive;
 pub mod input;
 pub mod minimise;
 pub mod observe;

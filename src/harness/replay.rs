@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use super::inconclusive::Tallies;
 use super::observe::observe;
 use crate::backend::{Backend, Observation, Request};
 use crate::corpus::load::{self, LoadError};
@@ -126,6 +127,20 @@ pub fn replay_cases(
         .iter()
         .map(|c| run_case(c, backend, expectations))
         .collect()
+}
+
+/// What the results ended with: verdicts, skipped and indeterminate cases (with their reasons),
+/// for [`Tallies::check`].
+pub fn tallies(results: &[CaseResult]) -> Tallies {
+    let mut t = Tallies::default();
+    for r in results {
+        match &r.verdict {
+            Verdict::Skipped { .. } => t.skipped(),
+            Verdict::Indeterminate { reason } => t.indeterminate(reason),
+            _ => t.verdict(),
+        }
+    }
+    t
 }
 
 /// The cases a replay ran and their results, in the same order.

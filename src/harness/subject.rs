@@ -42,6 +42,9 @@ pub struct BackendArgs {
     /// sfn-api: at most this many executions in the run (a cost bound); later cases are skipped.
     #[arg(long, value_name = "N")]
     pub max_executions: Option<u64>,
+    /// external: seconds the adapter may take to start and answer `start` [default: 30].
+    #[arg(long, value_name = "SECONDS")]
+    pub startup_timeout: Option<u64>,
 }
 
 impl BackendArgs {
@@ -69,6 +72,9 @@ impl BackendArgs {
         }
         sfn.max_executions = self.max_executions;
         sfn.cleanup_on_interrupt = true;
+        if let Some(s) = self.startup_timeout {
+            o.external.start_timeout = Duration::from_secs(s);
+        }
         o
     }
 
@@ -94,6 +100,10 @@ impl BackendArgs {
         flag("concurrency", self.concurrency.map(|n| n.to_string()));
         flag("case-timeout", self.case_timeout.map(|n| n.to_string()));
         flag("max-executions", self.max_executions.map(|n| n.to_string()));
+        flag(
+            "startup-timeout",
+            self.startup_timeout.map(|n| n.to_string()),
+        );
         words
     }
 
@@ -124,12 +134,15 @@ mod tests {
             "express",
             "--case-timeout",
             "9",
+            "--startup-timeout",
+            "5",
         ]);
         let o = cli.backend.options(3);
         assert_eq!(o.seed, 3);
         assert_eq!(o.sfn.endpoint.as_deref(), Some("http://127.0.0.1:1"));
         assert_eq!(o.sfn.workflow_type, WorkflowType::Express);
         assert_eq!(o.external.case_timeout, Duration::from_secs(9));
+        assert_eq!(o.external.start_timeout, Duration::from_secs(5));
         assert!(o.sfn.cleanup_on_interrupt);
     }
 
@@ -154,6 +167,8 @@ mod tests {
             "7",
             "--max-executions",
             "9",
+            "--startup-timeout",
+            "4",
         ];
         let cli = Cli::parse_from(std::iter::once("x").chain(words));
         assert_eq!(cli.backend.to_argv(), words);

@@ -7,9 +7,14 @@
 //! observations (`result`), or says it cannot run the case (`skipped`) or that the
 //! implementation failed on it (`errored`); it never judges.
 //!
-//! An adapter that exits, writes something that is not a reply, or does not answer within the
-//! case timeout has broken on that case: the case is [`Observation::Errored`] and the adapter
-//! is started again for the next case.
+//! An adapter that exits, writes something that is not a reply (a line that is not JSON, or one
+//! longer than [`MAX_LINE_BYTES`]), does not take the request or does not answer within the case
+//! timeout has broken on that case. That is trouble with the adapter, not an observation of the
+//! implementation: the case is [`Observation::Indeterminate`] (never a divergence, never shrunk),
+//! and the adapter is killed and started again for the next case. After
+//! [`ExternalOptions::max_broken_in_a_row`] such cases in a row, or
+//! [`ExternalOptions::max_restarts`] failed restarts, every further case is indeterminate at once,
+//! so a hanging adapter costs a few timeouts, not one per case.
 //!
 //! - [`launch`]: how an adapter is started;
 //! - [`process`]: the running adapter process and its pipes;
@@ -19,7 +24,7 @@ mod launch;
 mod process;
 mod protocol;
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serde_json::json;
 
@@ -27,17 +32,22 @@ use super::{Backend, Capabilities, Observation, Request};
 use launch::describe;
 pub use launch::{Launch, COMMAND_FILE};
 use process::{Broken, Process};
-pub use protocol::{parse_reply, parse_start, Implementation, PROTOCOL_VERSION};
+pub use protocol::{
+    parse_reply, parse_start, read_line, Implementation, LineRead, MAX_LINE_BYTES, PROTOCOL_VERSION,
+};
 
 /// Limits for talking to an adapter.
 #[derive(Debug, Clone)]
 pub struct ExternalOptions {
-    /// How long one case may take (from `run` to its reply).
+    /// How long one case may take (from writing `run` to reading its reply).
     pub case_timeout: Duration,
-    /// How long the adapter may take to answer `start`.
+    /// How long the adapter may take to start and answer `start` (also on each restart).
     pub start_timeout: Duration,
-    /// Consecutive failed restarts after which every further case is errored at once.
+    /// Consecutive failed restarts after which every further case is indeterminate at once.
     pub max_restarts: u32,
+    /// Consecutive cases the adapter broke on (crashed, hung, broke the protocol) after which
+    /// every further case is indeterminate at once.
+    pub max_broken_in_a_row: u32,
 }
 
 impl Default for ExternalOptions {
@@ -46,6 +56,7 @@ impl Default for ExternalOptions {
             case_timeout: Duration::from_secs(120),
             start_timeout: Duration::from_secs(30),
             max_restarts: 3,
+            max_broken_in_a_row: 5,
         }
     }
 }
@@ -59,6 +70,7 @@ pub struct External {
     process: Option<Process>,
     seq: u64,
     failed_restarts: u32,
+    broken_in_a_row: u32,
 }
 
 impl External {
@@ -74,6 +86,7 @@ impl External {
             process: Some(process),
             seq: 0,
             failed_restarts: 0,
+            broken_in_a_row: 0,
         })
     }
 
@@ -85,6 +98,12 @@ impl External {
             return Err(format!(
                 "{} could not be restarted {} times in a row; not trying again",
                 self.name, self.failed_restarts
+            ));
+        }
+        if self.broken_in_a_row >= self.options.max_broken_in_a_row {
+            return Err(format!(
+                "{} broke on {} cases in a row; not running it again",
+                self.name, self.broken_in_a_row
             ));
         }
         match handshake(&self.launch, &self.options) {
@@ -100,8 +119,10 @@ impl External {
         }
     }
 
-    /// Kills the adapter (it is restarted for the next case) and reports the case as errored.
+    /// Kills the adapter (it is restarted for the next case) and reports the case as
+    /// indeterminate.
     fn broke(&mut self, what: String) -> Observation {
+        self.broken_in_a_row += 1;
         let tail = self
             .process
             .as_ref()
@@ -110,7 +131,10 @@ impl External {
         if let Some(p) = self.process.take() {
             p.kill();
         }
-        Observation::Errored(format!("{}: {what}; it was restarted{tail}", self.name))
+        Observation::Indeterminate(format!(
+            "{}: {what}; the adapter was stopped (restarted for the next case){tail}",
+            self.name
+        ))
     }
 }
 
@@ -126,26 +150,30 @@ fn handshake(
     launch: &Launch,
     options: &ExternalOptions,
 ) -> Result<(Process, Implementation), String> {
+    let deadline = Instant::now() + options.start_timeout;
     let mut p = Process::spawn(launch)?;
     let fail = |p: Process, m: String| {
         let tail = p.stderr_tail();
         p.kill();
         Err(format!("{} {m}{tail}", describe(launch)))
     };
-    if let Err(e) = p.send(&json!({"cmd": "start", "version": PROTOCOL_VERSION})) {
-        return fail(p, format!("did not take the start request: {e}"));
+    let timed_out = || {
+        format!(
+            "did not answer start within the start-up timeout ({}; --startup-timeout)",
+            seconds(options.start_timeout)
+        )
+    };
+    match p.send(
+        &json!({"cmd": "start", "version": PROTOCOL_VERSION}),
+        deadline,
+    ) {
+        Ok(()) => {}
+        Err(Broken::Timeout) => return fail(p, timed_out()),
+        Err(Broken::Crashed(m)) => return fail(p, format!("did not take the start request: {m}")),
     }
-    let line = match p.receive(options.start_timeout) {
+    let line = match p.receive(deadline) {
         Ok(l) => l,
-        Err(Broken::Timeout) => {
-            return fail(
-                p,
-                format!(
-                    "did not answer start within {} s",
-                    options.start_timeout.as_secs()
-                ),
-            )
-        }
+        Err(Broken::Timeout) => return fail(p, timed_out()),
         Err(Broken::Crashed(m)) => return fail(p, format!("failed to start: {m}")),
     };
     match parse_start(&line) {
@@ -165,7 +193,7 @@ impl Backend for External {
 
     fn run(&mut self, request: &Request<'_>) -> Observation {
         if let Err(e) = self.ensure_running() {
-            return Observation::Errored(e);
+            return Observation::Indeterminate(e);
         }
         self.seq += 1;
         let seq = self.seq;
@@ -181,26 +209,45 @@ impl Backend for External {
             }
         });
         let timeout = self.options.case_timeout;
+        let deadline = Instant::now() + timeout;
         let Some(p) = self.process.as_mut() else {
-            return Observation::Errored("the adapter is not running".into());
+            return Observation::Indeterminate("the adapter is not running".into());
         };
-        if let Err(e) = p.send(&message) {
-            return self.broke(format!("the run request could not be written ({e})"));
-        }
-        let line = match p.receive(timeout) {
-            Ok(l) => l,
-            Err(Broken::Timeout) => {
-                return self.broke(format!(
-                    "no answer within the case timeout ({} s)",
-                    timeout.as_secs()
-                ))
+        let timed_out = || {
+            format!(
+                "no answer within the case timeout ({}; --case-timeout)",
+                seconds(timeout)
+            )
+        };
+        match p.send(&message, deadline) {
+            Ok(()) => {}
+            Err(Broken::Timeout) => return self.broke(timed_out()),
+            Err(Broken::Crashed(m)) => {
+                return self.broke(format!("did not take the run request: {m}"))
             }
-            Err(Broken::Crashed(m)) => return self.broke(format!("crashed: {m}")),
+        }
+        let line = match p.receive(deadline) {
+            Ok(l) => l,
+            Err(Broken::Timeout) => return self.broke(timed_out()),
+            Err(Broken::Crashed(m)) => return self.broke(format!("broke on the case: {m}")),
         };
         match parse_reply(&line, seq, request.mode) {
-            Ok(o) => o,
+            Ok(o) => {
+                self.broken_in_a_row = 0;
+                o
+            }
             Err(m) => self.broke(format!("broke the protocol: {m}")),
         }
+    }
+}
+
+/// A timeout for messages: `2 s`, `0.5 s`.
+fn seconds(d: Duration) -> String {
+    let s = d.as_secs_f64();
+    if s.fract() == 0.0 {
+        format!("{} s", d.as_secs())
+    } else {
+        format!("{s} s")
     }
 }
 

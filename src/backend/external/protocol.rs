@@ -1,5 +1,8 @@
-//! The JSON-lines protocol (`docs/protocol.md`): the answers to `start` and `run`, parsed into
-//! what the adapter says about itself and raw observations.
+//! The JSON-lines protocol (`docs/protocol.md`): reading the adapter's lines (each at most
+//! [`MAX_LINE_BYTES`]), and the answers to `start` and `run`, parsed into what the adapter says
+//! about itself and raw observations.
+
+use std::io::{self, BufRead};
 
 use serde_json::Value;
 
@@ -7,6 +10,63 @@ use crate::backend::{Capabilities, Diagnostic, Mode, Observation};
 
 /// The protocol version this runner speaks.
 pub const PROTOCOL_VERSION: u64 = 1;
+
+/// The longest line an adapter may write (16 MiB, the newline not counted). A longer line is a
+/// protocol error: the runner stops reading it there, so an adapter that writes without end
+/// (`cat /dev/zero`) costs at most this much memory.
+pub const MAX_LINE_BYTES: usize = 16 * 1024 * 1024;
+
+/// How reading one line ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LineRead {
+    /// A whole line is in the buffer (without its `\n` or `\r\n`). A last line without a
+    /// newline counts as a line.
+    Line,
+    /// The stream ended before any byte of a line.
+    End,
+    /// The line is longer than the limit; the buffer holds its first `max` bytes and the rest
+    /// is left unread.
+    TooLong,
+}
+
+/// Reads one line of at most `max` bytes into `buf` (cleared first), never holding more than
+/// `max` bytes of it however long the line is.
+pub fn read_line(reader: &mut impl BufRead, max: usize, buf: &mut Vec<u8>) -> io::Result<LineRead> {
+    buf.clear();
+    loop {
+        let chunk = match reader.fill_buf() {
+            Ok(c) => c,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if chunk.is_empty() {
+            return Ok(if buf.is_empty() {
+                LineRead::End
+            } else {
+                LineRead::Line
+            });
+        }
+        let newline = chunk.iter().position(|&b| b == b'\n');
+        let take = newline.unwrap_or(chunk.len());
+        if buf.len() + take > max {
+            let room = max - buf.len();
+            buf.extend_from_slice(&chunk[..room]);
+            reader.consume(room);
+            return Ok(LineRead::TooLong);
+        }
+        buf.extend_from_slice(&chunk[..take]);
+        match newline {
+            Some(i) => {
+                reader.consume(i + 1);
+                if buf.last() == Some(&b'\r') {
+                    buf.pop();
+                }
+                return Ok(LineRead::Line);
+            }
+            None => reader.consume(take),
+        }
+    }
+}
 
 /// What the adapter said about itself in answer to `start`.
 #[derive(Debug, Clone, PartialEq)]
@@ -178,5 +238,50 @@ pub fn parse_reply(line: &str, seq: u64, mode: Mode) -> Result<Observation, Stri
                 history,
             })
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines(input: &[u8], max: usize) -> Vec<(LineRead, Vec<u8>)> {
+        // A small buffer, so lines span several fills.
+        let mut r = io::BufReader::with_capacity(3, input);
+        let mut out = Vec::new();
+        let mut buf = Vec::new();
+        loop {
+            let how = read_line(&mut r, max, &mut buf).unwrap();
+            out.push((how, buf.clone()));
+            if how != LineRead::Line {
+                return out;
+            }
+        }
+    }
+
+    #[test]
+    fn lines_are_read_up_to_the_limit() {
+        use LineRead::*;
+        assert_eq!(
+            lines(b"ab\r\ncdefg\n\nlast", 5),
+            vec![
+                (Line, b"ab".to_vec()),
+                (Line, b"cdefg".to_vec()),
+                (Line, b"".to_vec()),
+                (Line, b"last".to_vec()),
+                (End, b"".to_vec()),
+            ]
+        );
+        // One byte over the limit: the reader stops at the limit.
+        assert_eq!(
+            lines(b"ok\nabcdef\nnever read\n", 5),
+            vec![(Line, b"ok".to_vec()), (TooLong, b"abcde".to_vec())]
+        );
+        // An endless line costs at most the limit.
+        let mut zeros = io::BufReader::new(io::repeat(0));
+        let mut buf = Vec::new();
+        assert_eq!(read_line(&mut zeros, 1000, &mut buf).unwrap(), TooLong);
+        assert_eq!(buf.len(), 1000);
+        assert_eq!(lines(b"", 5), vec![(End, vec![])]);
     }
 }

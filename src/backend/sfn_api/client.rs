@@ -180,6 +180,12 @@ impl SfnApi {
                 return Err("sfn-api on AWS needs an execution role: pass --role-arn, or --fixtures with the outputs of aws/fixtures.yaml (docs/backends.md)".into())
             }
         };
+        if let Some(e) = &opts.endpoint {
+            super::check_endpoint(e)?;
+        }
+        if let Some(p) = &opts.profile {
+            super::check_profile(p)?;
+        }
         let config = runtime.block_on(build_config(opts))?;
         let shared = Arc::new(Shared {
             client: Client::from_conf(config.clone()),
@@ -202,6 +208,7 @@ impl SfnApi {
             shared,
         };
         let sh = backend.shared.clone();
+        backend.runtime.block_on(probe(&sh))?;
         match backend
             .runtime
             .block_on(remove_leftovers(&sh.client, &sh.run_id, opts.leftover_age))
@@ -242,6 +249,51 @@ impl SfnApi {
         self.runtime
             .block_on(cleanup_run(&sh.client, &sh))
             .map_err(|t| t.to_string())
+    }
+}
+
+/// One cheap call (ListStateMachines, one result, two attempts, short timeouts) before the run,
+/// so an endpoint that cannot be reached, a malformed endpoint, missing or rejected credentials
+/// end the run at once with the reason instead of making every case indeterminate.
+async fn probe(sh: &Shared) -> Result<(), String> {
+    let target = match &sh.opts.endpoint {
+        Some(e) => format!("the endpoint {e}"),
+        None => format!(
+            "Step Functions in {}",
+            sh.config.region().map(|r| r.as_ref()).unwrap_or("?")
+        ),
+    };
+    let config = sh
+        .config
+        .to_builder()
+        .retry_config(
+            RetryConfig::standard()
+                .with_max_attempts(2)
+                .with_initial_backoff(Duration::from_millis(200)),
+        )
+        .timeout_config(
+            TimeoutConfig::builder()
+                .connect_timeout(Duration::from_secs(5))
+                .operation_attempt_timeout(Duration::from_secs(20))
+                .build(),
+        )
+        .build();
+    let client = Client::from_conf(config);
+    match client.list_state_machines().max_results(1).send().await {
+        Ok(_) => Ok(()),
+        Err(e) => match classify("ListStateMachines", sh.endpoint, &e) {
+            Trouble::Unsupported(_) => Ok(()),
+            Trouble::Infra(m) if m.contains("credentials") => Err(format!(
+                "sfn-api: no usable AWS credentials for {target} (--aws-profile, AWS_PROFILE, AWS_ACCESS_KEY_ID): {m}"
+            )),
+            Trouble::Infra(m) | Trouble::Broken(m) => {
+                Err(format!("sfn-api: cannot reach {target}: {m}"))
+            }
+            Trouble::Internal(m) => Err(format!("sfn-api: cannot call {target}: {m}")),
+            Trouble::Api { code, message } => Err(format!(
+                "sfn-api: {target} refused ListStateMachines (are the credentials right?): {code}: {message}"
+            )),
+        },
     }
 }
 
@@ -334,7 +386,9 @@ impl Shared {
             Trouble::Api { code, message } => {
                 Observation::Errored(format!("{op} failed: {code}: {message}"))
             }
-            Trouble::Internal(m) | Trouble::Broken(m) => Observation::Errored(m),
+            // A request this side could not build says nothing about the implementation.
+            Trouble::Internal(m) => Observation::Indeterminate(m),
+            Trouble::Broken(m) => Observation::Errored(m),
         }
     }
 

@@ -60,6 +60,98 @@ pub const PLACEHOLDER_ACCOUNT: &str = "123456789012";
 /// The execution role used on endpoints when none is given (emulators do not check it).
 pub const PLACEHOLDER_ROLE_ARN: &str = "arn:aws:iam::123456789012:role/aslcheck-execution";
 
+/// Checks that `--endpoint` is an `http://` or `https://` URL with a host (and a numeric port,
+/// if any), so a typo is reported before the run rather than as every case failing.
+pub fn check_endpoint(url: &str) -> Result<(), String> {
+    let bad = |why: &str| {
+        Err(format!(
+            "sfn-api: --endpoint {url:?} is not a URL: {why} (e.g. http://127.0.0.1:8083)"
+        ))
+    };
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return bad("no http:// or https://");
+    };
+    if !scheme.eq_ignore_ascii_case("http") && !scheme.eq_ignore_ascii_case("https") {
+        return bad("the scheme must be http or https");
+    }
+    if url.chars().any(char::is_whitespace) {
+        return bad("it holds whitespace");
+    }
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host_port = authority.rsplit('@').next().unwrap_or("");
+    let (host, port) = if let Some(v6) = host_port.strip_prefix('[') {
+        match v6.split_once(']') {
+            Some((h, p)) => (h, p.strip_prefix(':')),
+            None => return bad("an unclosed [ in the host"),
+        }
+    } else {
+        match host_port.split_once(':') {
+            Some((h, p)) => (h, Some(p)),
+            None => (host_port, None),
+        }
+    };
+    if host.is_empty() {
+        return bad("no host");
+    }
+    if let Some(p) = port {
+        if p.parse::<u16>().is_err() {
+            return bad("the port must be a number from 0 to 65535");
+        }
+    }
+    Ok(())
+}
+
+/// Checks that a named profile (`--aws-profile`) is in the AWS config or credentials file
+/// (`AWS_CONFIG_FILE`, `AWS_SHARED_CREDENTIALS_FILE`, by default `~/.aws/config` and
+/// `~/.aws/credentials`); without this check a missing profile ends in a credentials error of
+/// the SDK's fallback providers that does not name it. Profiles are `[profile NAME]` (or
+/// `[NAME]`) in the config file and `[NAME]` in the credentials file
+/// (<https://docs.aws.amazon.com/cli/latest/userguide/cli-configure-files.html>).
+pub fn check_profile(name: &str) -> Result<(), String> {
+    let home = std::env::var_os("HOME").map(PathBuf::from);
+    let file = |var: &str, default: &str| {
+        std::env::var_os(var)
+            .map(PathBuf::from)
+            .or_else(|| home.as_ref().map(|h| h.join(".aws").join(default)))
+    };
+    let config = file("AWS_CONFIG_FILE", "config");
+    let credentials = file("AWS_SHARED_CREDENTIALS_FILE", "credentials");
+    let has = |path: &Option<PathBuf>, config_file: bool| {
+        let Some(text) = path.as_ref().and_then(|p| std::fs::read_to_string(p).ok()) else {
+            return false;
+        };
+        text.lines().any(|l| {
+            let Some(section) = l.trim().strip_prefix('[').and_then(|l| l.strip_suffix(']')) else {
+                return false;
+            };
+            let section = section.trim();
+            let named = if config_file {
+                section
+                    .strip_prefix("profile")
+                    .filter(|r| r.starts_with(char::is_whitespace))
+                    .map(str::trim)
+                    .unwrap_or(section)
+            } else {
+                section
+            };
+            named == name
+        })
+    };
+    if has(&config, true) || has(&credentials, false) {
+        return Ok(());
+    }
+    let shown = |p: &Option<PathBuf>| {
+        p.as_ref()
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|| "(no home directory)".into())
+    };
+    Err(format!(
+        "sfn-api: the AWS profile {name:?} is in neither {} nor {}",
+        shown(&config),
+        shown(&credentials)
+    ))
+}
+
 /// STANDARD or EXPRESS (docs/semantics/execution.md §13.3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum WorkflowType {
@@ -137,6 +229,37 @@ impl Default for SfnOptions {
             leftover_age: Duration::from_secs(2 * 3600),
             cleanup_on_interrupt: false,
             max_executions: None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn endpoints_are_checked() {
+        for ok in [
+            "http://127.0.0.1:9",
+            "https://states.us-east-1.amazonaws.com",
+            "http://localhost:4566/",
+            "http://[::1]:8083",
+        ] {
+            assert_eq!(check_endpoint(ok), Ok(()), "{ok}");
+        }
+        for (bad, why) in [
+            ("not-a-url", "no http://"),
+            ("ftp://x", "scheme"),
+            ("http://", "no host"),
+            ("http://:80", "no host"),
+            ("http://h:99999", "port"),
+            ("http://h:x", "port"),
+            ("http://a b", "whitespace"),
+        ] {
+            assert!(
+                check_endpoint(bad).is_err_and(|m| m.contains(why) && m.contains(bad)),
+                "{bad}"
+            );
         }
     }
 }

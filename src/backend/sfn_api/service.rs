@@ -7,7 +7,7 @@ use aws_sdk_sfn::config::interceptors::{
     AfterDeserializationInterceptorContextRef, BeforeTransmitInterceptorContextMut,
 };
 use aws_sdk_sfn::config::{ConfigBag, Intercept, RuntimeComponents};
-use aws_sdk_sfn::error::{BoxError, DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_sfn::error::{BoxError, ProvideErrorMetadata, SdkError};
 use serde_json::Value;
 
 // Errors of the service, classified
@@ -73,7 +73,7 @@ pub(super) fn classify<E: ProvideErrorMetadata + std::error::Error + 'static>(
     match e {
         SdkError::ConstructionFailure(_) => Trouble::Internal(format!(
             "{op}: the request could not be built: {}",
-            DisplayErrorContext(e)
+            causes(e)
         )),
         SdkError::TimeoutError(_) => {
             Trouble::Infra(format!("{op}: the service did not answer in time"))
@@ -85,7 +85,7 @@ pub(super) fn classify<E: ProvideErrorMetadata + std::error::Error + 'static>(
             } else {
                 "the request could not be sent"
             },
-            DisplayErrorContext(e)
+            causes(e)
         )),
         SdkError::ResponseError(r) => {
             let status = r.raw().status().as_u16();
@@ -131,6 +131,22 @@ pub(super) fn classify<E: ProvideErrorMetadata + std::error::Error + 'static>(
             }
         }
     }
+}
+
+/// An error and its sources, each through `Display`, on one line (`a: b: c`); a source whose
+/// text the message before it already holds is not repeated.
+pub(super) fn causes(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut out = e.to_string();
+    let mut next = e.source();
+    while let Some(s) = next {
+        let text = s.to_string();
+        if !text.is_empty() && !out.contains(&text) {
+            out.push_str(": ");
+            out.push_str(&text);
+        }
+        next = s.source();
+    }
+    out.replace('\n', " ")
 }
 
 pub(super) fn clip(s: &str, max: usize) -> String {
