@@ -36,7 +36,10 @@ fuzz_target!(|data: &[u8]| {
     };
     let plain: Value = serde_json::from_str(text)
         .unwrap_or_else(|e| panic!("parse_strict accepted what serde_json rejects: {e}"));
-    assert_eq!(v, plain, "parse_strict and serde_json read different values");
+    assert_eq!(
+        v, plain,
+        "parse_strict and serde_json read different values"
+    );
     let printed = pretty(&v);
     let back = parse_strict(&printed)
         .unwrap_or_else(|e| panic!("the pretty form does not parse strictly: {e}"));

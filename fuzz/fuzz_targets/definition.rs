@@ -28,7 +28,10 @@ fuzz_target!(|data: &[u8]| {
     };
     let diags = validate(&json);
     for d in &diags {
-        assert!(!d.message.is_empty(), "a diagnostic without a message: {d:?}");
+        assert!(
+            !d.message.is_empty(),
+            "a diagnostic without a message: {d:?}"
+        );
     }
     match parse_definition(json) {
         Ok(_) => assert!(

@@ -29,7 +29,11 @@ fuzz_target!(|data: &[u8]| {
     let expr = match Expression::compile(text) {
         Ok(e) => e,
         Err(e) => {
-            assert!(is_code(&e.code), "compile error with code {:?}: {e}", e.code);
+            assert!(
+                is_code(&e.code),
+                "compile error with code {:?}: {e}",
+                e.code
+            );
             return;
         }
     };
@@ -42,7 +46,11 @@ fuzz_target!(|data: &[u8]| {
     match &first {
         Ok(Evaluated::Value(v)) => common::assert_json_round_trip(v, "a JSONata result"),
         Ok(_) => {}
-        Err(e) => assert!(is_code(&e.code), "evaluation error with code {:?}: {e}", e.code),
+        Err(e) => assert!(
+            is_code(&e.code),
+            "evaluation error with code {:?}: {e}",
+            e.code
+        ),
     }
     // Determinism, for results that did not depend on the clock (`$now`, `$millis`) or on
     // reaching a limit.
@@ -50,7 +58,10 @@ fuzz_target!(|data: &[u8]| {
     if !clock && !matches!(&first, Err(e) if e.code == "U1001") {
         let second = expr.evaluate_seeded(Some(&doc), &lookup, &LIMITS, 5);
         if !matches!(&second, Err(e) if e.code == "U1001") {
-            assert_eq!(first, second, "two evaluations of {text:?} with one seed differ");
+            assert_eq!(
+                first, second,
+                "two evaluations of {text:?} with one seed differ"
+            );
         }
     }
 });

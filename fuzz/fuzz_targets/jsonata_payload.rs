@@ -39,17 +39,21 @@ fuzz_target!(|data: &[u8]| {
     );
     let states = States::new(doc.clone(), Local::new("S", start, None), None);
     let mut rng = common::Counter(9);
-    let got = payload.eval("Output", &mut Scope {
-        states: &states,
-        execution: &exec,
-        rng: &mut rng,
-    });
+    let got = payload.eval(
+        "Output",
+        &mut Scope {
+            states: &states,
+            execution: &exec,
+            rng: &mut rng,
+        },
+    );
     if let Ok(v) = &got {
         common::assert_json_round_trip(v, "a payload's result");
     }
-    let clock_or_random = expr.variables().iter().any(|v| {
-        matches!(v.as_str(), "now" | "millis" | "random" | "uuid")
-    });
+    let clock_or_random = expr
+        .variables()
+        .iter()
+        .any(|v| matches!(v.as_str(), "now" | "millis" | "random" | "uuid"));
     if clock_or_random {
         return;
     }
@@ -59,7 +63,9 @@ fuzz_target!(|data: &[u8]| {
     let lookup = |name: &str| (name == "states").then(|| Binding::of(&whole));
     let engine = expr.evaluate(None, &lookup, &Limits::default());
     match (&got, &engine) {
-        (Ok(v), Ok(Evaluated::Value(w))) => assert_eq!(v, w, "payload and engine differ on {text:?}"),
+        (Ok(v), Ok(Evaluated::Value(w))) => {
+            assert_eq!(v, w, "payload and engine differ on {text:?}")
+        }
         (Err(_), Ok(Evaluated::Value(w))) => panic!("payload failed where the engine gave {w}"),
         (Ok(v), _) => panic!("payload gave {v} where the engine gave {engine:?}"),
         (Err(_), Err(e)) if e.code == "U1001" => {}

@@ -25,12 +25,27 @@ fuzz_target!(|data: &[u8]| {
     if !canonical.contains("[?]") {
         let again = Path::parse(&canonical)
             .unwrap_or_else(|e| panic!("canonical {canonical:?} of {text:?} does not parse: {e}"));
-        assert_eq!(again.canonical(), canonical, "canonical form of {text:?} is not stable");
-        assert_eq!(again.is_definite(), path.is_definite(), "definiteness of {text:?}");
-        assert_eq!(again.is_reference(), path.is_reference(), "reference-ness of {text:?}");
+        assert_eq!(
+            again.canonical(),
+            canonical,
+            "canonical form of {text:?} is not stable"
+        );
+        assert_eq!(
+            again.is_definite(),
+            path.is_definite(),
+            "definiteness of {text:?}"
+        );
+        assert_eq!(
+            again.is_reference(),
+            path.is_reference(),
+            "reference-ness of {text:?}"
+        );
     }
     if path.is_reference() {
-        assert!(path.is_definite(), "reference path {text:?} is not definite");
+        assert!(
+            path.is_definite(),
+            "reference path {text:?} is not definite"
+        );
     }
     let selected = path.select(&doc);
     if let Ok(v) = &selected {
@@ -54,7 +69,10 @@ fuzz_target!(|data: &[u8]| {
             let got = path
                 .select(&target)
                 .unwrap_or_else(|e| panic!("{text:?}: set succeeded but select fails: {e}"));
-            assert_eq!(*got, marker, "{text:?}: select does not find what set wrote");
+            assert_eq!(
+                *got, marker,
+                "{text:?}: select does not find what set wrote"
+            );
         }
     }
 });

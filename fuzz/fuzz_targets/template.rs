@@ -19,7 +19,9 @@ use serde_json::Value;
 
 fn has_dynamic_key(v: &Value) -> bool {
     match v {
-        Value::Object(m) => m.iter().any(|(k, v)| k.ends_with(".$") || has_dynamic_key(v)),
+        Value::Object(m) => m
+            .iter()
+            .any(|(k, v)| k.ends_with(".$") || has_dynamic_key(v)),
         Value::Array(a) => a.iter().any(has_dynamic_key),
         _ => false,
     }
@@ -71,7 +73,10 @@ fuzz_target!(|data: &[u8]| {
             // must give the same result.
             spares.keep(out.clone());
             if let Ok(again) = template.eval(&scope, &mut common::Counter(3)) {
-                assert_eq!(again, out, "evaluating with a spare object changed the result");
+                assert_eq!(
+                    again, out,
+                    "evaluating with a spare object changed the result"
+                );
             }
         }
         Err(f) => {

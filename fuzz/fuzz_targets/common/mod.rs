@@ -47,7 +47,10 @@ impl rand::RngCore for Counter {
         self.next_u64() as u32
     }
     fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         self.0
     }
     fn fill_bytes(&mut self, dest: &mut [u8]) {
