@@ -11,6 +11,13 @@ fi
 # Rust crates (from crates.io, as pinned in Cargo.lock).
 cargo fetch --locked
 
+# The fuzz targets (fuzz/README.md): cargo-fuzz 0.13.2 from crates.io, and the fuzz crate's own
+# dependencies (libfuzzer-sys). `scripts/fuzz.sh` runs them; CI runs it for a few seconds each.
+if ! cargo fuzz --version 2>/dev/null | grep -q '0\.13\.2'; then
+  cargo install cargo-fuzz --version 0.13.2 --locked
+fi
+cargo fetch --locked --manifest-path fuzz/Cargo.toml
+
 # The independent validator asl-validator 4.0.0 (npm), used by tests/asl_validator.rs.
 if command -v npm >/dev/null 2>&1; then
   (cd tools/asl-validator && npm ci --no-audit --no-fund --loglevel=error)
