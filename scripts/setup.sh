@@ -12,7 +12,7 @@ fi
 cargo fetch --locked
 
 # The fuzz targets (fuzz/README.md): cargo-fuzz 0.13.2 from crates.io, and the fuzz crate's own
-# dependencies (libfuzzer-sys). `scripts/fuzz.sh` runs them; CI runs it for a few seconds each.
+# dependencies (libfuzzer-sys). `scripts/fuzz.sh` runs them for a bounded time.
 if ! cargo fuzz --version 2>/dev/null | grep -q '0\.13\.2'; then
   cargo install cargo-fuzz --version 0.13.2 --locked
 fi
