@@ -18,4 +18,4 @@ pub mod corpus;
 pub mod diff;
 pub mod harness;
 
-pub use aslcheck_interp::{asl, data, engine, errors, intrinsics, states, tasks};
+pub use aslcheck_interp::{asl, data, engine, errors, intrinsics, states, tasks, world};

@@ -1,4 +1,5 @@
-//! `aslcheck run DEF [--input FILE|-] [--history] [--seed N] [--real-time] [--start-time T]`.
+//! `aslcheck run DEF [--input FILE|-] [--history] [--seed N] [--real-time] [--start-time T]
+//! [--resources DIR] [--resources-out DIR]`.
 //!
 //! Prints exactly one JSON object on stdout:
 //! `{"status", "output", "error", "cause"}`, plus `"history"` with `--history`; pretty while its
@@ -16,6 +17,7 @@ use crate::harness::with_big_stack;
 use crate::tasks::callbacks::{Callbacks, Reply, Script, Silent, Waiting};
 use crate::tasks::mock::TestCase;
 use crate::tasks::Registry;
+use crate::world::{check_output_dir, SharedWorld, World};
 
 /// Lets the CLI read which script entries were used after the run.
 struct SharedScript(std::sync::Arc<std::sync::Mutex<Script>>);
@@ -90,6 +92,15 @@ pub struct Args {
     /// Print the result on one line [default: pretty unless the pretty text passes 1 MiB].
     #[arg(long)]
     pub compact: bool,
+    /// The simulated AWS resources the run starts with: a folder in the layout of
+    /// docs/resources.md (S3 objects, DynamoDB tables, child state machines, ECS task
+    /// definitions); never modified [default: an empty world].
+    #[arg(long, value_name = "DIR")]
+    pub resources: Option<PathBuf>,
+    /// Write the resources as the execution left them, plus the messages it sent, into this new
+    /// or empty folder.
+    #[arg(long, value_name = "DIR")]
+    pub resources_out: Option<PathBuf>,
 }
 
 /// `--workflow-type` of `aslcheck run`.
@@ -134,6 +145,30 @@ pub fn main(args: Args) -> Exit {
         .clone()
         .unwrap_or_else(|| state_machine_name(&args.definition));
     let mut registry = Registry::default();
+    if let Some(out) = &args.resources_out {
+        // Refused before the run, so that no result is computed and then lost.
+        if let Err(e) = check_output_dir(out) {
+            error(e);
+            return Exit::Other;
+        }
+    }
+    if let Some(dir) = &args.resources {
+        if !dir.is_dir() {
+            error(format_args!(
+                "--resources: {} is not a folder (docs/resources.md gives the layout)",
+                dir.display()
+            ));
+            return Exit::Other;
+        }
+        match World::load_dir(dir) {
+            Ok(w) => registry.world = SharedWorld::new(w),
+            Err(e) => {
+                error(format_args!("--resources: {e}"));
+                return Exit::Invalid;
+            }
+        }
+    }
+    let world = registry.world.clone();
     match (&args.mock_config, &args.test_case) {
         (Some(file), Some(case)) => {
             let config = match read_json(file) {
@@ -206,6 +241,12 @@ pub fn main(args: Args) -> Exit {
             for u in s.unused() {
                 eprintln!("note: callbacks: {u}");
             }
+        }
+    }
+    if let (Some(out), Ok(Ok(()))) = (&args.resources_out, &printed) {
+        if let Err(e) = world.snapshot().save_dir(out) {
+            error(format_args!("--resources-out: {e}"));
+            return Exit::Other;
         }
     }
     match printed {

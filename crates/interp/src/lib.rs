@@ -9,7 +9,8 @@
 //! - [`states`]: one module per state type, plus Retry/Catch;
 //! - [`errors`]: error names and the failure value;
 //! - [`engine`]: the execution loop, virtual time and history;
-//! - [`tasks`]: what Task resources do (fixtures, mocks, callbacks).
+//! - [`tasks`]: what Task resources do (fixtures, mocks, callbacks, service integrations);
+//! - [`world`]: the simulated AWS resources a run reads and changes.
 //!
 //! Everything nondeterministic enters through [`engine::RunOptions`].
 #![forbid(unsafe_code)]
@@ -21,3 +22,4 @@ pub mod errors;
 pub mod intrinsics;
 pub mod states;
 pub mod tasks;
+pub mod world;

@@ -150,6 +150,7 @@ impl Runner<'_> {
             input: task_input,
             attempt,
             request_id: &request_id,
+            now: cur.now,
         };
         let timeout_ms = (timeout.unwrap_or(DEFAULT_TIMEOUT_SECONDS) as i64).saturating_mul(1000);
         let heartbeat_ms = heartbeat.map(|h| (h as i64).saturating_mul(1000));

@@ -124,6 +124,7 @@ mod tests {
             input,
             attempt: 0,
             request_id: "req-1",
+            now: 0,
         }
     }
 

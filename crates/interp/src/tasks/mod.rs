@@ -23,6 +23,7 @@ pub mod services;
 use serde_json::{json, Value};
 
 use crate::errors::{Failure, TASK_FAILED};
+use crate::world::{SharedWorld, World};
 
 /// One call of a task resource.
 pub struct Invocation<'a> {
@@ -35,6 +36,8 @@ pub struct Invocation<'a> {
     pub attempt: u32,
     /// A request id drawn from the run's seeded source (for Lambda error causes).
     pub request_id: &'a str,
+    /// The (virtual) time of the call, in milliseconds since the epoch.
+    pub now: i64,
 }
 
 /// What a resource did.
@@ -69,6 +72,12 @@ impl Response {
 /// Gives Task states their behaviour.
 pub trait Resources: Send {
     fn invoke(&mut self, call: &Invocation<'_>) -> Response;
+
+    /// The simulated AWS resources this run works against, for states that read or write them
+    /// themselves (a Distributed Map's `ItemReader` and `ResultWriter`).
+    fn world(&self) -> Option<SharedWorld> {
+        None
+    }
 }
 
 /// The interpreter's resource handlers (see the module docs for the order).
@@ -78,6 +87,8 @@ pub struct Registry {
     /// Lambda functions (ARN or name) that behave as a fixture, e.g. a case environment's
     /// `{"functions": {"arn:…:function:x": "fail"}}`.
     pub functions: std::collections::BTreeMap<String, fixtures::Fixture>,
+    /// The simulated AWS resources (`--resources`, a case environment's `resources`).
+    pub world: SharedWorld,
 }
 
 impl Registry {
@@ -92,6 +103,11 @@ impl Registry {
                     .ok_or_else(|| format!("environment: /functions/{function}: unknown behaviour '{name}' (echo, fail, flaky, sleep)"))?;
                 r.functions.insert(function.clone(), f);
             }
+        }
+        if let Some(resources) = env.get("resources") {
+            let world = World::from_json(resources, std::path::Path::new("environment.resources"))
+                .map_err(|e| e.to_string())?;
+            r.world = SharedWorld::new(world);
         }
         if let Some(config) = env.get("mock_config") {
             let case = env
@@ -124,7 +140,7 @@ impl Resources for Registry {
             }
             return r;
         }
-        let simulated = services::simulate(call);
+        let simulated = services::simulate(call, &self.world);
         if waits {
             return Response::Submitted {
                 response: simulated.unwrap_or_else(empty),
@@ -140,6 +156,10 @@ impl Resources for Registry {
                 call.resource
             ),
         ))
+    }
+
+    fn world(&self) -> Option<SharedWorld> {
+        Some(self.world.clone())
     }
 }
 
@@ -224,6 +244,7 @@ mod tests {
             input: &input,
             attempt: 0,
             request_id: "r",
+            now: 0,
         };
         match r.invoke(&call) {
             Response::Done { result: Err(f), .. } => {

@@ -14,9 +14,10 @@ use md5::{Digest, Md5};
 use serde_json::{json, Value};
 
 use super::Invocation;
+use crate::world::{SharedWorld, World};
 
 /// The service's response, or `None` when there is no simulator for the resource.
-pub fn simulate(call: &Invocation<'_>) -> Option<Value> {
+pub fn simulate(call: &Invocation<'_>, world: &SharedWorld) -> Option<Value> {
     let action = call
         .resource
         .strip_prefix("arn:aws:states:::")?
@@ -31,11 +32,32 @@ pub fn simulate(call: &Invocation<'_>) -> Option<Value> {
             };
             let digest = Md5::digest(body.as_bytes());
             let md5: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+            let queue = last_segment(call.input.get("QueueUrl"));
+            let mut w = world.lock();
+            World::send(
+                &mut w.sqs,
+                &queue,
+                json!({"MessageId": call.request_id, "Body": body, "MD5OfBody": md5}),
+            );
             Some(json!({"MD5OfMessageBody": md5, "MessageId": call.request_id}))
         }
-        "sns:publish" => Some(json!({"MessageId": call.request_id})),
+        "sns:publish" => {
+            let topic = last_segment(call.input.get("TopicArn").or(call.input.get("TargetArn")));
+            let mut message = call.input.clone();
+            if let Some(m) = message.as_object_mut() {
+                m.insert("MessageId".into(), json!(call.request_id));
+            }
+            World::send(&mut world.lock().sns, &topic, message);
+            Some(json!({"MessageId": call.request_id}))
+        }
         _ => None,
     }
+}
+
+/// The name in a queue URL or topic ARN: what follows its last `/` or `:`.
+fn last_segment(v: Option<&Value>) -> String {
+    let s = v.and_then(Value::as_str).unwrap_or("");
+    s.rsplit(['/', ':']).next().unwrap_or("").to_string()
 }
 
 #[cfg(test)]
@@ -51,9 +73,12 @@ mod tests {
             input: &input,
             attempt: 0,
             request_id: "id-1",
+            now: 0,
         };
-        let r = simulate(&call).unwrap();
+        let world = SharedWorld::default();
+        let r = simulate(&call, &world).unwrap();
         assert_eq!(r["MD5OfMessageBody"], "5d41402abc4b2a76b9719d911017c592");
         assert_eq!(r["MessageId"], "id-1");
+        assert_eq!(world.lock().sqs["q"][0]["Body"], "hello");
     }
 }
