@@ -50,6 +50,8 @@ impl Scratch {
         s.write("empty.json", b"");
         s.write("array.json", b"[1]");
         s.write("badprofile.toml", b"no_such_setting = 1\n");
+        s.write("badworld/dynamodb/t.json", br#"{"KeySchema": []}"#);
+        s.write("fullout/stale.txt", b"x");
         // Corpora: one whose case passes, one whose case does not, one with an invalid case.
         let good = s.case(
             "states/ok",
@@ -264,6 +266,15 @@ fn scenarios() -> Vec<(&'static str, &'static str, Scenario)> {
         }),
         ("run", "the --callbacks file does not exist", |s| {
             s.run(&["run", "pass.json", "--callbacks", "missing.json"], None)
+        }),
+        ("run", "the --resources folder does not exist", |s| {
+            s.run(&["run", "pass.json", "--resources", "missing-world"], None)
+        }),
+        ("run", "the --resources folder is malformed", |s| {
+            s.run(&["run", "pass.json", "--resources", "badworld"], None)
+        }),
+        ("run", "the --resources-out folder is not empty", |s| {
+            s.run(&["run", "pass.json", "--resources-out", "fullout"], None)
         }),
         ("run", "--start-time is not an RFC 3339 timestamp", |s| {
             s.run(&["run", "pass.json", "--start-time", "yesterday"], None)

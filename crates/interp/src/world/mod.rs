@@ -217,6 +217,13 @@ impl World {
         let mut world = World::default();
         for (key, member) in obj {
             let pointer = format!("/{}", crate::asl::model::pointer_escape(key));
+            if !FOLDERS.contains(&key.as_str()) {
+                return Err(WorldError::at_pointer(
+                    source,
+                    &pointer,
+                    format!("unknown member '{key}': expected {}", FOLDERS.join(", ")),
+                ));
+            }
             let entries = member.as_object().ok_or_else(|| {
                 WorldError::at_pointer(source, &pointer, "expected an object keyed by name")
             })?;
