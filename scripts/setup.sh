@@ -17,6 +17,14 @@ if ! cargo fuzz --version 2>/dev/null | grep -q '0\.13\.2'; then
   cargo install cargo-fuzz --version 0.13.2 --locked
 fi
 cargo fetch --locked --manifest-path fuzz/Cargo.toml
+# fuzz/seed.sh builds the seed corpus with jq (Debian package).
+if ! command -v jq >/dev/null 2>&1; then
+  if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+    apt-get install -y -q jq >/dev/null || { apt-get update -q >/dev/null && apt-get install -y -q jq >/dev/null; }
+  else
+    echo "setup: jq not found; scripts/fuzz.sh needs it to seed the fuzz corpus" >&2
+  fi
+fi
 
 # The independent validator asl-validator 4.0.0 (npm), used by tests/asl_validator.rs.
 if command -v npm >/dev/null 2>&1; then

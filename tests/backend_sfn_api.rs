@@ -349,6 +349,89 @@ fn executes_cases_on_moto_and_leaves_nothing_behind() {
     );
 }
 
+/// A raw JSON-protocol call to another service of the server (`target` is the X-Amz-Target).
+fn json_call(port: u16, target: &str, service: &str, body: Value) -> Value {
+    let auth = format!("AWS4-HMAC-SHA256 Credential=test/20240101/us-east-1/{service}/aws4_request, SignedHeaders=host, Signature=0");
+    let headers = [
+        ("X-Amz-Target", target),
+        ("Content-Type", "application/x-amz-json-1.0"),
+        ("Authorization", auth.as_str()),
+    ];
+    let (status, text) =
+        http(port, "POST", "/", &headers, &body.to_string()).expect("the server answers");
+    assert!(status < 300, "{target}: HTTP {status}: {text}");
+    serde_json::from_str(&text).unwrap_or(Value::Null)
+}
+
+#[test]
+fn a_cases_resources_are_created_for_it_and_removed() {
+    let Some(moto) = moto() else { return };
+    let mut backend = SfnApi::new(&options(&moto.url())).expect("the backend starts");
+    let queue = "https://sqs.us-east-1.amazonaws.com/123456789012/jobs";
+    let mut c = case(json!({"StartAt": "Get", "States": {
+        "Get": {"Type": "Task", "Resource": "arn:aws:states:::dynamodb:getItem",
+                "Parameters": {"TableName": "Orders", "Key": {"id": {"S": "o-1"}}},
+                "ResultSelector": {"Item.$": "$.Item"}, "ResultPath": "$.got", "Next": "Put"},
+        "Put": {"Type": "Task", "Resource": "arn:aws:states:::dynamodb:putItem",
+                "Parameters": {"TableName": "Orders", "Item": {"id": {"S": "o-2"}}},
+                "ResultPath": null, "Next": "Send"},
+        "Send": {"Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage",
+                 "Parameters": {"QueueUrl.$": "$.queue", "MessageBody": "hi"},
+                 "ResultSelector": {"md5.$": "$.MD5OfMessageBody"}, "ResultPath": "$.sent",
+                 "End": true}
+    }}));
+    c.input = json!({"queue": queue});
+    c.environment = json!({"resources": {
+        "dynamodb": {"Orders": {"KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
+                                "Items": [{"id": {"S": "o-1"}, "total": {"N": "12"}}]}},
+        "s3": {"Data-Bucket": {"a/b.json": "[1, 2]"}}
+    }});
+    match backend.run(&c.request()) {
+        Observation::Execution {
+            status,
+            output,
+            error,
+            cause,
+            ..
+        } => {
+            assert_eq!(status, "SUCCEEDED", "{error:?} {cause:?}");
+            let out = output.expect("an output");
+            assert_eq!(
+                out["got"]["Item"],
+                json!({"id": {"S": "o-1"}, "total": {"N": "12"}})
+            );
+            // The run-scoped queue URL is mapped back to the one the case wrote.
+            assert_eq!(out["queue"], queue);
+            assert_eq!(out["sent"]["md5"], "49f68a5c8493ec2c0bf489821c21fc3b");
+        }
+        other => panic!("{other:?}"),
+    }
+    // The case's table, queue and bucket are gone once it is judged.
+    let tables = json_call(
+        moto.port,
+        "DynamoDB_20120810.ListTables",
+        "dynamodb",
+        json!({}),
+    );
+    assert_eq!(tables["TableNames"], json!([]), "{tables}");
+    let queues = json_call(moto.port, "AmazonSQS.ListQueues", "sqs", json!({}));
+    assert!(
+        queues.get("QueueUrls").is_none_or(|q| q == &json!([])),
+        "{queues}"
+    );
+    let (_, buckets) = http(moto.port, "GET", "/", &[("Authorization", "AWS4-HMAC-SHA256 Credential=test/20240101/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=0")], "").unwrap();
+    assert!(!buckets.contains("aslcheck-"), "{buckets}");
+
+    // Without resources, a Task on a service is not run (it would call a real one).
+    let mut bare = case(c.definition.clone());
+    bare.input = c.input.clone();
+    assert!(
+        matches!(backend.run(&bare.request()), Observation::Skipped(r) if r.contains("real service")),
+    );
+    drop(backend);
+    assert!(machine_names(moto.port).is_empty());
+}
+
 #[test]
 fn leftovers_of_a_crashed_run_are_deleted_and_others_kept() {
     let Some(moto) = moto() else { return };

@@ -54,6 +54,8 @@ pub(super) type Held = (Option<String>, Vec<String>);
 pub(super) struct Shared {
     pub(super) client: Client,
     pub(super) config: aws_sdk_sfn::Config,
+    /// The loaded configuration (credentials, region, endpoint) for the other services' clients.
+    pub(super) sdk: aws_config::SdkConfig,
     pub(super) endpoint: bool,
     pub(super) run_id: String,
     pub(super) role_arn: String,
@@ -105,7 +107,9 @@ pub(super) fn new_http_client() -> SharedHttpClient {
         .build_https()
 }
 
-async fn build_config(o: &SfnOptions) -> Result<aws_sdk_sfn::Config, String> {
+async fn build_config(
+    o: &SfnOptions,
+) -> Result<(aws_sdk_sfn::Config, aws_config::SdkConfig), String> {
     let retry = if o.adaptive_retry {
         RetryConfig::adaptive()
     } else {
@@ -158,7 +162,7 @@ async fn build_config(o: &SfnOptions) -> Result<aws_sdk_sfn::Config, String> {
     if o.endpoint.is_some() {
         b = b.interceptor(NoHostPrefix);
     }
-    Ok(b.build())
+    Ok((b.build(), sdk))
 }
 
 impl SfnApi {
@@ -186,10 +190,11 @@ impl SfnApi {
         if let Some(p) = &opts.profile {
             super::check_profile(p)?;
         }
-        let config = runtime.block_on(build_config(opts))?;
+        let (config, sdk) = runtime.block_on(build_config(opts))?;
         let shared = Arc::new(Shared {
             client: Client::from_conf(config.clone()),
             config,
+            sdk,
             endpoint: opts.endpoint.is_some(),
             run_id: new_run_id(),
             role_arn,
@@ -444,12 +449,21 @@ async fn execution(sh: &Shared, job: &Job, back: &mut Vec<(String, String)>) -> 
             ));
         }
     }
-    let definition = match sh.fixtures.prepare(&job.definition, &job.environment) {
+    let mut definition = match sh.fixtures.prepare(&job.definition, &job.environment) {
         Ok(p) => {
             *back = p.back;
             p.definition
         }
         Err(reason) => return Observation::Skipped(reason),
+    };
+    let world = match job.environment.get("resources") {
+        None => None,
+        Some(r) => {
+            match crate::world::World::from_json(r, std::path::Path::new("environment.resources")) {
+                Ok(w) => Some(w),
+                Err(e) => return Observation::Errored(e.to_string()),
+            }
+        }
     };
     let op = match wtype {
         WorkflowType::Standard => "StartExecution",
@@ -468,13 +482,39 @@ async fn execution(sh: &Shared, job: &Job, back: &mut Vec<(String, String)>) -> 
     if sh.interrupted.load(Ordering::SeqCst) {
         return Observation::Indeterminate("the run was interrupted".into());
     }
-    let name = format!(
-        "{NAME_PREFIX}{}-{}",
-        sh.run_id,
-        sh.next.fetch_add(1, Ordering::SeqCst)
-    );
+    let n = sh.next.fetch_add(1, Ordering::SeqCst);
+    let name = format!("{NAME_PREFIX}{}-{n}", sh.run_id);
+    let mut job = job.clone();
+    let provisioned = match &world {
+        None => None,
+        Some(w) => match super::world::provision(sh, n, w, &definition, &job.input).await {
+            Ok(p) => {
+                definition = p.definition.clone();
+                job.input = p.input.clone();
+                back.extend(p.back.iter().cloned());
+                Some(p)
+            }
+            Err(m) => return Observation::Indeterminate(m),
+        },
+    };
+    let observation = create_and_run(sh, &name, &definition, &job, wtype).await;
+    if let Some(p) = &provisioned {
+        super::world::teardown(sh, p).await;
+    }
+    observation
+}
+
+/// CreateStateMachine, the run, DeleteStateMachine.
+async fn create_and_run(
+    sh: &Shared,
+    name: &str,
+    definition: &Value,
+    job: &Job,
+    wtype: WorkflowType,
+) -> Observation {
+    let name = name.to_string();
     sh.track(&name, None, None);
-    let text = match serde_json::to_string(&definition) {
+    let text = match serde_json::to_string(definition) {
         Ok(t) => t,
         Err(e) => return Observation::Errored(format!("cannot serialise the definition: {e}")),
     };

@@ -112,6 +112,7 @@ impl Fixtures {
             return Err("the case mocks Task responses (mock_config), which the Step Functions API cannot do for executions".into());
         }
         let behaviours = environment.get("functions").and_then(Value::as_object);
+        let world = environment.get("resources").is_some();
         let mut out = definition.clone();
         let mut back = Vec::new();
         let mut fail = None;
@@ -119,7 +120,7 @@ impl Fixtures {
             if fail.is_some() {
                 return;
             }
-            if let Err(e) = self.point_task(state, behaviours, &mut back) {
+            if let Err(e) = self.point_task(state, behaviours, world, &mut back) {
                 fail = Some(e);
             }
         });
@@ -137,6 +138,7 @@ impl Fixtures {
         &self,
         state: &mut Map<String, Value>,
         behaviours: Option<&Map<String, Value>>,
+        world: bool,
         back: &mut Vec<(String, String)>,
     ) -> Result<(), String> {
         let resource = state
@@ -144,6 +146,10 @@ impl Fixtures {
             .and_then(Value::as_str)
             .unwrap_or("")
             .to_string();
+        if world && provisioned_service(&resource) {
+            // The case's resources are created for it under run-scoped names (world.rs).
+            return Ok(());
+        }
         if resource.starts_with("arn:aws:lambda:") {
             let deployed = self.deployed_for(&resource, behaviours)?;
             back.push((deployed.clone(), resource));
@@ -175,7 +181,7 @@ impl Fixtures {
             return Err("a lambda:invoke Task without a FunctionName".into());
         }
         Err(format!(
-            "sfn-api runs Task states only on the fixture functions; {resource:?} would call a real service or need a callback"
+            "sfn-api runs Task states only on the fixture functions and, in a case with resources, on the services it provisions (S3, DynamoDB, SQS, SNS, EventBridge, Step Functions); {resource:?} would call a real service or need a callback"
         ))
     }
 
@@ -265,6 +271,25 @@ pub(super) fn map_strings(v: &Value, f: &mut dyn FnMut(&str) -> Option<String>) 
         ),
         other => other.clone(),
     }
+}
+
+/// Task resources whose targets a case's `resources` provision (src/backend/sfn_api/world.rs):
+/// request/response and `.sync` calls of S3, DynamoDB, SQS, SNS, EventBridge (the default bus)
+/// and Step Functions.
+#[cfg(feature = "aws")]
+fn provisioned_service(resource: &str) -> bool {
+    let Some(rest) = resource.strip_prefix("arn:aws:states:::") else {
+        return false;
+    };
+    if rest.ends_with(".waitForTaskToken") {
+        return false;
+    }
+    let service = rest.strip_prefix("aws-sdk:").unwrap_or(rest);
+    let service = service.split(':').next().unwrap_or("");
+    matches!(
+        service,
+        "s3" | "dynamodb" | "sqs" | "sns" | "events" | "eventbridge" | "states" | "sfn"
+    )
 }
 
 #[cfg(test)]

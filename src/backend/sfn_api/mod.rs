@@ -27,6 +27,12 @@
 //! older than [`SfnOptions::leftover_age`]. Names are used as well as tags because not every
 //! emulator keeps tags.
 //!
+//! A case with simulated resources (`environment.resources`, docs/resources.md) has them
+//! created in the target before its run and deleted after it ([`world`]): buckets and objects,
+//! tables and items, child state machines, and the queues and topics its definition names, under
+//! run-scoped names that the observation maps back. Such a case may call those services; any
+//! other Task must be a fixture function.
+//!
 //! Observations leave this module with the caller's account id replaced by `123456789012` and
 //! the deployed fixture ARNs replaced by the placeholder ARNs the case was written with, so no
 //! account id reaches a report; request ids never enter an observation.
@@ -48,6 +54,8 @@ mod cleanup;
 mod client;
 #[cfg(feature = "aws")]
 mod service;
+#[cfg(feature = "aws")]
+mod world;
 #[cfg(feature = "aws")]
 pub use client::SfnApi;
 
