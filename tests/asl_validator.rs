@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use aslcheck_generators::{generate, Profile};
 use serde_json::Value;
 
-const PROFILES: [&str; 9] = [
+const PROFILES: [&str; 10] = [
     "paths",
     "intrinsics",
     "choice",
@@ -20,6 +20,7 @@ const PROFILES: [&str; 9] = [
     "all",
     "swarm",
     "jsonata",
+    "services",
 ];
 
 #[test]

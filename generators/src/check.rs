@@ -611,7 +611,9 @@ pub fn structural_errors(definition: &Value) -> Vec<String> {
                     } else {
                         res
                     };
-                    if !fixture_arns.contains(function) {
+                    if !fixture_arns.contains(function)
+                        && !crate::gen::states::service::RESOURCES.contains(&res)
+                    {
                         errs.push(format!("{sp}/Resource: not a fixture function: {res:?}"));
                     }
                     if let (Some(t), Some(h)) = (

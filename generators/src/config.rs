@@ -89,6 +89,9 @@ pub struct Config {
     pub states: StateWeights,
     /// Relative weights of the fixture functions used by Task states.
     pub fixtures: FixtureWeights,
+    /// Relative weights of the service integrations of Task states that call a service
+    /// (`odds.service_task`).
+    pub services: ServiceWeights,
     /// Per-opportunity probabilities of optional fields and variants.
     pub odds: Odds,
     /// Intrinsic functions that may appear (full names, e.g. `States.Format`). Empty = none.
@@ -133,6 +136,28 @@ pub struct FixtureWeights {
     pub sleep: u32,
 }
 
+/// Relative weights of the service integrations a Task may call (the case brings the resources
+/// in `environment.resources`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ServiceWeights {
+    pub dynamodb_get_item: u32,
+    pub dynamodb_put_item: u32,
+    pub sqs_send_message: u32,
+    pub sns_publish: u32,
+}
+
+impl Default for ServiceWeights {
+    fn default() -> Self {
+        ServiceWeights {
+            dynamodb_get_item: 1,
+            dynamodb_put_item: 1,
+            sqs_send_message: 1,
+            sns_publish: 1,
+        }
+    }
+}
+
 /// Probabilities (0.0 ..= 1.0) of optional fields and variants.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -163,6 +188,9 @@ pub struct Odds {
     pub bracket_notation: f64,
     /// A Task uses `arn:aws:states:::lambda:invoke` rather than the function ARN.
     pub lambda_invoke: f64,
+    /// A (JSONPath) Task calls a service integration (DynamoDB, SQS, SNS) on the case's
+    /// resources instead of a fixture function (`services` weighs them). 0 by default.
+    pub service_task: f64,
     /// A Task/Parallel/Map gets `Retry`.
     pub retry: f64,
     /// A Task/Parallel/Map gets `Catch`.
@@ -260,6 +288,7 @@ impl Default for Config {
             query_language: QueryLanguage::JsonPath,
             states: StateWeights::default(),
             fixtures: FixtureWeights::default(),
+            services: ServiceWeights::default(),
             odds: Odds::default(),
             intrinsics: ALL_INTRINSICS.iter().map(|s| s.to_string()).collect(),
         }
@@ -309,6 +338,7 @@ impl Default for Odds {
             indefinite_path: 0.05,
             bracket_notation: 0.1,
             lambda_invoke: 0.3,
+            service_task: 0.0,
             retry: 0.25,
             catch: 0.25,
             retry_field: 0.5,
@@ -364,6 +394,7 @@ impl Config {
             &mut o.indefinite_path,
             &mut o.bracket_notation,
             &mut o.lambda_invoke,
+            &mut o.service_task,
             &mut o.retry,
             &mut o.catch,
             &mut o.retry_field,

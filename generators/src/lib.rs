@@ -38,9 +38,10 @@
 //! | weights | `states.{pass,task,choice,wait,parallel,map,loop,succeed,fail}`, `fixtures.{echo,fail,flaky,sleep}` | see [`StateWeights`], [`FixtureWeights`] |
 //! | odds | `odds.*`: per-opportunity probabilities of optional fields and variants (InputPath, Parameters, ResultSelector, ResultPath, OutputPath, `null` paths, context object, intrinsics, nested templates, indefinite paths, bracket notation, lambda:invoke, Retry, Catch, retrier fields, Choice Default, nested rules, `…Path` operators, type mismatches, ItemSelector, MaxConcurrency, legacy Map spelling, ProcessorConfig, Wait paths and timestamps, Fail paths, Task timeouts, comments, odd state names) | see [`Odds`] |
 //! | intrinsics | `intrinsics`: the set of intrinsic functions that may appear | all 18 |
+//! | services | `odds.service_task`: a JSONPath Task calls DynamoDB getItem/putItem, SQS sendMessage or SNS publish (weights `services.*`, see [`ServiceWeights`]) on resources the case brings in `environment.resources` (docs/resources.md) | 0 (0.8 in `services`) |
 //!
 //! Profiles (`profiles/*.toml`, see [`Profile`]) are named configs: `all`, `paths`,
-//! `intrinsics`, `choice`, `errors`, `map`, `parallel`, `swarm` and `jsonata`.
+//! `intrinsics`, `choice`, `errors`, `map`, `parallel`, `swarm`, `jsonata` and `services`.
 //!
 //! # Determinism and shrinking
 //!
@@ -66,7 +67,9 @@ mod tree;
 pub mod walk;
 
 pub use case::Case;
-pub use config::{Config, FixtureWeights, Odds, QueryLanguage, StateWeights, ALL_INTRINSICS};
+pub use config::{
+    Config, FixtureWeights, Odds, QueryLanguage, ServiceWeights, StateWeights, ALL_INTRINSICS,
+};
 pub use gen::{fixture_arn, ACCOUNT, LAMBDA_INVOKE, REGION};
 pub use profile::{Profile, ProfileError};
 pub use stats::{stats, Count, Stats};

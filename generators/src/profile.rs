@@ -22,6 +22,7 @@ const BUILTIN: &[(&str, &str)] = &[
     ("parallel", include_str!("../profiles/parallel.toml")),
     ("swarm", include_str!("../profiles/swarm.toml")),
     ("jsonata", include_str!("../profiles/jsonata.toml")),
+    ("services", include_str!("../profiles/services.toml")),
 ];
 
 /// A named generator configuration.

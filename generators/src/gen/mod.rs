@@ -132,6 +132,8 @@ pub(crate) struct Gen {
     pub vars: scope::Vars,
     /// Variable scopes handed out so far.
     scopes: usize,
+    /// The simulated AWS resources the machine uses (`environment.resources`).
+    pub world: Map<String, Value>,
 }
 
 /// One generated case, before it is wrapped in a [`crate::Case`].
@@ -163,6 +165,7 @@ pub(crate) fn build(base: &Config, header: &str, mut tape: Tape) -> (Built, Tape
         exec_input: Shape::Any,
         vars: scope::Vars::new(),
         scopes: 0,
+        world: Map::new(),
     };
     g.t.begin();
     let input = g.input();
@@ -192,12 +195,15 @@ pub(crate) fn build(base: &Config, header: &str, mut tape: Tape) -> (Built, Tape
         .iter()
         .map(|name| (name.to_string(), Value::String(fixture_arn(name))))
         .collect();
-    let environment = json!({
+    let mut environment = json!({
         "fixtures": fixtures,
         "nondeterministic": g.nondet.iter().collect::<Vec<_>>(),
         "faults": g.faults,
         "time_bound_seconds": g.time.ceil() as u64,
     });
+    if let Some(r) = states::service::resources(&g.world) {
+        environment["resources"] = r;
+    }
     let built = Built {
         definition: Value::Object(definition),
         input,

@@ -15,6 +15,7 @@ mod fail;
 mod map;
 mod parallel;
 mod pass;
+pub(crate) mod service;
 mod task;
 mod wait;
 

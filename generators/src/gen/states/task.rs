@@ -30,6 +30,10 @@ impl Gen {
         if self.jsonata() {
             return self.task_jsonata(ctx, acc, links, here, raw);
         }
+        // Drawn only when enabled, so other profiles' tapes are unchanged.
+        if self.cfg.odds.service_task > 0.0 && self.t.flag(self.cfg.odds.service_task) {
+            return self.service_task(ctx, acc, links, here, raw);
+        }
         let name = here.name.clone();
         let f = &self.cfg.fixtures;
         let mut weights = [f.echo, f.fail, f.flaky, f.sleep];
