@@ -38,7 +38,7 @@
 //! | weights | `states.{pass,task,choice,wait,parallel,map,loop,succeed,fail}`, `fixtures.{echo,fail,flaky,sleep}` | see [`StateWeights`], [`FixtureWeights`] |
 //! | odds | `odds.*`: per-opportunity probabilities of optional fields and variants (InputPath, Parameters, ResultSelector, ResultPath, OutputPath, `null` paths, context object, intrinsics, nested templates, indefinite paths, bracket notation, lambda:invoke, Retry, Catch, retrier fields, Choice Default, nested rules, `…Path` operators, type mismatches, ItemSelector, MaxConcurrency, legacy Map spelling, ProcessorConfig, Wait paths and timestamps, Fail paths, Task timeouts, comments, odd state names) | see [`Odds`] |
 //! | intrinsics | `intrinsics`: the set of intrinsic functions that may appear | all 18 |
-//! | services | `odds.service_task`: a JSONPath Task calls DynamoDB getItem/putItem, SQS sendMessage or SNS publish (weights `services.*`, see [`ServiceWeights`]) on resources the case brings in `environment.resources` (docs/resources.md) | 0 (0.8 in `services`) |
+//! | services | `odds.service_task`: a JSONPath Task calls DynamoDB getItem/putItem, SQS sendMessage or SNS publish (weights `services.*`, see [`ServiceWeights`]) on resources the case brings in `environment.resources` (docs/resources.md) | 0 (1 in `services`) |
 //!
 //! Profiles (`profiles/*.toml`, see [`Profile`]) are named configs: `all`, `paths`,
 //! `intrinsics`, `choice`, `errors`, `map`, `parallel`, `swarm`, `jsonata` and `services`.

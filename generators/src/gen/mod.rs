@@ -134,6 +134,8 @@ pub(crate) struct Gen {
     scopes: usize,
     /// The simulated AWS resources the machine uses (`environment.resources`).
     pub world: Map<String, Value>,
+    /// Whether a Task calls a service (so the case declares its resources).
+    pub uses_services: bool,
 }
 
 /// One generated case, before it is wrapped in a [`crate::Case`].
@@ -166,6 +168,7 @@ pub(crate) fn build(base: &Config, header: &str, mut tape: Tape) -> (Built, Tape
         vars: scope::Vars::new(),
         scopes: 0,
         world: Map::new(),
+        uses_services: false,
     };
     g.t.begin();
     let input = g.input();
@@ -201,7 +204,7 @@ pub(crate) fn build(base: &Config, header: &str, mut tape: Tape) -> (Built, Tape
         "faults": g.faults,
         "time_bound_seconds": g.time.ceil() as u64,
     });
-    if let Some(r) = states::service::resources(&g.world) {
+    if let Some(r) = states::service::resources(&g) {
         environment["resources"] = r;
     }
     let built = Built {

@@ -15,7 +15,7 @@
 //! reference) runs the same case.
 
 use md5::{Digest, Md5};
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
 use crate::gen::graph::{Here, Links};
 use crate::gen::{Acc, Ctx, Errs, Gen};
@@ -84,6 +84,7 @@ impl Gen {
             weights
         };
         let which = self.t.weighted(&weights);
+        self.uses_services = true;
         let mut m = self.new_state("Task");
         m.insert("Resource".into(), json!(RESOURCES[which]));
         let result: Option<Shape> = match which {
@@ -160,7 +161,8 @@ impl Gen {
     }
 }
 
-/// The environment member of the resources the machine uses.
-pub(crate) fn resources(world: &Map<String, Value>) -> Option<Value> {
-    (!world.is_empty()).then(|| Value::Object(world.clone()))
+/// The environment member of the resources the machine uses: present whenever a Task calls a
+/// service (an empty world still says that the case runs on simulated resources).
+pub(crate) fn resources(g: &Gen) -> Option<Value> {
+    g.uses_services.then(|| Value::Object(g.world.clone()))
 }
