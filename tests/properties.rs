@@ -12,7 +12,7 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config as RunnerConfig, RngAlgorithm, TestRng, TestRunner};
 use serde_json::{json, Value};
 
-const PROFILES: [&str; 8] = [
+const PROFILES: [&str; 9] = [
     "paths",
     "intrinsics",
     "choice",
@@ -21,6 +21,7 @@ const PROFILES: [&str; 8] = [
     "parallel",
     "all",
     "jsonata",
+    "services",
 ];
 
 fn cases(default: u32) -> ProptestConfig {
@@ -124,6 +125,45 @@ fn generated_machines_are_valid() {
             );
         }
     }
+}
+
+// The services profile calls DynamoDB, SQS and SNS on the resources its cases declare and has
+// no deliberate faults and no Fail states: on the reference, with the case's world, every case
+// succeeds, and a getItem finds the item the world holds.
+#[test]
+fn services_cases_succeed_on_the_resources_they_declare() {
+    let p = profile("services");
+    let n = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(150u64);
+    let mut gets = 0;
+    for seed in 0..n {
+        let case = generate(&p, seed);
+        let d = parse_definition(case.definition.clone()).expect("a valid machine");
+        let names = aslcheck::asl::state_names(&case.definition);
+        let registry = aslcheck::tasks::Registry::from_environment(&case.environment, &names)
+            .unwrap_or_else(|e| panic!("seed {seed}: {e}"));
+        let o = run(
+            &d.machine,
+            &case.input,
+            RunOptions {
+                seed,
+                resources: Box::new(registry),
+                ..RunOptions::default()
+            },
+        );
+        assert_eq!(
+            o.status,
+            Status::Succeeded,
+            "seed {seed}: {o:?}\n{:#}",
+            case.definition
+        );
+        if case.definition.to_string().contains("dynamodb:getItem") {
+            gets += 1;
+        }
+    }
+    assert!(gets > 0, "no case read an item");
 }
 
 proptest! {

@@ -8,13 +8,15 @@
 //!    ([`fixtures`], contract in `docs/fixtures.md`), as a direct Lambda ARN or through
 //!    `arn:aws:states:::lambda:invoke`;
 //! 3. any other Lambda function returns its input (so documentation examples run);
-//! 4. the service simulators of [`services`] (`sqs:sendMessage`, `sns:publish`);
+//! 4. DynamoDB on the world's tables ([`dynamodb`]), then the service simulators of
+//!    [`services`] (`sqs:sendMessage`, `sns:publish`);
 //! 5. a `.waitForTaskToken` call to any service records its request and waits for the token
 //!    ([`callbacks`]);
 //! 6. anything else fails with `States.TaskFailed`, naming the resource, so a machine never
 //!    silently pretends to call a service.
 
 pub mod callbacks;
+pub mod dynamodb;
 pub mod fixtures;
 pub mod lambda;
 pub mod mock;
@@ -140,6 +142,9 @@ impl Resources for Registry {
             }
             return r;
         }
+        if let Some(r) = dynamodb::invoke(call, &self.world) {
+            return r;
+        }
         let simulated = services::simulate(call, &self.world);
         if waits {
             return Response::Submitted {
@@ -240,7 +245,7 @@ mod tests {
         let input = json!({});
         let call = Invocation {
             state: "S",
-            resource: "arn:aws:states:::dynamodb:getItem",
+            resource: "arn:aws:states:::glue:startJobRun",
             input: &input,
             attempt: 0,
             request_id: "r",
@@ -249,7 +254,7 @@ mod tests {
         match r.invoke(&call) {
             Response::Done { result: Err(f), .. } => {
                 assert_eq!(f.error.as_deref(), Some(TASK_FAILED));
-                assert!(f.cause.unwrap().contains("dynamodb:getItem"));
+                assert!(f.cause.unwrap().contains("glue:startJobRun"));
             }
             other => panic!("unexpected {other:?}"),
         }
