@@ -328,7 +328,57 @@ pub struct MapState {
     /// not applied.
     pub tolerated_failure_percentage_path: Option<PathRef>,
     pub tolerated_failure_count_path: Option<PathRef>,
+    /// `ProcessorConfig.Mode: DISTRIBUTED`: items run as child executions of a Map Run.
+    pub distributed: Option<Box<Distributed>>,
     pub handling: Handling,
+}
+
+/// What a Distributed Map adds (docs/semantics/map.md §7.9).
+#[derive(Debug, Clone)]
+pub struct Distributed {
+    /// `ProcessorConfig.ExecutionType: EXPRESS`.
+    pub express: bool,
+    pub label: Option<String>,
+    pub reader: Option<ItemReader>,
+    pub batcher: Option<ItemBatcher>,
+    pub writer: Option<ResultWriter>,
+    /// `ToleratedFailureCount` / `ToleratedFailurePercentage` literals (the `…Path` forms are
+    /// on [`MapState`]).
+    pub tolerated_count: Option<u64>,
+    pub tolerated_percentage: Option<f64>,
+}
+
+/// `ItemReader`: where a Distributed Map reads its items.
+#[derive(Debug, Clone)]
+pub struct ItemReader {
+    pub resource: String,
+    /// `Parameters` (Bucket, Key or Prefix).
+    pub parameters: Option<Template>,
+    /// `ReaderConfig.InputType` (`JSON`, `JSONL`, `CSV`, `MANIFEST`); `None` with
+    /// `listObjectsV2`.
+    pub input_type: Option<String>,
+    pub csv_header_location: Option<String>,
+    pub csv_headers: Vec<String>,
+    pub csv_delimiter: char,
+    pub max_items: Option<Amount>,
+}
+
+/// `ItemBatcher`: items grouped into batches, each one child's input.
+#[derive(Debug, Clone)]
+pub struct ItemBatcher {
+    pub max_items: Option<Amount>,
+    pub max_bytes: Option<Amount>,
+    pub batch_input: Option<Template>,
+}
+
+/// `ResultWriter`: results exported to S3.
+#[derive(Debug, Clone)]
+pub struct ResultWriter {
+    pub parameters: Option<Template>,
+    /// `WriterConfig.OutputType` (`JSON` default, `JSONL`).
+    pub output_type: String,
+    /// `WriterConfig.Transformation` (`NONE` default, `COMPACT`, `FLATTEN`).
+    pub transformation: String,
 }
 
 /// A problem found while compiling; `pointer` is a JSON Pointer into the definition.
@@ -758,6 +808,7 @@ fn compile_map(
         (None, None)
     };
     let item_selector = if jsonata { None } else { item_selector };
+    let distributed = compile_distributed(s, proc, at, jsonata)?.map(Box::new);
     Ok(MapState {
         items_path,
         item_selector,
@@ -767,8 +818,104 @@ fn compile_map(
         max_concurrency,
         tolerated_failure_percentage_path,
         tolerated_failure_count_path,
+        distributed,
         handling,
     })
+}
+
+/// The Distributed Map fields, when `ProcessorConfig.Mode` is `DISTRIBUTED`.
+fn compile_distributed(
+    s: &Map<String, Value>,
+    proc: &Map<String, Value>,
+    at: &str,
+    jsonata: bool,
+) -> Result<Option<Distributed>> {
+    let config = proc.get("ProcessorConfig").and_then(Value::as_object);
+    let mode = config.and_then(|c| c.get("Mode")).and_then(Value::as_str);
+    if mode != Some("DISTRIBUTED") {
+        return Ok(None);
+    }
+    let express = config
+        .and_then(|c| c.get("ExecutionType"))
+        .and_then(Value::as_str)
+        == Some("EXPRESS");
+    let object = |f: &str| s.get(f).and_then(Value::as_object);
+    let reader = match object("ItemReader") {
+        None => None,
+        Some(r) => {
+            let rat = format!("{at}/ItemReader");
+            let config = r.get("ReaderConfig").and_then(Value::as_object);
+            let empty = Map::new();
+            let c = config.unwrap_or(&empty);
+            let text = |f: &str| c.get(f).and_then(Value::as_str).map(str::to_string);
+            Some(ItemReader {
+                resource: r
+                    .get("Resource")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_string(),
+                parameters: template(r, "Parameters", &rat)?,
+                input_type: text("InputType"),
+                csv_header_location: text("CSVHeaderLocation"),
+                csv_headers: c
+                    .get("CSVHeaders")
+                    .and_then(Value::as_array)
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(|h| h.as_str().map(str::to_string))
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+                csv_delimiter: match text("CSVDelimiter").as_deref() {
+                    Some("PIPE") => '|',
+                    Some("SEMICOLON") => ';',
+                    Some("SPACE") => ' ',
+                    Some("TAB") => '\t',
+                    _ => ',',
+                },
+                max_items: amount(c, "MaxItems", &format!("{rat}/ReaderConfig"), jsonata)?,
+            })
+        }
+    };
+    let batcher = match object("ItemBatcher") {
+        None => None,
+        Some(b) => {
+            let bat = format!("{at}/ItemBatcher");
+            Some(ItemBatcher {
+                max_items: amount(b, "MaxItemsPerBatch", &bat, jsonata)?,
+                max_bytes: amount(b, "MaxInputBytesPerBatch", &bat, jsonata)?,
+                batch_input: template(b, "BatchInput", &bat)?,
+            })
+        }
+    };
+    let writer = match object("ResultWriter") {
+        None => None,
+        Some(w) => {
+            let wat = format!("{at}/ResultWriter");
+            let config = w.get("WriterConfig");
+            let text = |f: &str, d: &str| {
+                config
+                    .and_then(|c| c.get(f))
+                    .and_then(Value::as_str)
+                    .unwrap_or(d)
+                    .to_string()
+            };
+            Some(ResultWriter {
+                parameters: template(w, "Parameters", &wat)?,
+                output_type: text("OutputType", "JSON"),
+                transformation: text("Transformation", "NONE"),
+            })
+        }
+    };
+    Ok(Some(Distributed {
+        express,
+        label: s.get("Label").and_then(Value::as_str).map(str::to_string),
+        reader,
+        batcher,
+        writer,
+        tolerated_count: s.get("ToleratedFailureCount").and_then(Value::as_u64),
+        tolerated_percentage: s.get("ToleratedFailurePercentage").and_then(Value::as_f64),
+    }))
 }
 
 fn compile_choice(

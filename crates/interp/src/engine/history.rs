@@ -91,6 +91,10 @@ pub enum Detail {
     MapStarted {
         length: usize,
     },
+    /// `MapRunStarted`: the Map Run of a Distributed Map.
+    MapRunStarted {
+        arn: String,
+    },
     MapIteration {
         name: String,
         index: usize,
@@ -442,6 +446,7 @@ fn render_detail(kind: &str, d: &Detail, ids: &[u64]) -> Option<(String, Value)>
             Value::Object(obj)
         }
         Detail::MapStarted { length } => json!({"length": length}),
+        Detail::MapRunStarted { arn } => json!({"mapRunArn": arn}),
         Detail::MapIteration { name, index } => json!({"name": name, "index": index}),
         Detail::LambdaScheduled {
             resource,

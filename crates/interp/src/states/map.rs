@@ -40,6 +40,9 @@ impl Runner<'_> {
         let events = FanOut {
             succeeded: "MapStateSucceeded",
             failed: "MapStateFailed",
+            // A Distributed Map's attempt yields its whole result (the array, or the export's
+            // description with a ResultWriter) as one thread.
+            whole: m.distributed.is_some() && state.language == QueryLanguage::JsonPath,
         };
         self.attempts(
             state,
@@ -64,6 +67,9 @@ impl Runner<'_> {
         cur: &mut Cursor,
         entered_at: Millis,
     ) -> Result<Vec<Thread>, Stop> {
+        if let (Some(d), QueryLanguage::JsonPath) = (&m.distributed, state.language) {
+            return self.distributed_attempt(state, m, d, input, retry_count, cur, entered_at);
+        }
         let (item_inputs, slots, tolerance) = if state.language == QueryLanguage::Jsonata {
             match self.map_inputs_jsonata(state, m, input, retry_count, entered_at) {
                 Ok((inputs, slots)) => (inputs, slots, Ok(())),
@@ -104,7 +110,11 @@ impl Runner<'_> {
                     None => item.clone(),
                 });
             }
-            (inputs, slots, check_tolerance(m, &effective, &ctx))
+            (
+                inputs,
+                slots,
+                check_tolerance(m, &effective, &ctx).map(|_| ()),
+            )
         };
         let length = item_inputs.len();
         let started = self.event(cur, "MapStateStarted", Detail::MapStarted { length })?;
@@ -179,7 +189,7 @@ impl Runner<'_> {
 }
 
 /// The items array, borrowed from the input where possible.
-fn select_items<'v>(
+pub(crate) fn select_items<'v>(
     m: &MapState,
     effective: &'v Value,
     ctx: &'v Context<'v>,
@@ -287,7 +297,12 @@ impl Runner<'_> {
 /// recorded AWS run `test_map_state_tolerated_failure_percentage_path[100.1]`, 2024-06:
 /// `ToleratedFailurePercentage must be between 0 and 100.`). Numeric strings are accepted as
 /// in the other `…Path` fields.
-fn check_tolerance(m: &MapState, effective: &Value, ctx: &Context<'_>) -> Result<(), Failure> {
+pub(crate) fn check_tolerance(
+    m: &MapState,
+    effective: &Value,
+    ctx: &Context<'_>,
+) -> Result<(Option<f64>, Option<u64>), Failure> {
+    let mut out = (None, None);
     // UNVERIFIED: a path that selects nothing is reported like a null value, as for
     // MaxConcurrencyPath.
     let value = |p: &PathRef| {
@@ -314,7 +329,7 @@ fn check_tolerance(m: &MapState, effective: &Value, ctx: &Context<'_>) -> Result
                     "ToleratedFailurePercentage must be between 0 and 100.",
                 ))
             }
-            Some(_) => {}
+            Some(n) => out.0 = Some(n),
         }
     }
     if let Some(p) = &m.tolerated_failure_count_path {
@@ -334,10 +349,10 @@ fn check_tolerance(m: &MapState, effective: &Value, ctx: &Context<'_>) -> Result
             Some(n) if n < 0 => {
                 return Err(Failure::runtime("ToleratedFailureCount cannot be negative."))
             }
-            Some(_) => {}
+            Some(n) => out.1 = Some(n as u64),
         }
     }
-    Ok(())
+    Ok(out)
 }
 
 /// Effective number of concurrent iterations (1..=40).

@@ -5,6 +5,7 @@
 //! (`engine`) records the `…Entered`/`…Exited` events around it.
 
 pub mod choice;
+pub mod distributed;
 pub mod errors;
 pub mod fail;
 pub mod map;

@@ -54,6 +54,9 @@ enum Settled {
 pub(crate) struct FanOut {
     pub succeeded: &'static str,
     pub failed: &'static str,
+    /// The attempt yields one thread whose output is the whole result (a Distributed Map), not
+    /// one element per thread.
+    pub whole: bool,
 }
 
 impl Runner<'_> {
@@ -114,16 +117,13 @@ impl Runner<'_> {
                 // AWS: …StateExited points at the same predecessor as …StateSucceeded (§7.8, §8).
                 cur.last = before;
                 let raw = std::mem::take(input);
-                self.complete(
-                    state,
-                    h,
-                    raw,
-                    Value::Array(outputs),
-                    Some(bound),
-                    entered_at,
-                    retry_count,
-                )
-                .map(Some)
+                let mut outputs = outputs;
+                let result = match (events.whole, outputs.len()) {
+                    (true, 1) => outputs.pop().unwrap_or(Value::Null),
+                    _ => Value::Array(outputs),
+                };
+                self.complete(state, h, raw, result, Some(bound), entered_at, retry_count)
+                    .map(Some)
             }
             Settled::Failed(stop, at) => {
                 *cur = at;
@@ -202,6 +202,7 @@ impl Runner<'_> {
         let events = FanOut {
             succeeded: "ParallelStateSucceeded",
             failed: "ParallelStateFailed",
+            whole: false,
         };
         self.attempts(
             state,

@@ -1,0 +1,671 @@
+//! Distributed Map (<https://docs.aws.amazon.com/step-functions/latest/dg/state-map-distributed.html>;
+//! docs/semantics/map.md §7.9): `ProcessorConfig.Mode: DISTRIBUTED` in a JSONPath state.
+//!
+//! The items come from the input (`ItemsPath`) or from the world's S3 through an `ItemReader`
+//! (`s3:getObject` with `InputType` JSON, JSONL or CSV, or `s3:listObjectsV2`), limited by
+//! `MaxItems(Path)`; `ItemSelector` shapes each item and an `ItemBatcher` groups them into
+//! `{"BatchInput"?, "Items"}` batches. Each item (or batch) runs as a child execution of a Map
+//! Run: the parent's history shows `MapRunStarted{mapRunArn}` and `MapRunSucceeded` or
+//! `MapRunFailed{error, cause}`, never the children's events. Children run up to
+//! `MaxConcurrency` at once (0: 10,000) on virtual time.
+//!
+//! Failed children are tolerated up to `ToleratedFailureCount(Path)` /
+//! `ToleratedFailurePercentage(Path)` (default 0); beyond, the Map fails with
+//! `States.ExceedToleratedFailureThreshold`. A tolerated failure's element of the result is
+//! `{"Error", "Cause"}` (UNVERIFIED: AWS documents the exported FAILED records, not the inline
+//! result). With a `ResultWriter` the results are exported to the world's S3 —
+//! `<Prefix>/<map run id>/manifest.json` and `SUCCEEDED_0.json` (`FAILED_0.json` with failures),
+//! in the layout of <https://docs.aws.amazon.com/step-functions/latest/dg/input-output-resultwriter.html>
+//! — and the state's result is `{"MapRunArn", "ResultWriterDetails": {"Bucket", "Key"}}`.
+//!
+//! JSONata Distributed Maps run as inline Maps (their ItemReader is not read).
+
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+
+use serde_json::{json, Map, Value};
+
+use crate::asl::model::{Amount, Distributed, ItemReader, MapState, State};
+use crate::data::context::Context;
+use crate::data::template::{shown, Scope};
+use crate::data::timestamp::{self, Millis};
+use crate::engine::history::{Detail, History};
+use crate::engine::random::uuid_from;
+use crate::engine::{Cursor, Runner, Stop};
+use crate::errors::Failure;
+use crate::states::map::check_tolerance;
+use crate::states::parallel::Thread;
+
+/// Children of one Map Run that run at once, at most (AWS's quota).
+pub const DISTRIBUTED_CONCURRENCY_LIMIT: u64 = 10_000;
+/// The largest batch input, in bytes (256 KiB).
+const MAX_BATCH_BYTES: usize = 262_144;
+const ITEM_READER_FAILED: &str = "States.ItemReaderFailed";
+const RESULT_WRITER_FAILED: &str = "States.ResultWriterFailed";
+const EXCEEDED: &str = "States.ExceedToleratedFailureThreshold";
+
+/// An integer `…Path` field's value (numeric strings accepted, docs/semantics/map.md §7.6).
+fn integer(a: &Amount, field: &str, effective: &Value, ctx: &Context<'_>) -> Result<i64, Failure> {
+    match a {
+        Amount::Fixed(n) => Ok(*n as i64),
+        Amount::Jsonata(_) => Err(Failure::runtime(format!(
+            "a JSONata {field} in a JSONPath state"
+        ))),
+        Amount::Path(p) => {
+            let v = p.select(effective, ctx).ok();
+            let parsed = v.as_deref().and_then(|v| match v {
+                Value::Number(n) => n.as_i64(),
+                Value::String(s) => s.parse::<i64>().ok(),
+                _ => None,
+            });
+            parsed.ok_or_else(|| {
+                Failure::runtime(format!(
+                    "The {field}Path field refers to value \"{}\" which is not a valid integer: {}",
+                    v.as_deref().map(shown).unwrap_or_else(|| "null".into()),
+                    p.text()
+                ))
+            })
+        }
+    }
+}
+
+/// What a Map Run is set up with: the values of its fields, evaluated once per attempt.
+struct Plan {
+    slots: u64,
+    tolerance: (Option<f64>, Option<u64>),
+    max_items: Option<i64>,
+    reader_params: Option<Value>,
+    batch_items: Option<i64>,
+    batch_bytes: Option<i64>,
+    batch_input: Option<Value>,
+    writer_params: Option<Value>,
+}
+
+fn plan(
+    m: &MapState,
+    d: &Distributed,
+    effective: &Value,
+    ctx: &Context<'_>,
+    rng: &mut dyn rand::RngCore,
+    spares: &crate::data::template::Spares,
+) -> Result<Plan, Failure> {
+    let slots = match integer(&m.max_concurrency, "MaxConcurrency", effective, ctx)? {
+        n if n <= 0 => DISTRIBUTED_CONCURRENCY_LIMIT,
+        n => (n as u64).min(DISTRIBUTED_CONCURRENCY_LIMIT),
+    };
+    let tolerance = check_tolerance(m, effective, ctx)?;
+    let max_items = match d.reader.as_ref().and_then(|r| r.max_items.as_ref()) {
+        Some(a) => Some(integer(a, "MaxItems", effective, ctx)?),
+        None => None,
+    };
+    let scope = Scope {
+        input: effective,
+        context: ctx,
+        spares,
+    };
+    let reader_params = match d.reader.as_ref().and_then(|r| r.parameters.as_ref()) {
+        Some(t) => Some(t.eval(&scope, rng)?),
+        None => None,
+    };
+    let (mut batch_items, mut batch_bytes, mut batch_input) = (None, None, None);
+    if let Some(b) = &d.batcher {
+        if let Some(a) = &b.max_items {
+            batch_items = Some(integer(a, "MaxItemsPerBatch", effective, ctx)?);
+        }
+        if let Some(a) = &b.max_bytes {
+            batch_bytes = Some(integer(a, "MaxInputBytesPerBatch", effective, ctx)?);
+        }
+        if let Some(t) = &b.batch_input {
+            batch_input = Some(t.eval(&scope, rng)?);
+        }
+    }
+    let writer_params = match d.writer.as_ref().and_then(|w| w.parameters.as_ref()) {
+        Some(t) => Some(t.eval(&scope, rng)?),
+        None => None,
+    };
+    Ok(Plan {
+        slots,
+        tolerance,
+        max_items,
+        reader_params,
+        batch_items,
+        batch_bytes,
+        batch_input,
+        writer_params,
+    })
+}
+
+impl Runner<'_> {
+    /// One attempt of a Distributed Map (see the module docs).
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn distributed_attempt(
+        &mut self,
+        state: &State,
+        m: &MapState,
+        d: &Distributed,
+        input: &Value,
+        retry_count: u32,
+        cur: &mut Cursor,
+        entered_at: Millis,
+    ) -> Result<Vec<Thread>, Stop> {
+        // Everything read from the input before MapStateStarted, then what fails after it.
+        let (effective, from_input) = {
+            let ctx =
+                Context::new(&self.exec, &state.name, entered_at).with_retry_count(retry_count);
+            let effective = state.input_path.apply(input, &ctx)?.into_owned();
+            let from_input = match &d.reader {
+                None => Some(super::map::select_items(m, &effective, &ctx)?.into_owned()),
+                Some(_) => None,
+            };
+            (effective, from_input)
+        };
+        // With an ItemReader the items are counted by the Map Run: `length` is 0 (§7.4).
+        let length = from_input.as_ref().map_or(0, Vec::len);
+        self.event(cur, "MapStateStarted", Detail::MapStarted { length })?;
+        let plan = {
+            let Runner {
+                ref exec,
+                ref mut rng,
+                ref spares,
+                ..
+            } = *self;
+            let ctx = Context::new(exec, &state.name, entered_at).with_retry_count(retry_count);
+            plan(m, d, &effective, &ctx, rng, spares)?
+        };
+        let id = uuid_from(&mut self.rng);
+        let label = d.label.clone().unwrap_or_else(|| state.name.clone());
+        let arn = format!(
+            "arn:aws:states:{}:{}:mapRun:{}/{label}:{id}",
+            self.exec.region, self.exec.account, self.exec.state_machine_name
+        );
+        self.event_with(cur, "MapRunStarted", |_| Detail::MapRunStarted {
+            arn: arn.clone(),
+        })?;
+        let items = match (from_input, &d.reader) {
+            (Some(items), _) => items,
+            (None, Some(reader)) => {
+                match self.read_items(reader, plan.reader_params.as_ref(), plan.max_items) {
+                    Ok(items) => items,
+                    Err(f) => return self.map_run_failed(cur, f),
+                }
+            }
+            (None, None) => Vec::new(),
+        };
+        let inputs = match &m.item_selector {
+            None => items,
+            Some(t) => {
+                let Runner {
+                    ref exec,
+                    ref mut rng,
+                    ref spares,
+                    ..
+                } = *self;
+                let mut inputs = Vec::with_capacity(items.len());
+                for (i, item) in items.iter().enumerate() {
+                    let ictx = Context::new(exec, &state.name, entered_at).with_map_item(i, item);
+                    inputs.push(t.eval(
+                        &Scope {
+                            input: &effective,
+                            context: &ictx,
+                            spares,
+                        },
+                        rng,
+                    )?);
+                }
+                inputs
+            }
+        };
+        let inputs = match &d.batcher {
+            None => inputs,
+            Some(_) => batches(
+                inputs,
+                plan.batch_items,
+                plan.batch_bytes,
+                plan.batch_input.as_ref(),
+            ),
+        };
+        let slots = plan.slots;
+        let (pct_path, count_path) = plan.tolerance;
+
+        // The children: each runs the processor on its own virtual clock; their events are not
+        // part of the parent's history.
+        let total = inputs.len();
+        let saved = std::mem::replace(&mut self.history, History::new(false));
+        let mut free: BinaryHeap<Reverse<Millis>> = BinaryHeap::new();
+        let mut results: Vec<Result<Value, Failure>> = Vec::with_capacity(total);
+        let mut end = cur.now;
+        let mut stopped = None;
+        for (index, item) in inputs.into_iter().enumerate() {
+            let start = if (index as u64) < slots {
+                cur.now
+            } else {
+                free.pop().map(|Reverse(t)| t).unwrap_or(cur.now)
+            };
+            let mut ic = Cursor {
+                now: start,
+                last: None,
+            };
+            let r = self.run_graph(&m.processor, item, None, &mut ic);
+            end = end.max(ic.now);
+            free.push(Reverse(ic.now));
+            match r {
+                Ok((v, _)) => results.push(Ok(v)),
+                Err(Stop::Fail(f)) => results.push(Err(f)),
+                Err(other) => {
+                    stopped = Some(other);
+                    break;
+                }
+            }
+        }
+        self.history = saved;
+        if let Some(s) = stopped {
+            return Err(s);
+        }
+        cur.now = end;
+        let failed = results.iter().filter(|r| r.is_err()).count();
+        let count = count_path.or(d.tolerated_count);
+        let pct = pct_path.or(d.tolerated_percentage);
+        let exceeded = match (count, pct) {
+            (None, None) => failed > 0,
+            (c, p) => {
+                c.is_some_and(|c| failed as u64 > c)
+                    || p.is_some_and(|p| total > 0 && (failed as f64) * 100.0 / (total as f64) > p)
+            }
+        };
+        if exceeded {
+            return self.map_run_failed(
+                cur,
+                Failure::raised(
+                    EXCEEDED,
+                    "The specified tolerated failure threshold was exceeded",
+                ),
+            );
+        }
+        let result = match &d.writer {
+            None => Value::Array(
+                results
+                    .into_iter()
+                    .map(|r| match r {
+                        Ok(v) => v,
+                        Err(f) => json!({"Error": f.error, "Cause": f.cause}),
+                    })
+                    .collect(),
+            ),
+            Some(w) => {
+                let params = plan.writer_params.clone().unwrap_or_else(|| json!({}));
+                match self.write_results(&params, &arn, &id, &results, &w.output_type, cur.now) {
+                    Ok(v) => v,
+                    Err(f) => return self.map_run_failed(cur, f),
+                }
+            }
+        };
+        let last = self.event(cur, "MapRunSucceeded", Detail::None)?;
+        let bound = crate::data::size::json_size(&result);
+        Ok(vec![Thread {
+            result: Ok((result, bound)),
+            cursor: Cursor {
+                now: cur.now,
+                last: Some(last),
+            },
+            events: self.history.len()..self.history.len(),
+        }])
+    }
+
+    /// `MapRunFailed{error, cause}`; the Map then fails with that error (caught or retried like
+    /// any other).
+    fn map_run_failed(&mut self, cur: &mut Cursor, f: Failure) -> Result<Vec<Thread>, Stop> {
+        let detail = f.clone();
+        self.event_with(cur, "MapRunFailed", |_| Detail::Failure(detail))?;
+        Ok(vec![Thread::failed_before_start(
+            f,
+            *cur,
+            self.history.len(),
+        )])
+    }
+
+    /// The items of an `ItemReader` from the world's S3.
+    fn read_items(
+        &mut self,
+        r: &ItemReader,
+        params: Option<&Value>,
+        max_items: Option<i64>,
+    ) -> Result<Vec<Value>, Failure> {
+        if let Some(n) = max_items {
+            if n <= 0 && !matches!(r.max_items, Some(Amount::Fixed(0))) {
+                return Err(Failure::raised(
+                    ITEM_READER_FAILED,
+                    "field MaxItems must be positive",
+                ));
+            }
+        }
+        let empty = json!({});
+        let params = params.unwrap_or(&empty);
+        let text = |k: &str| {
+            params
+                .get(k)
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string()
+        };
+        let bucket = text("Bucket");
+        let world = self.resources.world().unwrap_or_default();
+        let request_id = uuid_from(&mut self.rng);
+        let items = if r.resource.ends_with("s3:listObjectsV2") {
+            let prefix = text("Prefix");
+            let w = world.lock();
+            let Some(b) = w.s3.get(&bucket) else {
+                return Err(no_such_bucket(&request_id));
+            };
+            b.list(&prefix)
+                .map(|(k, o)| {
+                    json!({
+                        "Etag": o.etag(),
+                        "Key": k,
+                        "LastModified": timestamp::format_millis(o.last_modified.unwrap_or(self.exec.start_time)),
+                        "Size": o.body.len(),
+                        "StorageClass": "STANDARD"
+                    })
+                })
+                .collect()
+        } else {
+            let key = text("Key");
+            let body = {
+                let w = world.lock();
+                let Some(b) = w.s3.get(&bucket) else {
+                    return Err(no_such_bucket(&request_id));
+                };
+                match b.get(&key) {
+                    Some(o) => o.body.clone(),
+                    None => {
+                        return Err(Failure::raised(
+                            ITEM_READER_FAILED,
+                            format!("The specified key does not exist. (Service: S3, Status Code: 404, Request ID: {request_id})"),
+                        ))
+                    }
+                }
+            };
+            let text = String::from_utf8_lossy(&body);
+            parse_items(r, &text)?
+        };
+        let limit = match max_items {
+            Some(n) if n > 0 => (n as u64).min(100_000_000) as usize,
+            _ => usize::MAX,
+        };
+        Ok(items.into_iter().take(limit).collect())
+    }
+
+    /// Writes the Map Run's results into the world's S3; the state's result.
+    fn write_results(
+        &mut self,
+        params: &Value,
+        arn: &str,
+        id: &str,
+        results: &[Result<Value, Failure>],
+        output_type: &str,
+        now: Millis,
+    ) -> Result<Value, Failure> {
+        let bucket = params
+            .get("Bucket")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string();
+        let prefix = params.get("Prefix").and_then(Value::as_str).unwrap_or("");
+        let base = if prefix.is_empty() {
+            format!("{id}/")
+        } else {
+            format!("{}/{id}/", prefix.trim_end_matches('/'))
+        };
+        let date = timestamp::format_millis(now);
+        let record = |i: usize, r: &Result<Value, Failure>| -> Value {
+            let name = format!("{id}-{i}");
+            let mut o = Map::new();
+            o.insert(
+                "ExecutionArn".into(),
+                json!(format!(
+                    "{}:{name}",
+                    arn.replacen(":mapRun:", ":execution:", 1)
+                )),
+            );
+            o.insert("Name".into(), json!(name));
+            o.insert("StartDate".into(), json!(date));
+            o.insert("StateMachineArn".into(), json!(arn));
+            o.insert("StopDate".into(), json!(date));
+            match r {
+                Ok(v) => {
+                    o.insert(
+                        "Output".into(),
+                        json!(serde_json::to_string(v).unwrap_or_default()),
+                    );
+                    o.insert("OutputDetails".into(), json!({"Included": true}));
+                    o.insert("Status".into(), json!("SUCCEEDED"));
+                }
+                Err(f) => {
+                    o.insert("Error".into(), json!(f.error));
+                    o.insert("Cause".into(), json!(f.cause));
+                    o.insert("Status".into(), json!("FAILED"));
+                }
+            }
+            Value::Object(o)
+        };
+        let (ok, bad): (Vec<_>, Vec<_>) = results.iter().enumerate().partition(|(_, r)| r.is_ok());
+        let world = self.resources.world().unwrap_or_default();
+        let mut w = world.lock();
+        let Some(b) = w.s3.get_mut(&bucket) else {
+            let request_id = uuid_from(&mut self.rng);
+            return Err(Failure::raised(
+                RESULT_WRITER_FAILED,
+                format!("The specified bucket does not exist (Service: S3, Status Code: 404, Request ID: {request_id})"),
+            ));
+        };
+        let ext = if output_type == "JSONL" {
+            "jsonl"
+        } else {
+            "json"
+        };
+        let mut files = Map::new();
+        for (kind, list) in [("SUCCEEDED", &ok), ("FAILED", &bad)] {
+            let mut entries = Vec::new();
+            if !list.is_empty() {
+                let records: Vec<Value> = list.iter().map(|(i, r)| record(*i, r)).collect();
+                let body = if ext == "jsonl" {
+                    records
+                        .iter()
+                        .map(|r| serde_json::to_string(r).unwrap_or_default() + "\n")
+                        .collect::<String>()
+                } else {
+                    serde_json::to_string(&records).unwrap_or_default()
+                };
+                let key = format!("{base}{kind}_0.{ext}");
+                entries.push(json!({"Key": key, "Size": body.len()}));
+                b.put(&key, body.into_bytes(), now);
+            }
+            files.insert(kind.into(), Value::Array(entries));
+        }
+        files.insert("PENDING".into(), json!([]));
+        let manifest_key = format!("{base}manifest.json");
+        let manifest = json!({
+            "DestinationBucket": bucket,
+            "MapRunArn": arn,
+            "ResultFiles": files,
+        });
+        b.put(
+            &manifest_key,
+            serde_json::to_vec(&manifest).unwrap_or_default(),
+            now,
+        );
+        Ok(json!({
+            "MapRunArn": arn,
+            "ResultWriterDetails": {"Bucket": bucket, "Key": manifest_key}
+        }))
+    }
+}
+
+fn no_such_bucket(request_id: &str) -> Failure {
+    Failure::raised(
+        ITEM_READER_FAILED,
+        format!("The specified bucket does not exist (Service: S3, Status Code: 404, Request ID: {request_id})"),
+    )
+}
+
+/// The items of an object's text per `InputType`.
+fn parse_items(r: &ItemReader, text: &str) -> Result<Vec<Value>, Failure> {
+    let failed = |m: String| Failure::raised(ITEM_READER_FAILED, m);
+    match r.input_type.as_deref().unwrap_or("JSON") {
+        "JSON" => match serde_json::from_str::<Value>(text) {
+            Ok(Value::Array(items)) => Ok(items),
+            Ok(_) => Err(failed("Attempting to map over non-iterable node.".into())),
+            Err(e) => Err(failed(format!("The object is not valid JSON: {e}"))),
+        },
+        "JSONL" => text
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| {
+                serde_json::from_str(l)
+                    .map_err(|e| failed(format!("A line is not valid JSON: {e}")))
+            })
+            .collect(),
+        "CSV" => {
+            let mut rows = csv_rows(text, r.csv_delimiter);
+            let headers = if r.csv_header_location.as_deref() == Some("GIVEN") {
+                r.csv_headers.clone()
+            } else if rows.is_empty() {
+                Vec::new()
+            } else {
+                rows.remove(0)
+            };
+            let mut seen = std::collections::BTreeSet::new();
+            if !headers.iter().all(|h| seen.insert(h.as_str())) {
+                return Err(failed("CSV headers cannot contain duplicates.".into()));
+            }
+            rows.into_iter()
+                .map(|row| {
+                    if row.len() > headers.len() {
+                        return Err(failed(format!(
+                            "A CSV row has {} fields but there are {} headers.",
+                            row.len(),
+                            headers.len()
+                        )));
+                    }
+                    let mut o = Map::new();
+                    for (i, h) in headers.iter().enumerate() {
+                        o.insert(
+                            h.clone(),
+                            Value::String(row.get(i).cloned().unwrap_or_default()),
+                        );
+                    }
+                    Ok(Value::Object(o))
+                })
+                .collect()
+        }
+        other => Err(failed(format!(
+            "InputType {other} is not simulated here (JSON, JSONL and CSV are)"
+        ))),
+    }
+}
+
+/// CSV records (RFC 4180 quoting: `"a,b"`, `""` for a quote); a trailing newline ends the last.
+fn csv_rows(text: &str, delimiter: char) -> Vec<Vec<String>> {
+    let mut rows = Vec::new();
+    let mut row = Vec::new();
+    let mut field = String::new();
+    let mut quoted = false;
+    let mut chars = text.chars().peekable();
+    let mut any = false;
+    while let Some(c) = chars.next() {
+        any = true;
+        if quoted {
+            if c == '"' {
+                if chars.peek() == Some(&'"') {
+                    field.push('"');
+                    chars.next();
+                } else {
+                    quoted = false;
+                }
+            } else {
+                field.push(c);
+            }
+        } else if c == '"' && field.is_empty() {
+            quoted = true;
+        } else if c == delimiter {
+            row.push(std::mem::take(&mut field));
+        } else if c == '\n' || c == '\r' {
+            if c == '\r' && chars.peek() == Some(&'\n') {
+                chars.next();
+            }
+            row.push(std::mem::take(&mut field));
+            rows.push(std::mem::take(&mut row));
+            any = false;
+        } else {
+            field.push(c);
+        }
+    }
+    if any {
+        row.push(field);
+        rows.push(row);
+    }
+    rows
+}
+
+/// Groups items into batches of at most `max_items` items and `max_bytes` bytes (256 KiB at
+/// most), each `{"BatchInput"?, "Items"}`.
+fn batches(
+    items: Vec<Value>,
+    max_items: Option<i64>,
+    max_bytes: Option<i64>,
+    batch_input: Option<&Value>,
+) -> Vec<Value> {
+    let max_items = max_items
+        .filter(|n| *n > 0)
+        .map_or(usize::MAX, |n| n as usize);
+    let max_bytes = max_bytes
+        .filter(|n| *n > 0)
+        .map_or(MAX_BATCH_BYTES, |n| (n as usize).min(MAX_BATCH_BYTES));
+    let wrap = |items: Vec<Value>| {
+        let mut o = Map::new();
+        if let Some(b) = batch_input {
+            o.insert("BatchInput".into(), b.clone());
+        }
+        o.insert("Items".into(), Value::Array(items));
+        Value::Object(o)
+    };
+    let mut out = Vec::new();
+    let mut current = Vec::new();
+    let mut bytes = 0;
+    for item in items {
+        let size = serde_json::to_string(&item).map_or(0, |s| s.len()) + 1;
+        if !current.is_empty() && (current.len() >= max_items || bytes + size > max_bytes) {
+            out.push(wrap(std::mem::take(&mut current)));
+            bytes = 0;
+        }
+        bytes += size;
+        current.push(item);
+    }
+    if !current.is_empty() {
+        out.push(wrap(current));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_quotes_and_empty_cells() {
+        assert_eq!(
+            csv_rows("a,\"b,c\",\"d\"\"e\"\n,,\n", ','),
+            vec![vec!["a", "b,c", "d\"e"], vec!["", "", ""]]
+        );
+        assert_eq!(csv_rows("x;y", ';'), vec![vec!["x", "y"]]);
+    }
+
+    #[test]
+    fn batches_respect_counts_and_bytes() {
+        let items: Vec<Value> = (0..5).map(|i| json!(i)).collect();
+        let b = batches(items.clone(), Some(2), None, Some(&json!({"k": 1})));
+        assert_eq!(b.len(), 3);
+        assert_eq!(b[0], json!({"BatchInput": {"k": 1}, "Items": [0, 1]}));
+        let b = batches(items, None, Some(4), None);
+        assert_eq!(b[0], json!({"Items": [0, 1]}));
+    }
+}
