@@ -1,4 +1,4 @@
-//! `aslcheck bench DEF [--input FILE] [--iterations N] [--rounds R]`: runs the execution N times
+//! `aslcheck bench DEF [--input FILE] [--iterations N] [--rounds R] [--resources DIR]`: runs the execution N times
 //! in-process, without history, and prints executions per second; with R rounds, each round's
 //! rate and then the best and the median.
 
@@ -8,6 +8,8 @@ use std::time::Instant;
 use super::{error, report_input_error, report_load_error, Exit};
 use crate::engine::{self, RunOptions};
 use crate::harness::input::{read_definition, read_input};
+use crate::tasks::Registry;
+use crate::world::{SharedWorld, World};
 
 /// Run an execution many times in-process and print executions per second.
 #[derive(Debug, clap::Args)]
@@ -25,6 +27,10 @@ pub struct Args {
     /// (on a shared machine single rounds vary a lot).
     #[arg(long, default_value_t = 1)]
     pub rounds: u32,
+    /// The simulated AWS resources every execution starts with (docs/resources.md); each
+    /// execution gets a fresh copy.
+    #[arg(long, value_name = "DIR")]
+    pub resources: Option<PathBuf>,
 }
 
 pub fn main(args: Args) -> Exit {
@@ -33,6 +39,7 @@ pub fn main(args: Args) -> Exit {
         input,
         iterations,
         rounds,
+        resources,
     } = args;
     if definition.as_os_str() == "-" && input.as_deref() == Some("-") {
         error("the definition and the input cannot both come from stdin (-)");
@@ -46,17 +53,32 @@ pub fn main(args: Args) -> Exit {
         Ok(v) => v,
         Err(e) => return report_input_error(e),
     };
+    let world = match &resources {
+        None => World::default(),
+        Some(dir) => match World::load_dir(dir) {
+            Ok(w) => w,
+            Err(e) => {
+                error(format_args!("--resources: {e}"));
+                return Exit::Invalid;
+            }
+        },
+    };
+    let options_for = |seed: u64| RunOptions {
+        seed,
+        resources: Box::new(Registry {
+            world: SharedWorld::new(world.clone()),
+            ..Registry::default()
+        }),
+        ..RunOptions::default()
+    };
     let iterations = iterations.max(1);
     // One run first, so a definition that fails says so before it is timed.
-    let first = engine::run(&def.machine, &input, RunOptions::default());
+    let first = engine::run(&def.machine, &input, options_for(0));
     let mut rates = Vec::new();
     for _ in 0..rounds.max(1) {
         let started = Instant::now();
         for i in 0..iterations {
-            let options = RunOptions {
-                seed: i,
-                ..RunOptions::default()
-            };
+            let options = options_for(i);
             std::hint::black_box(engine::run(&def.machine, &input, options));
         }
         let secs = started.elapsed().as_secs_f64();

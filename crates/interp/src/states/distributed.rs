@@ -245,6 +245,8 @@ impl Runner<'_> {
                 now: start,
                 last: None,
             };
+            // Each child has a history of its own (and its own 25,000-event limit).
+            self.history = History::new(false);
             let r = self.run_graph(&m.processor, item, None, &mut ic);
             end = end.max(ic.now);
             free.push(Reverse(ic.now));
