@@ -183,6 +183,7 @@ fn a_malformed_folder_names_the_file_and_the_place() {
         ("states/C.asl.json", b"[", "C.asl.json"),
         ("ecs/f.json", br#"{"containers": [{"name": "a", "exitCode": "x"}]}"#, "at /containers/0"),
         ("sqs/q.jsonl", b"{}\n{oops\n", "line 2"),
+        ("s3/b/rows.csv", b"a,b\n1,2\n1,2,3\n", "line 3: this row has 3 fields but the first row has 2"),
     ];
     for (i, (rel, bytes, expect)) in cases.iter().enumerate() {
         let d = scratch(&format!("bad-{i}"));

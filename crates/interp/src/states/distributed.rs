@@ -566,7 +566,7 @@ fn parse_items(r: &ItemReader, text: &str) -> Result<Vec<Value>, Failure> {
 }
 
 /// CSV records (RFC 4180 quoting: `"a,b"`, `""` for a quote); a trailing newline ends the last.
-fn csv_rows(text: &str, delimiter: char) -> Vec<Vec<String>> {
+pub(crate) fn csv_rows(text: &str, delimiter: char) -> Vec<Vec<String>> {
     let mut rows = Vec::new();
     let mut row = Vec::new();
     let mut field = String::new();

@@ -84,6 +84,9 @@ impl Bucket {
                     stack.push((entry.clone(), format!("{prefix}{name}/")));
                 } else {
                     let body = std::fs::read(&entry).map_err(|e| io_error(&entry, e))?;
+                    if name.ends_with(".csv") {
+                        check_csv(&entry, &body)?;
+                    }
                     bucket
                         .objects
                         .insert(format!("{prefix}{name}"), Object::new(body));
@@ -160,6 +163,30 @@ impl Bucket {
                 .collect(),
         )
     }
+}
+
+/// A `.csv` object must be text whose rows have no more fields than its first row: a
+/// Distributed Map's ItemReader would otherwise fail on it at run time, far from the file.
+fn check_csv(path: &Path, body: &[u8]) -> Result<(), WorldError> {
+    let text = std::str::from_utf8(body)
+        .map_err(|_| WorldError::new(path, None, "a .csv object must be UTF-8 text"))?;
+    let rows = crate::states::distributed::csv_rows(text, ',');
+    let Some(width) = rows.first().map(Vec::len) else {
+        return Ok(());
+    };
+    for (i, row) in rows.iter().enumerate().skip(1) {
+        if row.len() > width {
+            return Err(WorldError::new(
+                path,
+                Some(format!("line {}", i + 1)),
+                format!(
+                    "this row has {} fields but the first row has {width}",
+                    row.len()
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
