@@ -252,3 +252,65 @@ fn a_case_environment_carries_the_world() {
         assert!(e.starts_with("environment.resources"), "{e}");
     }
 }
+
+#[test]
+fn a_result_writer_leaves_its_files_in_the_world() {
+    let d = scratch("result-writer");
+    write(&d, "world/s3/data/in.json", br#"[1, 2, 3]"#);
+    let def = d.join("dmap.asl.json");
+    std::fs::write(
+        &def,
+        json!({"StartAt": "M", "States": {"M": {"Type": "Map", "Label": "Fan",
+            "ItemReader": {"Resource": "arn:aws:states:::s3:getObject", "ReaderConfig": {"InputType": "JSON"},
+                           "Parameters": {"Bucket": "data", "Key": "in.json"}},
+            "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "EXPRESS"},
+                              "StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}},
+            "ResultWriter": {"Resource": "arn:aws:states:::s3:putObject", "Parameters": {"Bucket": "data", "Prefix": "out"}},
+            "End": true}}})
+        .to_string(),
+    )
+    .unwrap();
+    let out = d.join("after");
+    let o = aslcheck(args(&[
+        &"run",
+        &def,
+        &"--resources",
+        &d.join("world"),
+        &"--resources-out",
+        &out,
+    ]));
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let result: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let key = result["output"]["ResultWriterDetails"]["Key"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        key.starts_with("out/") && key.ends_with("/manifest.json"),
+        "{key}"
+    );
+    assert!(result["output"]["MapRunArn"]
+        .as_str()
+        .unwrap()
+        .contains("/Fan:"));
+    let world = World::load_dir(&out).unwrap();
+    let bucket = &world.s3["data"];
+    let manifest: Value = serde_json::from_slice(&bucket.objects[&key].body).unwrap();
+    let succeeded = manifest["ResultFiles"]["SUCCEEDED"][0]["Key"]
+        .as_str()
+        .unwrap();
+    let records: Value = serde_json::from_slice(&bucket.objects[succeeded].body).unwrap();
+    let outputs: Vec<&str> = records
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["Output"].as_str().unwrap())
+        .collect();
+    assert_eq!(outputs, ["1", "2", "3"]);
+    assert_eq!(manifest["ResultFiles"]["FAILED"], json!([]));
+}
