@@ -19,7 +19,7 @@
 //!   JSON text, `RedriveCount`, `RedriveStatus`, `RedriveStatusReason`
 //!   (`test_cross_account_states_start_sync_execution`, 2024-12-04);
 //! - `.sync:2`: the same with `Input` and `Output` as JSON (`test_start_execution_sync2`,
-//!   2023-08-12, which predates redrive and so lacks the three `Redrive` members);
+//!   2023-08-12, which has no `Redrive` members: neither does this form);
 //! - a child that does not succeed fails the task with `States.TaskFailed`, its cause the JSON
 //!   text of the child's DescribeExecution (`Cause`, `Error` when it has them, no `Output`)
 //!   (`test_start_execution_sync_delegate_failure`, `…_delegate_timeout`, 2023-07-05).
@@ -262,6 +262,9 @@ fn describe(
         };
         d.insert("Output".into(), output);
         d.insert("OutputDetails".into(), json!({"Included": true}));
+    }
+    // `.sync:2` follows its own recording, which has no `Redrive` members.
+    if succeeded && !parsed {
         d.insert("RedriveCount".into(), json!(0));
         d.insert("RedriveStatus".into(), json!("NOT_REDRIVABLE"));
         d.insert(
