@@ -31,8 +31,11 @@ fn aslcheck(args: Vec<String>) -> Output {
 }
 
 fn run(def: &Value, extra: &[&str]) -> (Output, String) {
+    // One file per call: tests run in parallel, and two of them may pass the same flags.
+    static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let k = CALLS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
     let file = scratch(
-        &format!("def-{}.json", extra.join("_").replace('-', "")),
+        &format!("def-{k}-{}.json", extra.join("_").replace('-', "")),
         &def.to_string(),
     );
     let mut args = vec!["run".to_string(), file.display().to_string()];

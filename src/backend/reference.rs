@@ -61,10 +61,20 @@ impl Backend for Reference {
                         Ok(r) => r,
                         Err(m) => return Observation::Errored(m),
                     };
+                    // A case's `callbacks` member is a `--callbacks` script (docs/callbacks.md).
+                    let callbacks: Box<dyn crate::tasks::callbacks::Callbacks> =
+                        match request.environment.get("callbacks") {
+                            Some(script) => match crate::tasks::callbacks::Script::parse(script) {
+                                Ok(s) => Box::new(s),
+                                Err(m) => return Observation::Errored(format!("environment: {m}")),
+                            },
+                            None => Box::new(crate::tasks::callbacks::Silent),
+                        };
                     let options = RunOptions {
                         seed: self.seed,
                         history: request.history,
                         resources: Box::new(resources),
+                        callbacks,
                         fault: self.fault,
                         express: request
                             .environment

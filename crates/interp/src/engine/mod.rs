@@ -127,6 +127,8 @@ pub struct Outcome {
     /// Problems outside the execution itself, e.g. a callback that named an unknown token (the
     /// API error AWS would have returned to the caller).
     pub notes: Vec<String>,
+    /// The (virtual) time of the terminal event: the execution's `StopDate`.
+    pub stopped_at: Millis,
 }
 
 impl Outcome {
@@ -244,6 +246,13 @@ pub fn run(machine: &Machine, input: &Value, options: RunOptions) -> Outcome {
         start,
     );
     exec.express = options.express;
+    let mut resources = options.resources;
+    resources.begin(&crate::tasks::Execution {
+        execution_arn: exec.execution_arn(),
+        state_machine_arn: exec.state_machine_arn(),
+        name: exec.name().to_string(),
+        start,
+    });
     let (deadline, inclusive) = match machine.timeout_seconds {
         Some(s) => (start.saturating_add((s as i64).saturating_mul(1000)), true),
         None => (start + MAX_EXECUTION_SECONDS * 1000, false),
@@ -255,7 +264,7 @@ pub fn run(machine: &Machine, input: &Value, options: RunOptions) -> Outcome {
         deadline: Some(deadline),
         deadline_inclusive: inclusive,
         real_time: options.real_time,
-        resources: options.resources,
+        resources,
         callbacks: options.callbacks,
         waits: Default::default(),
         tokens: Default::default(),
@@ -347,6 +356,7 @@ impl Runner<'_> {
             cause,
             history,
             notes: std::mem::take(&mut self.notes),
+            stopped_at: at,
         }
     }
 

@@ -35,7 +35,7 @@ pub fn invoke(call: &Invocation<'_>, functions: &BTreeMap<String, Fixture>) -> O
                 result: Ok(v),
             } => Response::Done {
                 after_ms,
-                result: Ok(envelope(v, call.request_id)),
+                result: Ok(envelope(v, call.request_id, call.now)),
             },
             other => other,
         });
@@ -90,27 +90,73 @@ pub fn function_error(error_type: &str, message: &str, request_id: &str) -> Fail
     )
 }
 
-/// The `lambda:invoke` response around a function result (docs/semantics/task.md §10.4).
-pub fn envelope(payload: Value, request_id: &str) -> Value {
+/// The `lambda:invoke` response around a function result (docs/semantics/task.md §10.4), with
+/// the headers of the recorded AWS runs (`test_lambda_service_invoke`, 2025-10-28;
+/// `test_result_selector`, 2024-09-11): `Content-Length` is the length of the payload as the
+/// fixture functions' Python runtime writes it (`json.dumps`: `", "` and `": "` separators,
+/// non-ASCII as `\uXXXX`).
+pub fn envelope(payload: Value, request_id: &str, now: i64) -> Value {
+    let length = python_json_len(&payload).to_string();
+    let trace = format!(
+        "Root=1-{}-{};Parent={};Sampled=0;Lineage=1:{}:0",
+        &super::services::derived_hex(request_id, "trace-time", 8),
+        super::services::derived_hex(request_id, "trace-root", 24),
+        super::services::derived_hex(request_id, "trace-parent", 16),
+        super::services::derived_hex(request_id, "trace-lineage", 8),
+    );
+    let headers = [
+        ("X-Amz-Executed-Version", "$LATEST".to_string()),
+        ("x-amzn-Remapped-Content-Length", "0".to_string()),
+        ("Connection", "keep-alive".to_string()),
+        ("x-amzn-RequestId", request_id.to_string()),
+        ("Content-Length", length),
+        ("Date", super::services::http_date(now)),
+        ("X-Amzn-Trace-Id", trace),
+        ("Content-Type", "application/json".to_string()),
+    ];
     json!({
         "ExecutedVersion": "$LATEST",
         "Payload": payload,
-        "SdkHttpMetadata": {
-            "AllHttpHeaders": {
-                "X-Amz-Executed-Version": ["$LATEST"],
-                "x-amzn-RequestId": [request_id],
-                "Content-Type": ["application/json"]
-            },
-            "HttpHeaders": {
-                "Content-Type": "application/json",
-                "X-Amz-Executed-Version": "$LATEST",
-                "x-amzn-RequestId": request_id
-            },
-            "HttpStatusCode": 200
-        },
+        "SdkHttpMetadata": super::services::http_metadata(&headers),
         "SdkResponseMetadata": {"RequestId": request_id},
         "StatusCode": 200
     })
+}
+
+/// The length of `json.dumps(v)` in Python: `", "` and `": "` separators, every non-ASCII
+/// character escaped (`\uXXXX`, two for characters beyond the Basic Multilingual Plane).
+fn python_json_len(v: &Value) -> usize {
+    match v {
+        Value::Null => 4,
+        Value::Bool(b) => {
+            if *b {
+                4
+            } else {
+                5
+            }
+        }
+        Value::Number(n) => n.to_string().len(),
+        Value::String(s) => {
+            let escaped = serde_json::to_string(s).map_or(2, |t| t.len());
+            // serde_json writes non-ASCII characters as UTF-8; Python as \u escapes.
+            let extra: usize = s
+                .chars()
+                .filter(|c| !c.is_ascii())
+                .map(|c| c.len_utf16() * 6 - c.len_utf8())
+                .sum();
+            escaped + extra
+        }
+        Value::Array(items) => {
+            2 + items.iter().map(python_json_len).sum::<usize>() + 2 * items.len().saturating_sub(1)
+        }
+        Value::Object(m) => {
+            2 + m
+                .iter()
+                .map(|(k, v)| python_json_len(&Value::String(k.clone())) + 2 + python_json_len(v))
+                .sum::<usize>()
+                + 2 * m.len().saturating_sub(1)
+        }
+    }
 }
 
 #[cfg(test)]
@@ -148,9 +194,27 @@ mod tests {
                 assert_eq!(v["Payload"], json!({"a": 1}));
                 assert_eq!(v["StatusCode"], json!(200));
                 assert_eq!(v["ExecutedVersion"], json!("$LATEST"));
+                let headers = &v["SdkHttpMetadata"]["HttpHeaders"];
+                assert_eq!(headers["Content-Length"], json!("8"));
+                assert_eq!(headers["x-amzn-RequestId"], json!("req-1"));
+                assert_eq!(headers["Connection"], json!("keep-alive"));
+                assert_eq!(
+                    v["SdkHttpMetadata"]["AllHttpHeaders"]["X-Amz-Executed-Version"],
+                    json!(["$LATEST"])
+                );
             }
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn content_length_is_that_of_pythons_json_dumps() {
+        // The recorded lengths: {"body": "string body"} is 23 bytes, {} 2, a JSON string 27.
+        assert_eq!(python_json_len(&json!({"body": "string body"})), 23);
+        assert_eq!(python_json_len(&json!({})), 2);
+        assert_eq!(python_json_len(&json!("PayloadFromTrustedAccount")), 27);
+        assert_eq!(python_json_len(&json!([1, true, null])), 15);
+        assert_eq!(python_json_len(&json!("é")), 8);
     }
 
     #[test]

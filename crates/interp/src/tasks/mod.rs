@@ -8,19 +8,27 @@
 //!    ([`fixtures`], contract in `docs/fixtures.md`), as a direct Lambda ARN or through
 //!    `arn:aws:states:::lambda:invoke`;
 //! 3. any other Lambda function returns its input (so documentation examples run);
-//! 4. DynamoDB on the world's tables ([`dynamodb`]), then the service simulators of
-//!    [`services`] (`sqs:sendMessage`, `sns:publish`);
-//! 5. a `.waitForTaskToken` call to any service records its request and waits for the token
-//!    ([`callbacks`]);
+//! 4. the service simulators, against the run's [`World`]: [`dynamodb`] (optimized and SDK
+//!    `getItem`/`putItem`/`updateItem`/`deleteItem`, SDK `query`/`scan`), [`stepfunctions`]
+//!    (`states:startExecution`, `.sync`, `.sync:2`, `aws-sdk:sfn:startExecution`), [`ecs`]
+//!    (`ecs:runTask`, `.sync`), [`eventbridge`] (`events:putEvents`), [`s3`]
+//!    (`aws-sdk:s3:getObject`/`putObject`), [`services`] (`sqs:sendMessage`, `sns:publish`);
+//!    docs/integrations/README.md lists their response shapes and errors;
+//! 5. a `.waitForTaskToken` call to any service sends its request (to the simulator, when there
+//!    is one) and waits for the token ([`callbacks`]);
 //! 6. anything else fails with `States.TaskFailed`, naming the resource, so a machine never
 //!    silently pretends to call a service.
 
 pub mod callbacks;
 pub mod dynamodb;
+pub mod ecs;
+pub mod eventbridge;
 pub mod fixtures;
 pub mod lambda;
 pub mod mock;
+pub mod s3;
 pub mod services;
+pub mod stepfunctions;
 
 use serde_json::{json, Value};
 
@@ -80,6 +88,31 @@ pub trait Resources: Send {
     fn world(&self) -> Option<SharedWorld> {
         None
     }
+
+    /// Called once before the execution starts, with the ARNs integrations name it by
+    /// (EventBridge `Resources`, a child execution's region and account).
+    fn begin(&mut self, _execution: &Execution) {}
+}
+
+/// The execution a [`Resources`] serves.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Execution {
+    pub execution_arn: String,
+    pub state_machine_arn: String,
+    pub name: String,
+    /// Its start time, in milliseconds since the epoch.
+    pub start: i64,
+}
+
+impl Execution {
+    /// The region and account of the execution's ARN (`us-east-1`, `123456789012` when unknown).
+    pub fn region_account(&self) -> (String, String) {
+        let parts: Vec<&str> = self.state_machine_arn.split(':').collect();
+        match (parts.get(3), parts.get(4)) {
+            (Some(r), Some(a)) if !r.is_empty() && !a.is_empty() => (r.to_string(), a.to_string()),
+            _ => ("us-east-1".into(), "123456789012".into()),
+        }
+    }
 }
 
 /// The interpreter's resource handlers (see the module docs for the order).
@@ -91,6 +124,11 @@ pub struct Registry {
     pub functions: std::collections::BTreeMap<String, fixtures::Fixture>,
     /// The simulated AWS resources (`--resources`, a case environment's `resources`).
     pub world: SharedWorld,
+    /// The execution being served (set by [`Resources::begin`]).
+    pub execution: Execution,
+    /// How many executions started this one through `states:startExecution` (0 for a top-level
+    /// execution).
+    pub depth: u32,
 }
 
 impl Registry {
@@ -145,14 +183,17 @@ impl Resources for Registry {
         if let Some(r) = dynamodb::invoke(call, &self.world) {
             return r;
         }
-        let simulated = services::simulate(call, &self.world);
+        let simulated = self.simulate(call);
         if waits {
-            return Response::Submitted {
-                response: simulated.unwrap_or_else(empty),
+            return match simulated {
+                Some(Response::Done { result: Err(f), .. }) => Response::err(f),
+                Some(Response::Done { result: Ok(v), .. }) => Response::Submitted { response: v },
+                Some(submitted) => submitted,
+                None => Response::Submitted { response: empty() },
             };
         }
-        if let Some(v) = simulated {
-            return Response::ok(v);
+        if let Some(r) = simulated {
+            return r;
         }
         Response::err(Failure::raised(
             TASK_FAILED,
@@ -165,6 +206,27 @@ impl Resources for Registry {
 
     fn world(&self) -> Option<SharedWorld> {
         Some(self.world.clone())
+    }
+
+    fn begin(&mut self, execution: &Execution) {
+        self.execution = execution.clone();
+    }
+}
+
+impl Registry {
+    /// The service simulators (step 4 of the module docs); `None` when none handles the resource.
+    fn simulate(&self, call: &Invocation<'_>) -> Option<Response> {
+        if let Some(r) = stepfunctions::invoke(call, self) {
+            return Some(r);
+        }
+        let done = ecs::invoke(call, &self.world, &self.execution)
+            .or_else(|| eventbridge::invoke(call, &self.world, &self.execution))
+            .or_else(|| s3::invoke(call, &self.world, self.execution.start))
+            .or_else(|| services::simulate(call, &self.world))?;
+        Some(match done {
+            Ok(v) => Response::ok(v),
+            Err(f) => Response::err(f),
+        })
     }
 }
 
