@@ -63,6 +63,8 @@ fn allowed(ty: &str) -> &'static [&'static str] {
             "ItemSelector",
             "MaxConcurrency",
             "MaxConcurrencyPath",
+            "ItemReader",
+            "ResultWriter",
             "Next",
             "End",
         ],
@@ -742,9 +744,19 @@ pub fn structural_errors(definition: &Value) -> Vec<String> {
                         .get("ItemProcessor")
                         .and_then(|p| p.get("ProcessorConfig"))
                     {
-                        if pc.get("Mode").and_then(Value::as_str) != Some("INLINE") {
-                            errs.push(format!("{sp}: only INLINE processors are generated"));
+                        // DISTRIBUTED only in the services profile's S3 Maps (service.rs),
+                        // which always read their items with an ItemReader.
+                        match pc.get("Mode").and_then(Value::as_str) {
+                            Some("INLINE") => {}
+                            Some("DISTRIBUTED") if m.contains_key("ItemReader") => {}
+                            _ => errs.push(format!(
+                                "{sp}: only INLINE processors are generated, and DISTRIBUTED ones with an ItemReader"
+                            )),
                         }
+                    } else if m.contains_key("ItemReader") || m.contains_key("ResultWriter") {
+                        errs.push(format!(
+                            "{sp}: ItemReader and ResultWriter need a DISTRIBUTED processor"
+                        ));
                     }
                     if let Some(mc) = m.get("MaxConcurrency") {
                         if mc.as_u64().is_none() {

@@ -145,6 +145,9 @@ pub struct ServiceWeights {
     pub dynamodb_put_item: u32,
     pub sqs_send_message: u32,
     pub sns_publish: u32,
+    /// A Distributed Map whose `ItemReader` reads a JSON array from the case's S3 (and maybe a
+    /// `ResultWriter` exports to it).
+    pub distributed_map: u32,
 }
 
 impl Default for ServiceWeights {
@@ -154,6 +157,7 @@ impl Default for ServiceWeights {
             dynamodb_put_item: 1,
             sqs_send_message: 1,
             sns_publish: 1,
+            distributed_map: 1,
         }
     }
 }

@@ -6,7 +6,9 @@
 //! - `sqs:sendMessage` with a literal body
 //!   (<https://docs.aws.amazon.com/step-functions/latest/dg/connect-sqs.html>);
 //! - `sns:publish` of a literal message
-//!   (<https://docs.aws.amazon.com/step-functions/latest/dg/connect-sns.html>).
+//!   (<https://docs.aws.amazon.com/step-functions/latest/dg/connect-sns.html>);
+//! - a Distributed Map reading a JSON array from the case's S3 (and maybe exporting its results
+//!   with a `ResultWriter`).
 //!
 //! Responses carry per-request members (request ids, HTTP headers, message ids), so each state
 //! keeps only what is the same everywhere: a `ResultSelector` that picks `Item`, or the MD5 of
@@ -34,6 +36,7 @@ pub(crate) const RESOURCES: [&str; 4] = [
 ];
 
 const TABLE: &str = "AslcheckItems";
+const BUCKET: &str = "aslcheck-data";
 
 impl Gen {
     /// The case's table (created on first use) and the keys of its items.
@@ -77,14 +80,22 @@ impl Gen {
             w.dynamodb_put_item,
             w.sqs_send_message,
             w.sns_publish,
+            w.distributed_map,
         ];
         let weights = if weights.iter().all(|&x| x == 0) {
-            [1, 1, 1, 1]
+            [1, 1, 1, 1, 0]
         } else {
             weights
         };
-        let which = self.t.weighted(&weights);
+        let mut which = self.t.weighted(&weights);
         self.uses_services = true;
+        if which == 4 {
+            // The Map's child state needs one more state of the budget.
+            if self.free() > 0 {
+                return self.distributed_map(ctx, acc, links, here, raw);
+            }
+            which = 0;
+        }
         let mut m = self.new_state("Task");
         m.insert("Resource".into(), json!(RESOURCES[which]));
         let result: Option<Shape> = match which {
@@ -155,6 +166,75 @@ impl Gen {
         self.time += ctx.mult * 0.5;
         links.out_vars = self.vars.clone();
         let escaping = self.maybe_catch(ctx, acc, links, here, &mut m, &raw, Errs::new(), true);
+        acc.errs.extend(escaping);
+        self.link(links, acc, here, &mut m, out);
+        acc.states.insert(name, Value::Object(m));
+    }
+}
+
+impl Gen {
+    /// A Distributed Map reading a JSON array from the case's S3 with an `ItemReader`, each
+    /// item a child running one Pass state; the result is the array of items (in order), or,
+    /// with a `ResultWriter`, the export's description, of which only the bucket is kept.
+    fn distributed_map(
+        &mut self,
+        ctx: &Ctx,
+        acc: &mut Acc,
+        links: &mut Links,
+        here: &Here,
+        raw: Shape,
+    ) {
+        let name = here.name.clone();
+        let n = self.t.range(0, 4) as usize;
+        let items: Vec<Value> = (0..n)
+            .map(|i| json!({"id": i, "label": format!("item-{i}")}))
+            .collect();
+        let key = format!("input/items-{}.json", self.t.range(0, 99));
+        let s3 = self.world.entry("s3").or_insert_with(|| json!({}));
+        if s3.get(BUCKET).is_none() {
+            s3[BUCKET] = json!({});
+        }
+        s3[BUCKET][&key] = json!(serde_json::to_string(&items).unwrap_or_default());
+        let item_state = self.alloc("Pass");
+        let mut m = self.new_state("Map");
+        m.insert(
+            "ItemReader".into(),
+            json!({"Resource": "arn:aws:states:::s3:getObject",
+                   "ReaderConfig": {"InputType": "JSON"},
+                   "Parameters": {"Bucket": BUCKET, "Key": key}}),
+        );
+        m.insert(
+            "ItemProcessor".into(),
+            json!({"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                   "StartAt": item_state,
+                   "States": {item_state.clone(): {"Type": "Pass", "End": true}}}),
+        );
+        if self.t.flag(0.5) {
+            m.insert("MaxConcurrency".into(), json!(self.t.range(1, 3)));
+        }
+        let writer = self.t.flag(0.4);
+        let result = if writer {
+            m.insert(
+                "ResultWriter".into(),
+                json!({"Resource": "arn:aws:states:::s3:putObject",
+                       "Parameters": {"Bucket": BUCKET, "Prefix": "results"}}),
+            );
+            // The Map Run ARN and the key carry a generated id: keep the bucket only.
+            m.insert(
+                "ResultSelector".into(),
+                json!({"bucket.$": "$.ResultWriterDetails.Bucket"}),
+            );
+            Shape::obj(vec![("bucket", Shape::Str(Some(BUCKET.into())))])
+        } else {
+            Shape::of(&Value::Array(items))
+        };
+        let (rp, out) = self.result_path(ctx, &raw, result, false, &name, false);
+        if let Some(rp) = rp {
+            m.insert("ResultPath".into(), rp);
+        }
+        self.time += ctx.mult * 2.0;
+        links.out_vars = self.vars.clone();
+        let escaping = self.maybe_catch(ctx, acc, links, here, &mut m, &raw, Errs::new(), false);
         acc.errs.extend(escaping);
         self.link(links, acc, here, &mut m, out);
         acc.states.insert(name, Value::Object(m));
