@@ -366,7 +366,10 @@ fn closed_port() -> u16 {
 /// The one `error:` line of a run that must fail before any case (exit 1, nothing on stdout).
 #[cfg(feature = "aws")]
 fn fails_at_once(args: &[&str], env: &[(&str, &Path)], expect: &[&str]) {
-    let d = scratch("endpoint");
+    // A folder per call: the tests that use this run in parallel.
+    static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let k = CALLS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    let d = scratch(&format!("endpoint-{k}"));
     let c = corpus(&d);
     let args = [
         &["conformance", "--backend", "sfn-api", "--corpus"][..],
