@@ -170,11 +170,7 @@ async fn build(
         .filter_map(|s| topic_name(s).map(|n| (s.to_string(), n.to_string())))
         .collect();
 
-    let s3 = aws_sdk_s3::Client::from_conf(
-        aws_sdk_s3::config::Builder::from(&sh.sdk)
-            .force_path_style(true)
-            .build(),
-    );
+    let s3 = s3_client(sh);
     for (bucket, content) in &world.s3 {
         let name = names.exact[bucket].clone();
         s3.create_bucket()
@@ -366,6 +362,16 @@ async fn build(
     Ok(())
 }
 
+/// An S3 client on the run's configuration, with path-style addressing (emulators on
+/// 127.0.0.1 have no per-bucket host names).
+fn s3_client(sh: &Shared) -> aws_sdk_s3::Client {
+    aws_sdk_s3::Client::from_conf(
+        aws_sdk_s3::config::Builder::from(&sh.sdk)
+            .force_path_style(true)
+            .build(),
+    )
+}
+
 /// Waits (briefly) until a new table is ACTIVE: AWS creates tables asynchronously.
 async fn wait_for_table(
     ddb: &aws_sdk_dynamodb::Client,
@@ -454,11 +460,7 @@ pub(super) async fn teardown(sh: &Shared, p: &Provisioned) {
     if p.made.is_empty() {
         return;
     }
-    let s3 = aws_sdk_s3::Client::from_conf(
-        aws_sdk_s3::config::Builder::from(&sh.sdk)
-            .force_path_style(true)
-            .build(),
-    );
+    let s3 = s3_client(sh);
     let ddb = aws_sdk_dynamodb::Client::new(&sh.sdk);
     let sqs = aws_sdk_sqs::Client::new(&sh.sdk);
     let sns = aws_sdk_sns::Client::new(&sh.sdk);

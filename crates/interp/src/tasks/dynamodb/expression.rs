@@ -193,8 +193,8 @@ impl Parser<'_> {
         }
     }
 
-    fn sym(&mut self, s: &str) -> bool {
-        if self.peek() == Some(&Tok::Sym(leak(s))) {
+    fn sym(&mut self, s: &'static str) -> bool {
+        if self.peek() == Some(&Tok::Sym(s)) {
             self.i += 1;
             true
         } else {
@@ -202,7 +202,7 @@ impl Parser<'_> {
         }
     }
 
-    fn expect(&mut self, s: &str) -> R<()> {
+    fn expect(&mut self, s: &'static str) -> R<()> {
         if self.sym(s) {
             Ok(())
         } else {
@@ -291,6 +291,11 @@ impl Parser<'_> {
             self.expect(")")?;
             return Ok(Operand::Size(p));
         }
+        self.value_or_path()
+    }
+
+    /// A `:value` placeholder or a document path.
+    fn value_or_path(&mut self) -> R<Operand> {
         match self.peek() {
             Some(Tok::Value(v)) => {
                 let v = v.clone();
@@ -330,14 +335,7 @@ impl Parser<'_> {
             self.expect(")")?;
             return Ok(Operand::ListAppend(Box::new(a), Box::new(b)));
         }
-        match self.peek() {
-            Some(Tok::Value(v)) => {
-                let v = v.clone();
-                self.i += 1;
-                Ok(Operand::Value(self.value(&v)?))
-            }
-            _ => Ok(Operand::Path(self.path()?)),
-        }
+        self.value_or_path()
     }
 
     fn or(&mut self) -> R<Cond> {
@@ -466,25 +464,6 @@ const RESERVED: [&str; 24] = [
     "YEAR",
     "ORDER",
 ];
-
-fn leak(s: &str) -> &'static str {
-    match s {
-        "=" => "=",
-        "<>" => "<>",
-        "<" => "<",
-        "<=" => "<=",
-        ">" => ">",
-        ">=" => ">=",
-        "(" => "(",
-        ")" => ")",
-        "[" => "[",
-        "]" => "]",
-        "," => ",",
-        "." => ".",
-        "+" => "+",
-        _ => "-",
-    }
-}
 
 fn tok_text(t: &Tok) -> String {
     match t {
