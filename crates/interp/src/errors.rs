@@ -91,6 +91,11 @@ impl Failure {
             && self.error.as_deref() != Some(RUNTIME)
     }
 
+    /// Whether a JSONata expression failed (`States.QueryEvaluationError` from the engine).
+    pub fn is_query(&self) -> bool {
+        matches!(self.origin, Origin::Query { .. })
+    }
+
     /// Records the state where an engine error happened, unless an inner state already did.
     pub fn at(mut self, state: &str, entered_seq: usize) -> Failure {
         if self.site.is_none() && matches!(self.origin, Origin::Runtime | Origin::Query { .. }) {

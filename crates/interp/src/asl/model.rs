@@ -346,14 +346,25 @@ pub struct Distributed {
     /// on [`MapState`]).
     pub tolerated_count: Option<u64>,
     pub tolerated_percentage: Option<f64>,
+    /// JSONata `ToleratedFailureCount` / `ToleratedFailurePercentage` expressions.
+    pub tolerated_count_expr: Option<Payload>,
+    pub tolerated_percentage_expr: Option<Payload>,
+}
+
+/// A field that is a payload template in a JSONPath state (`Parameters`, `BatchInput`) and a
+/// JSONata payload in a JSONata state (`Arguments`, `BatchInput`).
+#[derive(Debug, Clone)]
+pub enum Arguments {
+    Template(Template),
+    Jsonata(Payload),
 }
 
 /// `ItemReader`: where a Distributed Map reads its items.
 #[derive(Debug, Clone)]
 pub struct ItemReader {
     pub resource: String,
-    /// `Parameters` (Bucket, Key or Prefix).
-    pub parameters: Option<Template>,
+    /// `Parameters` (JSONPath) or `Arguments` (JSONata): Bucket, Key or Prefix.
+    pub parameters: Option<Arguments>,
     /// `ReaderConfig.InputType` (`JSON`, `JSONL`, `CSV`, `MANIFEST`); `None` with
     /// `listObjectsV2`.
     pub input_type: Option<String>,
@@ -368,13 +379,14 @@ pub struct ItemReader {
 pub struct ItemBatcher {
     pub max_items: Option<Amount>,
     pub max_bytes: Option<Amount>,
-    pub batch_input: Option<Template>,
+    pub batch_input: Option<Arguments>,
 }
 
 /// `ResultWriter`: results exported to S3.
 #[derive(Debug, Clone)]
 pub struct ResultWriter {
-    pub parameters: Option<Template>,
+    /// `Parameters` (JSONPath) or `Arguments` (JSONata): Bucket and Prefix.
+    pub parameters: Option<Arguments>,
     /// `WriterConfig.OutputType` (`JSON` default, `JSONL`).
     pub output_type: String,
     /// `WriterConfig.Transformation` (`NONE` default, `COMPACT`, `FLATTEN`).
@@ -835,11 +847,26 @@ fn compile_distributed(
     if mode != Some("DISTRIBUTED") {
         return Ok(None);
     }
+    // A JSONata `{% %}` string in a numeric field.
+    let expression = |f: &str| -> Result<Option<Payload>> {
+        match s.get(f).and_then(Value::as_str) {
+            Some(t) if jsonata && expression_text(t).is_some() => payload(s, f, at),
+            _ => Ok(None),
+        }
+    };
     let express = config
         .and_then(|c| c.get("ExecutionType"))
         .and_then(Value::as_str)
         == Some("EXPRESS");
     let object = |f: &str| s.get(f).and_then(Value::as_object);
+    // `Parameters` in JSONPath, `Arguments` in JSONata; `BatchInput` in both.
+    let arguments = |o: &Map<String, Value>, f: &str, at: &str| -> Result<Option<Arguments>> {
+        Ok(if jsonata {
+            payload(o, if f == "Parameters" { "Arguments" } else { f }, at)?.map(Arguments::Jsonata)
+        } else {
+            template(o, f, at)?.map(Arguments::Template)
+        })
+    };
     let reader = match object("ItemReader") {
         None => None,
         Some(r) => {
@@ -854,7 +881,7 @@ fn compile_distributed(
                     .and_then(Value::as_str)
                     .unwrap_or("")
                     .to_string(),
-                parameters: template(r, "Parameters", &rat)?,
+                parameters: arguments(r, "Parameters", &rat)?,
                 input_type: text("InputType"),
                 csv_header_location: text("CSVHeaderLocation"),
                 csv_headers: c
@@ -884,7 +911,7 @@ fn compile_distributed(
             Some(ItemBatcher {
                 max_items: amount(b, "MaxItemsPerBatch", &bat, jsonata)?,
                 max_bytes: amount(b, "MaxInputBytesPerBatch", &bat, jsonata)?,
-                batch_input: template(b, "BatchInput", &bat)?,
+                batch_input: arguments(b, "BatchInput", &bat)?,
             })
         }
     };
@@ -901,7 +928,7 @@ fn compile_distributed(
                     .to_string()
             };
             Some(ResultWriter {
-                parameters: template(w, "Parameters", &wat)?,
+                parameters: arguments(w, "Parameters", &wat)?,
                 output_type: text("OutputType", "JSON"),
                 transformation: text("Transformation", "NONE"),
             })
@@ -915,6 +942,8 @@ fn compile_distributed(
         writer,
         tolerated_count: s.get("ToleratedFailureCount").and_then(Value::as_u64),
         tolerated_percentage: s.get("ToleratedFailurePercentage").and_then(Value::as_f64),
+        tolerated_count_expr: expression("ToleratedFailureCount")?,
+        tolerated_percentage_expr: expression("ToleratedFailurePercentage")?,
     }))
 }
 

@@ -36,6 +36,10 @@ use random::RunRng;
 
 /// AWS's payload limit for execution input, state input/output and task results: 256 KiB (§2.8).
 pub const MAX_PAYLOAD_BYTES: usize = 262_144;
+/// The largest value of one variable, and of all values of one `Assign` together (256 KiB).
+pub const MAX_VARIABLE_BYTES: usize = 262_144;
+/// All variables of an execution together (10 MiB).
+pub const MAX_VARIABLES_TOTAL_BYTES: usize = 10 * 1024 * 1024;
 
 /// Standard executions run for at most one year (§13.1).
 pub const MAX_EXECUTION_SECONDS: i64 = 365 * 24 * 3600;
@@ -509,6 +513,53 @@ impl Runner<'_> {
         })
     }
 
+    /// Fails with `States.DataLimitExceeded` when one `Assign` breaks a variable limit: a value
+    /// over 256 KiB, the values of the `Assign` over 256 KiB together, or all of the execution's
+    /// visible variables over 10 MiB once it is applied (docs/semantics/variables.md, "Limits";
+    /// the error name and cause AWS gives are unverified).
+    pub(crate) fn check_variables(
+        &self,
+        values: &serde_json::Map<String, Value>,
+        state: &str,
+    ) -> Result<(), Stop> {
+        let over = |what: &str| {
+            Stop::Fail(Failure {
+                error: Some(DATA_LIMIT_EXCEEDED.into()),
+                cause: Some(format!(
+                    "The state '{state}' assigned {what} exceeding the maximum number of bytes service limit."
+                )),
+                origin: Origin::Terminal,
+                site: None,
+            })
+        };
+        let mut together = 0usize;
+        for (name, v) in values {
+            // A name and its value, as `"name":value` in the JSON of all variables.
+            let Some(n) = tight_bound(v, MAX_VARIABLE_BYTES) else {
+                return Err(over(&format!("the variable '{name}' a value with a size")));
+            };
+            together = together.saturating_add(n);
+        }
+        if together > MAX_VARIABLE_BYTES {
+            return Err(over("variables with a combined size"));
+        }
+        let vars = self.exec.variables();
+        let mut total = together;
+        for (name, v) in vars.iter() {
+            if values.contains_key(name) {
+                continue;
+            }
+            total = total
+                .saturating_add(tight_bound(v, MAX_VARIABLE_BYTES).unwrap_or(MAX_VARIABLE_BYTES));
+            if total > MAX_VARIABLES_TOTAL_BYTES {
+                return Err(over(
+                    "variables that bring all variables of the execution to a size",
+                ));
+            }
+        }
+        Ok(())
+    }
+
     /// Runs one `StartAt`/`States` graph from its start state to its end; returns its output
     /// and an upper bound of the output's size. `input_bound` is one for the input, if known.
     pub(crate) fn run_graph(
@@ -588,6 +639,9 @@ impl Runner<'_> {
             // The state's Assign takes effect when it exits: everything it evaluated saw the
             // variables as they were at entry (docs/semantics/variables.md).
             let assigned = self.assigned.take();
+            if let Some(values) = &assigned {
+                self.check_variables(values, &state.name)?;
+            }
             if let Some(exited) = exited {
                 self.event_with(cur, exited, |t| Detail::StateExited {
                     name: state.name.clone(),

@@ -18,15 +18,21 @@
 //! in the layout of <https://docs.aws.amazon.com/step-functions/latest/dg/input-output-resultwriter.html>
 //! — and the state's result is `{"MapRunArn", "ResultWriterDetails": {"Bucket", "Key"}}`.
 //!
-//! JSONata Distributed Maps run as inline Maps (their ItemReader is not read).
+//! In a JSONata state the same fields are JSONata: `Items`, `ItemSelector`,
+//! `ItemReader.Arguments`, `ItemBatcher.BatchInput`, `ResultWriter.Arguments`, and
+//! `MaxConcurrency`, `ToleratedFailure…`, `MaxItems`, `MaxItemsPerBatch`,
+//! `MaxInputBytesPerBatch` as numbers or expressions.
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
 use serde_json::{json, Map, Value};
 
-use crate::asl::model::{Amount, Distributed, ItemReader, MapState, State};
+use crate::asl::model::{
+    Amount, Arguments, Distributed, ItemReader, MapState, QueryLanguage, State,
+};
 use crate::data::context::Context;
+use crate::data::jsonata::{self, unexpected_type};
 use crate::data::template::{shown, Scope};
 use crate::data::timestamp::{self, Millis};
 use crate::engine::history::{Detail, History};
@@ -103,10 +109,16 @@ fn plan(
         context: ctx,
         spares,
     };
-    let reader_params = match d.reader.as_ref().and_then(|r| r.parameters.as_ref()) {
-        Some(t) => Some(t.eval(&scope, rng)?),
-        None => None,
+    let mut args = |a: Option<&Arguments>| -> Result<Option<Value>, Failure> {
+        match a {
+            None => Ok(None),
+            Some(Arguments::Template(t)) => t.eval(&scope, rng).map(Some),
+            Some(Arguments::Jsonata(_)) => Err(Failure::runtime(
+                "a JSONata field in a JSONPath Distributed Map",
+            )),
+        }
     };
+    let reader_params = args(d.reader.as_ref().and_then(|r| r.parameters.as_ref()))?;
     let (mut batch_items, mut batch_bytes, mut batch_input) = (None, None, None);
     if let Some(b) = &d.batcher {
         if let Some(a) = &b.max_items {
@@ -115,14 +127,9 @@ fn plan(
         if let Some(a) = &b.max_bytes {
             batch_bytes = Some(integer(a, "MaxInputBytesPerBatch", effective, ctx)?);
         }
-        if let Some(t) = &b.batch_input {
-            batch_input = Some(t.eval(&scope, rng)?);
-        }
+        batch_input = args(b.batch_input.as_ref())?;
     }
-    let writer_params = match d.writer.as_ref().and_then(|w| w.parameters.as_ref()) {
-        Some(t) => Some(t.eval(&scope, rng)?),
-        None => None,
-    };
+    let writer_params = args(d.writer.as_ref().and_then(|w| w.parameters.as_ref()))?;
     Ok(Plan {
         slots,
         tolerance,
@@ -148,6 +155,17 @@ impl Runner<'_> {
         cur: &mut Cursor,
         entered_at: Millis,
     ) -> Result<Vec<Thread>, Stop> {
+        if state.language == QueryLanguage::Jsonata {
+            return self.distributed_attempt_jsonata(
+                state,
+                m,
+                d,
+                input,
+                retry_count,
+                cur,
+                entered_at,
+            );
+        }
         // Everything read from the input before MapStateStarted, then what fails after it.
         let (effective, from_input) = {
             let ctx =
@@ -172,6 +190,213 @@ impl Runner<'_> {
             let ctx = Context::new(exec, &state.name, entered_at).with_retry_count(retry_count);
             plan(m, d, &effective, &ctx, rng, spares)?
         };
+        let select = |r: &mut Self, items: Vec<Value>| -> Result<Vec<Value>, Failure> {
+            let Some(t) = &m.item_selector else {
+                return Ok(items);
+            };
+            let Runner {
+                ref exec,
+                ref mut rng,
+                ref spares,
+                ..
+            } = *r;
+            let mut inputs = Vec::with_capacity(items.len());
+            for (i, item) in items.iter().enumerate() {
+                let ictx = Context::new(exec, &state.name, entered_at).with_map_item(i, item);
+                inputs.push(t.eval(
+                    &Scope {
+                        input: &effective,
+                        context: &ictx,
+                        spares,
+                    },
+                    rng,
+                )?);
+            }
+            Ok(inputs)
+        };
+        self.map_run(state, m, d, from_input, plan, cur, select)
+    }
+
+    /// A JSONata Distributed Map: `Items`, `ItemSelector`, `ItemReader.Arguments`,
+    /// `ItemBatcher.BatchInput`, `ResultWriter.Arguments` and the numeric fields are JSONata;
+    /// a field that fails to evaluate fails the attempt with `States.QueryEvaluationError`
+    /// through the Map's Retry and Catch (docs/semantics/jsonata.md §11.5).
+    #[allow(clippy::too_many_arguments)]
+    fn distributed_attempt_jsonata(
+        &mut self,
+        state: &State,
+        m: &MapState,
+        d: &Distributed,
+        input: &Value,
+        retry_count: u32,
+        cur: &mut Cursor,
+        entered_at: Millis,
+    ) -> Result<Vec<Thread>, Stop> {
+        let local = jsonata::Local::new(&state.name, entered_at, Some(retry_count));
+        let states = jsonata::States::new(input.clone(), local, None);
+        let from_input = match &d.reader {
+            None => match self.jsonata_items(m, input, &states) {
+                Ok(items) => Some(items),
+                Err(f) => return self.failed_evaluation(state, cur, f),
+            },
+            Some(_) => None,
+        };
+        let length = from_input.as_ref().map_or(0, Vec::len);
+        self.event(cur, "MapStateStarted", Detail::MapStarted { length })?;
+        let plan = match self.plan_jsonata(m, d, &states) {
+            Ok(p) => p,
+            Err(f) => return self.failed_evaluation(state, cur, f),
+        };
+        let select = |r: &mut Self, items: Vec<Value>| -> Result<Vec<Value>, Failure> {
+            let Some(p) = &m.item_selector_jsonata else {
+                return Ok(items);
+            };
+            let local = jsonata::Local::new(&state.name, entered_at, Some(retry_count));
+            let mut item_states = jsonata::States::new(input.clone(), local, None);
+            let mut inputs = Vec::with_capacity(items.len());
+            for (i, item) in items.into_iter().enumerate() {
+                item_states.set_map_item(i, item);
+                inputs.push(r.jsonata_field(p, "ItemSelector", &item_states)?);
+            }
+            Ok(inputs)
+        };
+        self.map_run(state, m, d, from_input, plan, cur, select)
+    }
+
+    /// The values of a JSONata Distributed Map's fields, evaluated once per attempt.
+    fn plan_jsonata(
+        &mut self,
+        m: &MapState,
+        d: &Distributed,
+        states: &jsonata::States,
+    ) -> Result<Plan, Failure> {
+        let slots = match self.jsonata_integer(&m.max_concurrency, "MaxConcurrency", states)? {
+            n if n <= 0 => DISTRIBUTED_CONCURRENCY_LIMIT,
+            n => (n as u64).min(DISTRIBUTED_CONCURRENCY_LIMIT),
+        };
+        let count = match &d.tolerated_count_expr {
+            None => None,
+            Some(p) => {
+                let v = self.jsonata_field(p, "ToleratedFailureCount", states)?;
+                // UNVERIFIED: the cause for a value that is not a non-negative integer.
+                match v.as_u64() {
+                    Some(n) => Some(n),
+                    None => return Err(unexpected_type(p, "ToleratedFailureCount", "integer", &v)),
+                }
+            }
+        };
+        let pct = match &d.tolerated_percentage_expr {
+            None => None,
+            Some(p) => {
+                let v = self.jsonata_field(p, "ToleratedFailurePercentage", states)?;
+                match v.as_f64() {
+                    // The cause of the `…Path` form (docs/semantics/map.md §7.6); the error
+                    // name for the JSONata form is UNVERIFIED.
+                    Some(n) if !(0.0..=100.0).contains(&n) => {
+                        return Err(jsonata::query_error(
+                            Some("ToleratedFailurePercentage"),
+                            "ToleratedFailurePercentage must be between 0 and 100.".to_string(),
+                        ))
+                    }
+                    Some(n) => Some(n),
+                    None => {
+                        return Err(unexpected_type(
+                            p,
+                            "ToleratedFailurePercentage",
+                            "number",
+                            &v,
+                        ))
+                    }
+                }
+            }
+        };
+        let max_items = match d.reader.as_ref().and_then(|r| r.max_items.as_ref()) {
+            Some(a) => Some(self.jsonata_integer(a, "MaxItems", states)?),
+            None => None,
+        };
+        let reader_params = self.jsonata_arguments(
+            d.reader.as_ref().and_then(|r| r.parameters.as_ref()),
+            "ItemReader/Arguments",
+            states,
+        )?;
+        let (mut batch_items, mut batch_bytes, mut batch_input) = (None, None, None);
+        if let Some(b) = &d.batcher {
+            if let Some(a) = &b.max_items {
+                batch_items = Some(self.jsonata_integer(a, "MaxItemsPerBatch", states)?);
+            }
+            if let Some(a) = &b.max_bytes {
+                batch_bytes = Some(self.jsonata_integer(a, "MaxInputBytesPerBatch", states)?);
+            }
+            batch_input =
+                self.jsonata_arguments(b.batch_input.as_ref(), "ItemBatcher/BatchInput", states)?;
+        }
+        let writer_params = self.jsonata_arguments(
+            d.writer.as_ref().and_then(|w| w.parameters.as_ref()),
+            "ResultWriter/Arguments",
+            states,
+        )?;
+        Ok(Plan {
+            slots,
+            tolerance: (pct, count),
+            max_items,
+            reader_params,
+            batch_items,
+            batch_bytes,
+            batch_input,
+            writer_params,
+        })
+    }
+
+    /// An integer field of a JSONata state: a literal or an expression.
+    fn jsonata_integer(
+        &mut self,
+        a: &Amount,
+        field: &str,
+        states: &jsonata::States,
+    ) -> Result<i64, Failure> {
+        match a {
+            Amount::Fixed(n) => Ok(*n as i64),
+            Amount::Jsonata(p) => {
+                let v = self.jsonata_field(p, field, states)?;
+                // UNVERIFIED: the cause for a value that is not an integer.
+                v.as_i64()
+                    .ok_or_else(|| unexpected_type(p, field, "integer", &v))
+            }
+            Amount::Path(_) => Err(Failure::runtime(format!(
+                "a JSONPath {field}Path in a JSONata state"
+            ))),
+        }
+    }
+
+    fn jsonata_arguments(
+        &mut self,
+        a: Option<&Arguments>,
+        field: &str,
+        states: &jsonata::States,
+    ) -> Result<Option<Value>, Failure> {
+        match a {
+            None => Ok(None),
+            Some(Arguments::Jsonata(p)) => self.jsonata_field(p, field, states).map(Some),
+            Some(Arguments::Template(_)) => Err(Failure::runtime(format!(
+                "a JSONPath {field} in a JSONata state"
+            ))),
+        }
+    }
+
+    /// The Map Run of one attempt, once its fields are evaluated: reads and shapes the items
+    /// (`select` applies the ItemSelector), runs the children and gathers or exports their
+    /// results.
+    #[allow(clippy::too_many_arguments)]
+    fn map_run(
+        &mut self,
+        state: &State,
+        m: &MapState,
+        d: &Distributed,
+        from_input: Option<Vec<Value>>,
+        plan: Plan,
+        cur: &mut Cursor,
+        select: impl FnOnce(&mut Self, Vec<Value>) -> Result<Vec<Value>, Failure>,
+    ) -> Result<Vec<Thread>, Stop> {
         let id = uuid_from(&mut self.rng);
         let label = d.label.clone().unwrap_or_else(|| state.name.clone());
         let arn = format!(
@@ -191,29 +416,10 @@ impl Runner<'_> {
             }
             (None, None) => Vec::new(),
         };
-        let inputs = match &m.item_selector {
-            None => items,
-            Some(t) => {
-                let Runner {
-                    ref exec,
-                    ref mut rng,
-                    ref spares,
-                    ..
-                } = *self;
-                let mut inputs = Vec::with_capacity(items.len());
-                for (i, item) in items.iter().enumerate() {
-                    let ictx = Context::new(exec, &state.name, entered_at).with_map_item(i, item);
-                    inputs.push(t.eval(
-                        &Scope {
-                            input: &effective,
-                            context: &ictx,
-                            spares,
-                        },
-                        rng,
-                    )?);
-                }
-                inputs
-            }
+        let inputs = match select(self, items) {
+            Ok(inputs) => inputs,
+            Err(f) if f.is_query() => return self.failed_evaluation(state, cur, f),
+            Err(f) => return Err(Stop::Fail(f)),
         };
         let inputs = match &d.batcher {
             None => inputs,

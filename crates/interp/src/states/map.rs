@@ -42,7 +42,7 @@ impl Runner<'_> {
             failed: "MapStateFailed",
             // A Distributed Map's attempt yields its whole result (the array, or the export's
             // description with a ResultWriter) as one thread.
-            whole: m.distributed.is_some() && state.language == QueryLanguage::JsonPath,
+            whole: m.distributed.is_some(),
         };
         self.attempts(
             state,
@@ -67,24 +67,15 @@ impl Runner<'_> {
         cur: &mut Cursor,
         entered_at: Millis,
     ) -> Result<Vec<Thread>, Stop> {
-        if let (Some(d), QueryLanguage::JsonPath) = (&m.distributed, state.language) {
+        if let Some(d) = &m.distributed {
             return self.distributed_attempt(state, m, d, input, retry_count, cur, entered_at);
         }
         let (item_inputs, slots, tolerance) = if state.language == QueryLanguage::Jsonata {
             match self.map_inputs_jsonata(state, m, input, retry_count, entered_at) {
                 Ok((inputs, slots)) => (inputs, slots, Ok(())),
-                Err(f) => {
-                    // AWS records the evaluation failure, then `MapStateFailed` (recorded runs
-                    // `test_map_state_items_eval_jsonata_fail`); the failure goes through the
-                    // Map's Retry and Catch like an iteration's (docs/semantics/jsonata.md §11.5).
-                    let mut f = f.at(&state.name, self.entered_seq);
-                    self.report_evaluation(cur, &mut f, &state.name)?;
-                    return Ok(vec![Thread::failed_before_start(
-                        f,
-                        *cur,
-                        self.history.len(),
-                    )]);
-                }
+                // AWS records the evaluation failure, then `MapStateFailed` (recorded runs
+                // `test_map_state_items_eval_jsonata_fail`).
+                Err(f) => return self.failed_evaluation(state, cur, f),
             }
         } else {
             let ctx =
@@ -229,6 +220,31 @@ pub(crate) fn select_items<'v>(
 }
 
 impl Runner<'_> {
+    /// JSONata `Items` (default: the state input), which must give an array.
+    pub(crate) fn jsonata_items(
+        &mut self,
+        m: &MapState,
+        input: &Value,
+        states: &jsonata::States,
+    ) -> Result<Vec<Value>, Failure> {
+        match &m.items {
+            Some(p) => match self.jsonata_field(p, "Items", states)? {
+                Value::Array(items) => Ok(items),
+                other => Err(unexpected_type(p, "Items", "array", &other)),
+            },
+            None => match input {
+                Value::Array(items) => Ok(items.clone()),
+                other => Err(jsonata::query_error(
+                    None,
+                    format!(
+                        "Map state input must be an array but was: {}",
+                        compact(other)
+                    ),
+                )),
+            },
+        }
+    }
+
     /// JSONata: `Items` (default: the state input) must give an array; `ItemSelector` is
     /// evaluated per item with `$states.context.Map.Item`; `MaxConcurrency` may be an expression
     /// (docs/semantics/jsonata.md §11.2, §11.4).
@@ -242,24 +258,7 @@ impl Runner<'_> {
     ) -> Result<(Vec<Value>, u64), Failure> {
         let local = jsonata::Local::new(&state.name, entered_at, Some(retry_count));
         let states = jsonata::States::new(input.clone(), local, None);
-        let items = match &m.items {
-            Some(p) => match self.jsonata_field(p, "Items", &states)? {
-                Value::Array(items) => items,
-                other => return Err(unexpected_type(p, "Items", "array", &other)),
-            },
-            None => match input {
-                Value::Array(items) => items.clone(),
-                other => {
-                    return Err(jsonata::query_error(
-                        None,
-                        format!(
-                            "Map state input must be an array but was: {}",
-                            compact(other)
-                        ),
-                    ))
-                }
-            },
-        };
+        let items = self.jsonata_items(m, input, &states)?;
         let slots = match &m.max_concurrency {
             Amount::Fixed(n) => *n,
             Amount::Jsonata(p) => {

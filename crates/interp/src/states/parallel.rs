@@ -74,9 +74,13 @@ impl Runner<'_> {
         mut attempt: impl FnMut(&mut Self, &Value, u32, &mut Cursor) -> Result<Vec<Thread>, Stop>,
     ) -> Result<Step, Stop> {
         let mut attempts = Attempts::new(h);
+        // The states inside an attempt overwrite it; what fails after them is this state's.
+        let entered_seq = self.entered_seq;
         loop {
             let retry_count = attempts.total();
+            self.entered_seq = entered_seq;
             let threads = attempt(self, &input, retry_count, cur)?;
+            self.entered_seq = entered_seq;
             if let Some(end) = self.fan_in(
                 state,
                 h,
@@ -91,6 +95,24 @@ impl Runner<'_> {
                 return Ok(end);
             }
         }
+    }
+
+    /// An attempt whose JSONata field failed before its branches or iterations started:
+    /// `EvaluationFailed`, then the failure goes through the state's Retry and Catch like a
+    /// branch's (docs/semantics/jsonata.md §11.5).
+    pub(crate) fn failed_evaluation(
+        &mut self,
+        state: &State,
+        cur: &mut Cursor,
+        f: Failure,
+    ) -> Result<Vec<Thread>, Stop> {
+        let mut f = f.at(&state.name, self.entered_seq);
+        self.report_evaluation(cur, &mut f, &state.name)?;
+        Ok(vec![Thread::failed_before_start(
+            f,
+            *cur,
+            self.history.len(),
+        )])
     }
 
     /// Ends one attempt of a Parallel or Map: on success, the state's result (the array of
@@ -116,14 +138,37 @@ impl Runner<'_> {
                 self.mark(cur, events.succeeded)?;
                 // AWS: …StateExited points at the same predecessor as …StateSucceeded (§7.8, §8).
                 cur.last = before;
-                let raw = std::mem::take(input);
                 let mut outputs = outputs;
                 let result = match (events.whole, outputs.len()) {
                     (true, 1) => outputs.pop().unwrap_or(Value::Null),
                     _ => Value::Array(outputs),
                 };
-                self.complete(state, h, raw, result, Some(bound), entered_at, retry_count)
-                    .map(Some)
+                if state.language != QueryLanguage::Jsonata {
+                    let raw = std::mem::take(input);
+                    return self
+                        .complete(state, h, raw, result, Some(bound), entered_at, retry_count)
+                        .map(Some);
+                }
+                // A JSONata `Output` or `Assign` that fails to evaluate fails the state with
+                // `States.QueryEvaluationError`, retried and caught like a branch's failure
+                // (docs/semantics/jsonata.md §11.5).
+                let done = self.complete(
+                    state,
+                    h,
+                    input.clone(),
+                    result,
+                    Some(bound),
+                    entered_at,
+                    retry_count,
+                );
+                let f = match done {
+                    Err(Stop::Fail(f)) if f.is_query() => f,
+                    other => return other.map(Some),
+                };
+                let mut f = f.at(&state.name, self.entered_seq);
+                self.report_evaluation(cur, &mut f, &state.name)?;
+                let recovery = recover(h, &f, attempts, &mut self.rng);
+                self.recovered(recovery, (state, entered_at), h, cur, input, f)
             }
             Settled::Failed(stop, at) => {
                 *cur = at;
@@ -137,17 +182,31 @@ impl Runner<'_> {
                 if !matches!(recovery, Recovery::Retry(_)) {
                     self.mark(cur, events.failed)?;
                 }
-                match recovery {
-                    Recovery::Retry(ms) => {
-                        self.advance(cur, ms)?;
-                        Ok(None)
-                    }
-                    Recovery::Catch(i) => self
-                        .caught((state, entered_at), h, i, std::mem::take(input), &f)
-                        .map(Some),
-                    Recovery::Fail => Err(Stop::Fail(f)),
-                }
+                self.recovered(recovery, (state, entered_at), h, cur, input, f)
             }
+        }
+    }
+
+    /// What a failure of a fan-out state comes to: after the retry's wait, `Ok(None)` (run the
+    /// attempt again); the catcher's next step; or the failure passed on.
+    fn recovered(
+        &mut self,
+        recovery: Recovery,
+        entered: (&State, Millis),
+        h: &Handling,
+        cur: &mut Cursor,
+        input: &mut Value,
+        f: Failure,
+    ) -> Result<Option<Step>, Stop> {
+        match recovery {
+            Recovery::Retry(ms) => {
+                self.advance(cur, ms)?;
+                Ok(None)
+            }
+            Recovery::Catch(i) => self
+                .caught(entered, h, i, std::mem::take(input), &f)
+                .map(Some),
+            Recovery::Fail => Err(Stop::Fail(f)),
         }
     }
 
@@ -237,12 +296,7 @@ impl Runner<'_> {
                 Some(a) => match self.jsonata_field(a, "Arguments", &states) {
                     Ok(v) => v,
                     // Retried and caught like a branch's failure (docs/semantics/jsonata.md §11.5).
-                    Err(f) => {
-                        let mut f = f.at(&state.name, self.entered_seq);
-                        self.report_evaluation(cur, &mut f, &state.name)?;
-                        let at = self.history.len();
-                        return Ok(vec![Thread::failed_before_start(f, *cur, at)]);
-                    }
+                    Err(f) => return self.failed_evaluation(state, cur, f),
                 },
                 None => input.clone(),
             }

@@ -54,17 +54,22 @@ impl Runner<'_> {
                     entered_at,
                 ) {
                     Ok(prepared) => prepared,
-                    // A JSONata error is retried and caught like the task's own errors (§11.5).
-                    Err(f) => match recover(&t.handling, &f, &mut attempts, &mut self.rng) {
-                        Recovery::Retry(ms) => {
-                            self.advance(cur, ms)?;
-                            continue;
+                    // A JSONata error is recorded (`EvaluationFailed`), then retried and caught
+                    // like the task's own errors (§11.5).
+                    Err(f) => {
+                        let mut f = f.at(&state.name, self.entered_seq);
+                        self.report_evaluation(cur, &mut f, &state.name)?;
+                        match recover(&t.handling, &f, &mut attempts, &mut self.rng) {
+                            Recovery::Retry(ms) => {
+                                self.advance(cur, ms)?;
+                                continue;
+                            }
+                            Recovery::Catch(i) => {
+                                return self.caught((state, entered_at), &t.handling, i, input, &f)
+                            }
+                            Recovery::Fail => return Err(Stop::Fail(f)),
                         }
-                        Recovery::Catch(i) => {
-                            return self.caught((state, entered_at), &t.handling, i, input, &f)
-                        }
-                        Recovery::Fail => return Err(Stop::Fail(f)),
-                    },
+                    }
                 }
             } else {
                 let mut ctx =
@@ -101,6 +106,34 @@ impl Runner<'_> {
                 heartbeat,
             )?;
             match result {
+                Ok(v) if state.language == QueryLanguage::Jsonata => {
+                    self.task_succeeded(cur, &kind, &v)?;
+                    let done = self.complete(
+                        state,
+                        &t.handling,
+                        input.clone(),
+                        v,
+                        None,
+                        entered_at,
+                        retry_count,
+                    );
+                    // An `Output` or `Assign` that fails to evaluate fails the state with
+                    // `States.QueryEvaluationError`, retried and caught like the task's own
+                    // errors (docs/semantics/jsonata.md §11.5).
+                    let f = match done {
+                        Err(Stop::Fail(f)) if f.is_query() => f,
+                        other => return other,
+                    };
+                    let mut f = f.at(&state.name, self.entered_seq);
+                    self.report_evaluation(cur, &mut f, &state.name)?;
+                    match recover(&t.handling, &f, &mut attempts, &mut self.rng) {
+                        Recovery::Retry(ms) => self.advance(cur, ms)?,
+                        Recovery::Catch(i) => {
+                            return self.caught((state, entered_at), &t.handling, i, input, &f)
+                        }
+                        Recovery::Fail => return Err(Stop::Fail(f)),
+                    }
+                }
                 Ok(v) => {
                     self.task_succeeded(cur, &kind, &v)?;
                     return self.complete(
