@@ -26,6 +26,15 @@ if ! command -v jq >/dev/null 2>&1; then
   fi
 fi
 
+# Debian's Chromium: tests/reports.rs renders a report's index.html in it, headless.
+if ! command -v chromium >/dev/null 2>&1; then
+  if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+    apt-get install -y -q chromium >/dev/null || { apt-get update -q >/dev/null && apt-get install -y -q chromium >/dev/null; }
+  else
+    echo "setup: chromium not found; the report page test in tests/reports.rs will fail (set ASLCHECK_SKIP_BROWSER=1 to skip it)" >&2
+  fi
+fi
+
 # The independent validator asl-validator 4.0.0 (npm), used by tests/asl_validator.rs.
 if command -v npm >/dev/null 2>&1; then
   (cd tools/asl-validator && npm ci --no-audit --no-fund --loglevel=error)

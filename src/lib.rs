@@ -5,6 +5,8 @@
 //! - [`cli`]: the subcommands of the `aslcheck` binary — one module each, composing library calls;
 //! - [`harness`]: observing cases on implementations, replaying the corpus, differential runs,
 //!   minimising divergences, recording expected results;
+//! - [`report`]: report files (results.jsonl, summary.json, junit.xml, summary.md, index.html),
+//!   rendered from a run's records by pure functions;
 //! - [`diff`]: normalise → compare → render, and the pure shrinker;
 //! - [`corpus`]: the case format, strict loading, expectations, writing case files;
 //! - [`backend`]: every implementation behind one trait (`reference`, `sfn-api`, `external:`);
@@ -17,5 +19,6 @@ pub mod cli;
 pub mod corpus;
 pub mod diff;
 pub mod harness;
+pub mod report;
 
 pub use aslcheck_interp::{asl, data, engine, errors, intrinsics, states, tasks, world};

@@ -41,6 +41,8 @@ enum Command {
     Bench(cli::bench::Args),
     /// Evaluate one JSONata expression, JSONPath path or intrinsic call and print the result as JSON.
     Eval(cli::eval::Args),
+    /// Work with report directories (--report DIR): merge the reports of a sharded run.
+    Report(cli::report::Args),
 }
 
 fn main() -> ExitCode {
@@ -73,6 +75,7 @@ fn main() -> ExitCode {
         Command::Record(a) => cli::record::main(a),
         Command::Bench(a) => cli::bench::main(a),
         Command::Eval(a) => cli::eval::main(a),
+        Command::Report(a) => cli::report::main(a),
     };
     match exit {
         Exit::Ok => ExitCode::SUCCESS,

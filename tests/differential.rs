@@ -132,9 +132,9 @@ fn the_reference_agrees_with_itself_on_1000_generated_cases() {
 }
 
 #[test]
-fn diff_finds_the_faulty_resultpath_and_shrinks_every_divergence() {
+fn diff_finds_the_faulty_resultpath_and_writes_one_case_per_cluster() {
     let out = scratch("fault");
-    let o = aslcheck(&[
+    let args = [
         "diff",
         "--backend",
         "reference",
@@ -146,15 +146,40 @@ fn diff_finds_the_faulty_resultpath_and_shrinks_every_divergence() {
         "paths",
         "--out",
         out.to_str().unwrap(),
-    ]);
+    ];
+    let o = aslcheck(&args);
     let t = text(&o);
     assert_eq!(o.status.code(), Some(1), "{t}");
-    let divergences = t.matches("DIVERGENCE generated paths-").count();
+    // "40 cases on reference and reference+fault=…: A agree, D diverge in K clusters, …"
+    let summary = t
+        .lines()
+        .find(|l| l.starts_with("40 cases on "))
+        .unwrap_or_else(|| panic!("{t}"));
+    let number_before = |word: &str| -> usize {
+        let at = summary.find(word).unwrap_or_else(|| panic!("{summary}"));
+        summary[..at]
+            .split_whitespace()
+            .last()
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("{summary}"))
+    };
+    let divergences = number_before(" diverge");
+    let clusters = number_before(" clusters");
     assert!(divergences >= 5, "{t}");
+    assert!(clusters >= 1 && clusters < divergences, "{t}");
+    assert_eq!(
+        t.matches("\nCLUSTER ").count() + usize::from(t.starts_with("CLUSTER ")),
+        clusters,
+        "{t}"
+    );
+    assert!(
+        !t.contains("DIVERGENCE"),
+        "divergences are printed only with --verbose: {t}"
+    );
     assert!(t.contains("profile"), "per-profile agreement: {t}");
-    // One pending case per divergence, each small, valid and loadable.
+    // One pending case per cluster, each small, valid, loadable and tagged with its cluster.
     let files = json_files(&out);
-    assert_eq!(files.len(), divergences, "{t}");
+    assert_eq!(files.len(), clusters, "{t}");
     for f in &files {
         let v = check_pending(f, 3);
         assert_eq!(v["provenance"]["kind"], "minimised");
@@ -162,8 +187,14 @@ fn diff_finds_the_faulty_resultpath_and_shrinks_every_divergence() {
             .as_str()
             .unwrap()
             .contains("profile paths"));
+        let tags = v["tags"].as_array().expect("tags");
+        assert!(
+            tags.iter()
+                .any(|t| t.as_str().is_some_and(|t| t.starts_with("cluster:"))),
+            "{v}"
+        );
     }
-    // The printed command reproduces the first one and finds it already written.
+    // The printed command reproduces the first one and recognises its cluster.
     let first = &files[0];
     let o = aslcheck(&[
         "diff",
@@ -177,7 +208,12 @@ fn diff_finds_the_faulty_resultpath_and_shrinks_every_divergence() {
     ]);
     let t = text(&o);
     assert_eq!(o.status.code(), Some(1), "{t}");
-    assert!(t.contains("(already there)"), "{t}");
+    assert!(t.contains("known cluster: its pending case is"), "{t}");
+    assert_eq!(json_files(&out).len(), files.len());
+    // A rerun of the whole run finds only known clusters and writes nothing new.
+    let o = aslcheck(&args);
+    let t = text(&o);
+    assert_eq!(t.matches("known cluster: ").count(), clusters, "{t}");
     assert_eq!(json_files(&out).len(), files.len());
     let _ = std::fs::remove_dir_all(&out);
 }

@@ -428,6 +428,55 @@ fn scenarios() -> Vec<(&'static str, &'static str, Scenario)> {
         ("generate", "the profile file is invalid", |s| {
             s.run(&["generate", "--profile", "badprofile.toml"], None)
         }),
+        (
+            "replay",
+            "the --previous-report folder does not exist",
+            |s| {
+                s.run(
+                    &[
+                        "replay",
+                        "good/cases",
+                        "--report",
+                        "report-a",
+                        "--previous-report",
+                        "no-such-report",
+                    ],
+                    None,
+                )
+            },
+        ),
+        (
+            "replay",
+            "the --previous-report results are malformed",
+            |s| {
+                s.write("bad-report/results.jsonl", b"{not json\n");
+                s.write("bad-report/summary.json", b"{}");
+                s.run(
+                    &[
+                        "replay",
+                        "good/cases",
+                        "--report",
+                        "report-b",
+                        "--previous-report",
+                        "bad-report",
+                    ],
+                    None,
+                )
+            },
+        ),
+        ("report merge", "the reports are merged", |s| {
+            let o = s.run(&["replay", "good/cases", "--report", "shard-1"], None);
+            assert_eq!(o.code, Some(0), "{}", o.stderr);
+            s.run(&["report", "merge", "merged", "shard-1", "shard-1"], None)
+        }),
+        ("report merge", "a report folder does not exist", |s| {
+            s.run(&["report", "merge", "merged-2", "no-such-report"], None)
+        }),
+        ("report merge", "a report's results are malformed", |s| {
+            s.write("bad-report-2/results.jsonl", b"[1]\n");
+            s.write("bad-report-2/summary.json", b"{}");
+            s.run(&["report", "merge", "merged-3", "bad-report-2"], None)
+        }),
         ("diff", "the implementations agree", |s| {
             s.run(
                 &[

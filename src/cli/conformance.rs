@@ -6,21 +6,27 @@
 //! disagree), and when no case produced a verdict or more cases were indeterminate than
 //! `--max-indeterminate` allows ([`crate::harness::inconclusive`]), with the reason in one line.
 
+use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 use aslcheck_generators::{generate, Profile};
 
-use super::{error, profile_exit, report_case_errors, Exit};
-use crate::backend::reference::Reference;
+use super::{error, profile_exit, report_case_errors, Exit, ReportArgs};
+use crate::backend::reference::{observation_json, Reference};
 use crate::backend::Backend;
+use crate::corpus::load::load_features;
+use crate::corpus::pending::features;
 use crate::corpus::{self, Runnable};
 use crate::diff::agreement::{self, Agreement};
 use crate::harness::differential::count_inconclusive;
 use crate::harness::inconclusive::{Tallies, VerdictArgs};
 use crate::harness::observe::observe;
 use crate::harness::progress::Progress;
-use crate::harness::replay::{replay, tallies, Summary, Verdict};
+use crate::harness::replay::{replay_shard, tallies, Summary, Verdict};
+use crate::harness::reporting::{observation_diff, replay_records, verdict_detail};
+use crate::harness::shard::Shard;
 use crate::harness::subject::BackendArgs;
+use crate::report::{command_line, Record, Report};
 
 /// The main job: replay the corpus (and N generated cases) on a backend; agreement per area and feature.
 #[derive(Debug, clap::Args)]
@@ -47,9 +53,19 @@ pub struct Args {
     /// Also list skipped and known-failing cases.
     #[arg(long)]
     pub verbose: bool,
+    #[command(flatten)]
+    pub report_args: ReportArgs,
+    /// Run only shard K of N of the cases (e.g. 2/4), for a CI matrix; merge the shards' reports
+    /// with `aslcheck report merge`.
+    #[arg(long, value_name = "K/N", default_value = "1/1")]
+    pub shard: Shard,
 }
 
 pub fn main(args: Args) -> Exit {
+    let previous = match args.report_args.previous() {
+        Ok(p) => p,
+        Err(exit) => return exit,
+    };
     let mut backend = match args.backend_args.open(&args.backend) {
         Ok(b) => b,
         Err(e) => {
@@ -59,10 +75,16 @@ pub fn main(args: Args) -> Exit {
     };
     let dir = corpus::default_dir(args.corpus.as_deref());
     let cases_dir = dir.join("cases");
-    let results = match replay(std::slice::from_ref(&cases_dir), backend.as_mut()) {
-        Ok(r) => r.results,
+    let replayed = match replay_shard(
+        std::slice::from_ref(&cases_dir),
+        backend.as_mut(),
+        args.shard,
+    ) {
+        Ok(r) => r,
         Err(errors) => return report_case_errors(&errors),
     };
+    let mut records = replay_records(&replayed.cases, &replayed.results);
+    let results = replayed.results;
     let mut unexpected = 0usize;
     for r in &results {
         let bad = !r.verdict.is_ok();
@@ -70,7 +92,12 @@ pub fn main(args: Args) -> Exit {
             unexpected += 1;
         }
         if bad || (args.verbose && !matches!(r.verdict, Verdict::Pass)) {
-            println!("{}: {} ({})", r.id, r.verdict.label(), detail(&r.verdict));
+            println!(
+                "{}: {} ({})",
+                r.id,
+                r.verdict.label(),
+                verdict_detail(&r.verdict)
+            );
         }
     }
     let summary = Summary::of(&results);
@@ -79,16 +106,28 @@ pub fn main(args: Args) -> Exit {
     let mut counted = tallies(&results);
 
     if args.generate > 0 {
-        match generated(&args, backend.as_mut()) {
-            Ok((disagreements, t)) => {
+        let vocabulary =
+            load_features(&dir.join("schema").join("features.txt")).unwrap_or_default();
+        match generated(&args, backend.as_mut(), &vocabulary) {
+            Ok((disagreements, t, r)) => {
                 unexpected += disagreements;
                 counted.add(&t);
+                records.extend(r);
             }
             Err((m, exit)) => {
                 error(&m);
                 return exit;
             }
         }
+    }
+    let report = Report {
+        command: command_line(),
+        records,
+        clusters: Vec::new(),
+    };
+    if let Err(m) = args.report_args.write(&report, previous.as_ref()) {
+        error(m);
+        return Exit::Other;
     }
     let honest = counted.check(args.verdict_args.max());
     if unexpected > 0 {
@@ -107,37 +146,45 @@ pub fn main(args: Args) -> Exit {
     }
 }
 
-fn detail(v: &Verdict) -> String {
-    match v {
-        Verdict::Fail { mismatches } => mismatches
-            .iter()
-            .map(|m| m.to_string())
-            .collect::<Vec<_>>()
-            .join("; "),
-        Verdict::Skipped { reason }
-        | Verdict::Indeterminate { reason }
-        | Verdict::ExpectedFailure { reason, .. }
-        | Verdict::UnexpectedPass { reason } => reason.clone(),
-        Verdict::Errored { message } => message.clone(),
-        Verdict::Pass => String::new(),
-    }
-}
-
 /// Runs N generated cases on the backend and on the reference; returns the number of
-/// disagreements and what the cases ended with.
-fn generated(args: &Args, backend: &mut dyn Backend) -> Result<(usize, Tallies), (String, Exit)> {
+/// disagreements, what the cases ended with, and their report records.
+fn generated(
+    args: &Args,
+    backend: &mut dyn Backend,
+    vocabulary: &BTreeSet<String>,
+) -> Result<(usize, Tallies, Vec<Record>), (String, Exit)> {
     let profile = Profile::load(&args.profile)
         .map_err(|e| (format!("--profile {}: {e}", args.profile), profile_exit(&e)))?;
     let mut reference = Reference::default();
     let (mut agree, mut disagree, mut inconclusive) = (0usize, 0usize, 0usize);
     let mut counted = Tallies::default();
-    let mut progress = Progress::new("generated", args.generate as usize);
+    let mut records = Vec::new();
+    let share = (0..args.generate)
+        .filter(|i| args.shard.keeps(*i as usize))
+        .count();
+    let mut progress = Progress::new("generated", share);
     for i in 0..args.generate {
+        if !args.shard.keeps(i as usize) {
+            continue;
+        }
         let seed = args.seed.wrapping_add(i);
         let case = Runnable::from_generated(generate(&profile, seed));
         let request = case.request(false);
         let expected = observe(&mut reference, &request);
         let observed = observe(backend, &request);
+        let mut record = Record {
+            case: case.label(),
+            area: format!("generated/{}", profile.name),
+            features: features(&case.definition, vocabulary),
+            implementation: backend.name().to_string(),
+            against: reference.name().to_string(),
+            verdict: "agree".into(),
+            ok: Some(true),
+            detail: String::new(),
+            diff: None,
+            observation: observation_json(&observed),
+            cluster: None,
+        };
         match agreement::compare(&expected, &observed) {
             Agreement::Agree => {
                 agree += 1;
@@ -146,10 +193,21 @@ fn generated(args: &Args, backend: &mut dyn Backend) -> Result<(usize, Tallies),
             Agreement::Inconclusive(reason) => {
                 inconclusive += 1;
                 count_inconclusive(&mut counted, &expected, &observed, &reason);
+                record.verdict = "inconclusive".into();
+                record.ok = None;
+                record.detail = reason;
             }
             Agreement::Disagree(m) => {
                 disagree += 1;
                 counted.verdict();
+                record.verdict = "diverge".into();
+                record.ok = Some(false);
+                record.detail = m
+                    .iter()
+                    .map(|m| m.to_string())
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                record.diff = Some(observation_diff(&expected, &observed));
                 println!(
                     "{} (profile {}, seed {seed}): {} disagrees with the reference: {}",
                     case.label(),
@@ -162,14 +220,19 @@ fn generated(args: &Args, backend: &mut dyn Backend) -> Result<(usize, Tallies),
                 );
             }
         }
+        records.push(record);
         progress.tick();
     }
     println!(
-        "generated: {} cases (profile {}, seeds {}..{}): {agree} agree, {disagree} disagree, {inconclusive} inconclusive",
-        args.generate,
+        "generated: {share} cases (profile {}, seeds {}..{}{}): {agree} agree, {disagree} disagree, {inconclusive} inconclusive",
         profile.name,
         args.seed,
-        args.seed.wrapping_add(args.generate)
+        args.seed.wrapping_add(args.generate),
+        if args.shard == Shard::ALL {
+            String::new()
+        } else {
+            format!(", shard {}", args.shard)
+        }
     );
-    Ok((disagree, counted))
+    Ok((disagree, counted, records))
 }

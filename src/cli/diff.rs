@@ -1,8 +1,11 @@
 //! `aslcheck diff --backend A --backend B (--generate N [--profile P] [--seed S] | CASES…)`:
-//! differential runs ([`crate::harness::differential`]). Prints every divergence as it is found,
-//! shrinks each one into a ready-to-commit case under `corpus/pending/` (`--out DIR` elsewhere)
-//! with the command that reproduces it, and ends with agreement per area (corpus cases) and per
-//! profile (generated cases).
+//! differential runs ([`crate::harness::differential`]). Shrinks every divergence, groups them
+//! into clusters, one per defect ([`crate::harness::triage`]), and prints one section per
+//! cluster: its signature and features, the smallest shrunk exemplar's diff, its pending case
+//! under `corpus/pending/` (`--out DIR` elsewhere; one per cluster, none when an earlier run's
+//! pending case holds the cluster) with the command that reproduces it, and the other members.
+//! Ends with agreement per area (corpus cases) and per profile (generated cases). `--verbose`
+//! also prints every divergence as it is found.
 //!
 //! CASES are case files or directories: the corpus format (`corpus/README.md`; also files in
 //! `corpus/pending/`) or files written by `aslcheck generate --out`.
@@ -19,18 +22,21 @@ use std::path::PathBuf;
 
 use aslcheck_generators::{generate, Profile};
 
-use super::{error, profile_exit, report_case_errors, Exit};
+use super::{error, profile_exit, report_case_errors, Exit, ReportArgs};
 use crate::backend::reference::observation_json;
 use crate::backend::Observation;
 use crate::corpus::{self, Runnable};
 use crate::diff::normalise::Normaliser;
 use crate::diff::render::{mismatch_list, pretty, unified, use_colour};
-use crate::diff::shrink::Budget;
-use crate::harness::differential::{self, Event};
+use crate::diff::shrink::{Budget, Stop};
+use crate::harness::differential::{self, ClusterReport, Event};
 use crate::harness::inconclusive::VerdictArgs;
 use crate::harness::minimise::PendingOptions;
 use crate::harness::progress::Progress;
+use crate::harness::reporting::{cluster_entries, diff_records};
+use crate::harness::shard::Shard;
 use crate::harness::subject::BackendArgs;
+use crate::report::{command_line, Report};
 
 /// Run the same cases on two implementations, report agreement per area/profile, and shrink
 /// every divergence into a pending corpus case (docs/differential.md).
@@ -66,9 +72,94 @@ pub struct Args {
     /// Ask both backends for the execution history and compare it too.
     #[arg(long)]
     pub history: bool,
-    /// Also list inconclusive cases.
+    /// Also print every divergence as it is found, and list inconclusive cases.
     #[arg(long)]
     pub verbose: bool,
+    #[command(flatten)]
+    pub report_args: ReportArgs,
+    /// Run only shard K of N of the cases (e.g. 2/4), for a CI matrix; merge the shards' reports
+    /// with `aslcheck report merge`.
+    #[arg(long, value_name = "K/N", default_value = "1/1")]
+    pub shard: Shard,
+}
+
+/// Members listed in a cluster's section before the list is cut.
+const MEMBERS_SHOWN: usize = 20;
+
+/// One cluster: its signature and features, the exemplar's diff, its pending case, its members.
+fn cluster_section(
+    i: usize,
+    count: usize,
+    report: &ClusterReport,
+    names: &[String; 2],
+    colour: bool,
+) -> String {
+    use std::fmt::Write;
+    let c = &report.cluster;
+    let e = &c.exemplar;
+    let mut out = String::new();
+    let n = c.members.len();
+    let _ = writeln!(
+        out,
+        "CLUSTER {}/{count} ({n} divergence{}): {}",
+        i + 1,
+        if n == 1 { "" } else { "s" },
+        c.key
+    );
+    let _ = writeln!(out, "  exemplar's signature: {}", e.signature);
+    let _ = writeln!(out, "  features: {}", c.features.join(", "));
+    let stop = match e.stop {
+        Stop::Fixpoint => "minimal",
+        Stop::BudgetExhausted => "budget exhausted, maybe not minimal",
+    };
+    let _ = writeln!(
+        out,
+        "  exemplar: {} states (from {} with {} states, {} runs, {stop}); --- is {}, +++ is {}",
+        e.states_after(),
+        c.exemplar_of,
+        e.states_before,
+        e.tests,
+        names[0],
+        names[1]
+    );
+    out.push_str(&unified(
+        &observation_text(&e.observed),
+        &observation_text(&e.observed_b),
+        colour,
+    ));
+    match (&report.known, &report.pending) {
+        (Some(file), _) => {
+            let _ = writeln!(
+                out,
+                "  known cluster: its pending case is {} (no new case written)",
+                file.display()
+            );
+        }
+        (None, Ok(p)) => {
+            let note = if p.unchanged { " (already there)" } else { "" };
+            let _ = writeln!(out, "  pending case: {}{note}", p.file.display());
+            let _ = writeln!(out, "  reproduce: {}", p.command);
+        }
+        (None, Err(m)) => {
+            let _ = writeln!(out, "  could not write a pending case: {m}");
+        }
+    }
+    if n > 1 {
+        let shown: Vec<&str> = c
+            .members
+            .iter()
+            .take(MEMBERS_SHOWN)
+            .map(String::as_str)
+            .collect();
+        let more = if n > MEMBERS_SHOWN {
+            format!(" and {} more", n - MEMBERS_SHOWN)
+        } else {
+            String::new()
+        };
+        let _ = writeln!(out, "  members: {}{more}", shown.join(", "));
+    }
+    out.push('\n');
+    out
 }
 
 /// The normalised observation as pretty JSON (what the diff shows).
@@ -77,6 +168,10 @@ fn observation_text(o: &Observation) -> String {
 }
 
 pub fn main(args: Args) -> Exit {
+    let previous = match args.report_args.previous() {
+        Ok(p) => p,
+        Err(exit) => return exit,
+    };
     let [a_name, b_name] = match <[String; 2]>::try_from(args.backends.clone()) {
         Ok(pair) => pair,
         Err(_) => {
@@ -103,7 +198,7 @@ pub fn main(args: Args) -> Exit {
         Vec::new()
     } else {
         match corpus::runnable::load(&args.cases, &corpus) {
-            Ok(c) => c,
+            Ok(c) => args.shard.take(c),
             Err(errors) => return report_case_errors(&errors),
         }
     };
@@ -117,6 +212,7 @@ pub fn main(args: Args) -> Exit {
         };
         cases.extend(
             (0..args.generate)
+                .filter(|i| args.shard.keeps(*i as usize))
                 .map(|i| Runnable::from_generated(generate(&profile, args.seed.wrapping_add(i)))),
         );
     }
@@ -152,36 +248,58 @@ pub fn main(args: Args) -> Exit {
                     observed_b,
                     mismatches,
                 } => {
-                    println!(
-                        "DIVERGENCE {}: {} and {} disagree",
-                        case.label(),
-                        names[0],
-                        names[1]
-                    );
-                    print!("{}", mismatch_list(mismatches));
-                    println!(
-                        "  (--- expected is {}, +++ observed is {})",
-                        names[0], names[1]
-                    );
-                    print!(
-                        "{}",
-                        unified(
-                            &observation_text(observed_a),
-                            &observation_text(observed_b),
-                            colour
-                        )
-                    );
-                }
-                Event::Minimised { pending, .. } => {
-                    match pending {
-                        Ok(p) => print!("{p}"),
-                        Err(e) => println!("  could not write a pending case: {e}"),
+                    if args.verbose {
+                        println!(
+                            "DIVERGENCE {}: {} and {} disagree",
+                            case.label(),
+                            names[0],
+                            names[1]
+                        );
+                        print!("{}", mismatch_list(mismatches));
+                        print!(
+                            "{}",
+                            unified(
+                                &observation_text(observed_a),
+                                &observation_text(observed_b),
+                                colour
+                            )
+                        );
                     }
-                    println!();
+                }
+                Event::Filed {
+                    case,
+                    cluster,
+                    new,
+                    shrunk,
+                } => {
+                    if args.verbose {
+                        let how = match (new, shrunk) {
+                            (true, _) => "opens",
+                            (false, true) => "joins",
+                            (false, false) => "joins (not shrunk: the cluster's exemplar is small)",
+                        };
+                        println!("  {} {how} cluster {}", case.label(), cluster + 1);
+                    }
                 }
                 Event::Judged => progress.tick(),
             },
         );
+    let count = report.clusters.len();
+    for (i, c) in report.clusters.iter().enumerate() {
+        print!("{}", cluster_section(i, count, c, &names, colour));
+    }
+    let written = args.report_args.write(
+        &Report {
+            command: command_line(),
+            records: diff_records(&report, &names),
+            clusters: cluster_entries(&report),
+        },
+        previous.as_ref(),
+    );
+    if let Err(m) = written {
+        error(m);
+        return Exit::Other;
+    }
     print!("{}", report.agreements);
     let total = report.agreements.total();
     let decided = total.agree + total.disagree;
@@ -195,12 +313,13 @@ pub fn main(args: Args) -> Exit {
         )
     };
     println!(
-        "{} cases on {} and {}: {} agree, {} diverge, {} inconclusive ({} skipped, {} indeterminate); {share}",
+        "{} cases on {} and {}: {} agree, {} diverge in {} clusters, {} inconclusive ({} skipped, {} indeterminate); {share}",
         cases.len(),
         names[0],
         names[1],
         total.agree,
         total.disagree,
+        report.clusters.len(),
         total.inconclusive,
         report.tallies.skipped,
         report.tallies.indeterminate,

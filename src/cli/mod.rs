@@ -19,12 +19,13 @@ pub mod eval;
 pub mod generate;
 pub mod record;
 pub mod replay;
+pub mod report;
 pub mod run;
 pub mod shrink;
 pub mod validate;
 
 use std::fmt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::asl::LoadError;
 use crate::harness::input::InputError;
@@ -88,5 +89,50 @@ pub fn profile_exit(e: &aslcheck_generators::ProfileError) -> Exit {
         aslcheck_generators::ProfileError::NotFound { .. }
         | aslcheck_generators::ProfileError::Io { .. } => Exit::Other,
         aslcheck_generators::ProfileError::Invalid { .. } => Exit::Invalid,
+    }
+}
+
+/// `--report DIR` and `--previous-report DIR` of the commands that run many cases.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct ReportArgs {
+    /// Write the report files here: results.jsonl, summary.json, junit.xml, summary.md and
+    /// index.html (docs/reports.md).
+    #[arg(long, value_name = "DIR")]
+    pub report: Option<PathBuf>,
+    /// An earlier report directory: the new report lists what changed since (fixed, broken,
+    /// new, gone).
+    #[arg(long, value_name = "DIR", requires = "report")]
+    pub previous_report: Option<PathBuf>,
+}
+
+impl ReportArgs {
+    /// The previous report, read before the run so a bad directory fails at once: exit 1 when
+    /// it cannot be read, 2 when it is malformed (the message printed).
+    pub fn previous(&self) -> Result<Option<crate::report::Report>, Exit> {
+        match &self.previous_report {
+            None => Ok(None),
+            Some(d) => crate::report::read(d).map(Some).map_err(|e| {
+                error(format_args!("--previous-report: {e}"));
+                if e.is_invalid() {
+                    Exit::Invalid
+                } else {
+                    Exit::Other
+                }
+            }),
+        }
+    }
+
+    /// Writes the report when `--report` was given; says where on stderr.
+    pub fn write(
+        &self,
+        report: &crate::report::Report,
+        previous: Option<&crate::report::Report>,
+    ) -> Result<(), String> {
+        let Some(dir) = &self.report else {
+            return Ok(());
+        };
+        crate::report::write(dir, report, previous).map_err(|e| format!("--report: {e}"))?;
+        eprintln!("report: {}", dir.join("index.html").display());
+        Ok(())
     }
 }

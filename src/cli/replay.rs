@@ -5,12 +5,14 @@
 
 use std::path::PathBuf;
 
-use super::{error, report_case_errors, Exit};
+use super::{error, report_case_errors, Exit, ReportArgs};
 use crate::corpus;
 use crate::diff::render::use_colour;
 use crate::harness::inconclusive::VerdictArgs;
 use crate::harness::replay::{explain, replay, tallies, Summary, Verdict};
+use crate::harness::reporting::replay_records;
 use crate::harness::subject::BackendArgs;
+use crate::report::{command_line, Report};
 
 /// Replay corpus cases (files or directories) on a backend and explain every non-pass.
 #[derive(Debug, clap::Args)]
@@ -24,9 +26,15 @@ pub struct Args {
     /// The implementation to run the cases on.
     #[arg(long, default_value = "reference")]
     pub backend: String,
+    #[command(flatten)]
+    pub report_args: ReportArgs,
 }
 
 pub fn main(args: Args) -> Exit {
+    let previous = match args.report_args.previous() {
+        Ok(p) => p,
+        Err(exit) => return exit,
+    };
     let mut backend = match args.backend_args.open(&args.backend) {
         Ok(b) => b,
         Err(e) => {
@@ -55,6 +63,15 @@ pub fn main(args: Args) -> Exit {
         print!("{}", explain(case, r, colour));
     }
     print!("{}", Summary::of(&replayed.results));
+    let report = Report {
+        command: command_line(),
+        records: replay_records(&replayed.cases, &replayed.results),
+        clusters: Vec::new(),
+    };
+    if let Err(m) = args.report_args.write(&report, previous.as_ref()) {
+        error(m);
+        return Exit::Other;
+    }
     if let Err(m) = tallies(&replayed.results).check(args.verdict_args.max()) {
         eprintln!("error: {m}");
         return Exit::Other;

@@ -31,6 +31,8 @@ pub struct PendingCase<'a> {
     /// The first implementation's observation (as [`crate::backend::reference::observation_json`]
     /// gives it); its history is left out.
     pub expected: &'a Value,
+    /// Tags besides `pending` (`cluster:<id>`, see [`crate::harness::triage`]).
+    pub tags: &'a [String],
 }
 
 impl PendingCase<'_> {
@@ -53,7 +55,9 @@ impl PendingCase<'_> {
         let mut m = Map::new();
         m.insert("id".into(), json!(self.id));
         m.insert("description".into(), json!(description));
-        m.insert("tags".into(), json!(["pending"]));
+        let mut tags = vec!["pending".to_string()];
+        tags.extend(self.tags.iter().filter(|t| *t != "pending").cloned());
+        m.insert("tags".into(), json!(tags));
         m.insert(
             "features".into(),
             json!(features(self.definition, vocabulary)),

@@ -261,11 +261,11 @@ fn mask_plain(text: &str, out: &mut String) {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use serde_json::json;
 
-    fn failed(error: &str, cause: &str) -> Observation {
+    pub(crate) fn failed(error: &str, cause: &str) -> Observation {
         Observation::Execution {
             status: "FAILED".into(),
             output: None,
@@ -275,7 +275,7 @@ mod tests {
         }
     }
 
-    fn succeeded(output: Value) -> Observation {
+    pub(crate) fn succeeded(output: Value) -> Observation {
         Observation::Execution {
             status: "SUCCEEDED".into(),
             output: Some(output),

@@ -1,7 +1,7 @@
 //! The differential loop: the same cases on two implementations, agreement decided by
 //! [`crate::diff::agreement::compare`] (A is the side B is judged against), every divergence
-//! minimised into a pending corpus case ([`super::minimise`]), and agreement tallied per corpus
-//! area and per generator profile.
+//! shrunk ([`super::minimise`]) and filed in its cluster ([`super::triage`]), one pending corpus
+//! case written per cluster, and agreement tallied per corpus area and per generator profile.
 //!
 //! Only a disagreement between two observations is a divergence. A case on which either side
 //! was skipped or indeterminate (a timeout, a crashed or hung adapter, an unreachable endpoint),
@@ -13,14 +13,18 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::path::PathBuf;
 
 use super::inconclusive::Tallies;
-use super::minimise::{minimise, MinimiseError, Pending, PendingOptions};
+use super::minimise::{shrink_divergence, write_pending, Pending, PendingOptions};
 use super::observe::observe_all;
+use super::triage::{known_clusters, Cluster, ClusterKey, Triage};
 use crate::backend::{Backend, Observation, Request};
+use crate::corpus::load::load_features;
+use crate::corpus::pending::features as features_of;
 use crate::corpus::{Origin, Runnable};
 use crate::diff::agreement::{self, Agreement};
-use crate::diff::Mismatch;
+use crate::diff::{Mismatch, Signature};
 
 /// How results are grouped in the summary.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -130,30 +134,65 @@ impl fmt::Display for Agreements {
 pub enum Event<'a> {
     /// One side could not run the case.
     Inconclusive { case: &'a Runnable, reason: &'a str },
-    /// The two implementations disagree; minimising starts.
+    /// The two implementations disagree; shrinking starts (unless its cluster has a small
+    /// exemplar already).
     Divergence {
         case: &'a Runnable,
         observed_a: &'a Observation,
         observed_b: &'a Observation,
         mismatches: &'a [Mismatch],
     },
-    /// The divergence just reported was minimised and written (or could not be written).
-    Minimised {
+    /// The divergence just reported was filed in cluster `cluster` (an index into
+    /// [`DiffReport::clusters`]); `new` when it opened the cluster, `shrunk` unless shrinking
+    /// was skipped.
+    Filed {
         case: &'a Runnable,
-        pending: &'a Result<Pending, MinimiseError>,
+        cluster: usize,
+        new: bool,
+        shrunk: bool,
     },
     /// A case has been judged (for progress displays).
     Judged,
 }
 
+/// A cluster at the end of the run, with its pending case.
+#[derive(Debug, Clone)]
+pub struct ClusterReport {
+    pub cluster: Cluster,
+    /// The exemplar's pending case as written (or found unchanged), or why it was not written.
+    pub pending: Result<Pending, String>,
+    /// A pending case of an earlier run tagged with this cluster's id: nothing new is written.
+    pub known: Option<PathBuf>,
+}
+
+/// What one case ended with, for reports.
+#[derive(Debug, Clone)]
+pub struct CaseOutcome {
+    pub label: String,
+    pub group: Group,
+    /// The corpus features the case's definition uses.
+    pub features: Vec<String>,
+    /// `agree`, `diverge` or `inconclusive`.
+    pub verdict: &'static str,
+    /// The mismatches or the reason, one line.
+    pub detail: String,
+    pub observed: [Observation; 2],
+    /// The index of the divergence's cluster in [`DiffReport::clusters`].
+    pub cluster: Option<usize>,
+}
+
 /// The end of a differential run.
 #[derive(Debug, Clone, Default)]
 pub struct DiffReport {
+    /// Every case, in order.
+    pub cases: Vec<CaseOutcome>,
     pub agreements: Agreements,
-    /// Divergences whose pending case could not be written.
+    /// Clusters whose pending case could not be written.
     pub unwritten: usize,
     /// Verdicts (agree, disagree), skipped and indeterminate cases.
     pub tallies: Tallies,
+    /// The divergences, one cluster per defect, in the order they were found.
+    pub clusters: Vec<ClusterReport>,
 }
 
 /// What an inconclusive pair of observations counts as: skipped when a side could not run the
@@ -171,7 +210,9 @@ pub fn count_inconclusive(t: &mut Tallies, a: &Observation, b: &Observation, rea
 }
 
 /// Runs `cases` on `a` and `b` (each as one batch, so backends that run cases concurrently can),
-/// judges every pair of observations and minimises every divergence.
+/// judges every pair of observations, shrinks every divergence and files it in its cluster
+/// ([`super::triage`]), then writes one pending case per cluster (none for a cluster an earlier
+/// run's pending case already holds).
 pub fn run(
     cases: &[Runnable],
     a: &mut dyn Backend,
@@ -183,8 +224,20 @@ pub fn run(
     let obs_a = observe_all(a, &requests);
     let obs_b = observe_all(b, &requests);
     let mut report = DiffReport::default();
+    let features = load_features(&pending.corpus.join("schema").join("features.txt"));
+    let vocabulary = features.as_ref().cloned().unwrap_or_default();
+    let mut triage = Triage::default();
     for ((case, oa), ob) in cases.iter().zip(&obs_a).zip(&obs_b) {
         let tally = report.agreements.0.entry(Group::of(case)).or_default();
+        let mut outcome = CaseOutcome {
+            label: case.label(),
+            group: Group::of(case),
+            features: features_of(&case.definition, &vocabulary),
+            verdict: "agree",
+            detail: String::new(),
+            observed: [oa.clone(), ob.clone()],
+            cluster: None,
+        };
         match agreement::compare(oa, ob) {
             Agreement::Agree => {
                 tally.agree += 1;
@@ -197,8 +250,16 @@ pub fn run(
                     case,
                     reason: &reason,
                 });
+                outcome.verdict = "inconclusive";
+                outcome.detail = reason;
             }
             Agreement::Disagree(mismatches) => {
+                outcome.verdict = "diverge";
+                outcome.detail = mismatches
+                    .iter()
+                    .map(|m| m.to_string())
+                    .collect::<Vec<_>>()
+                    .join("; ");
                 tally.disagree += 1;
                 report.tallies.verdict();
                 on(Event::Divergence {
@@ -207,17 +268,63 @@ pub fn run(
                     observed_b: ob,
                     mismatches: &mismatches,
                 });
-                let written = minimise(case, [oa, ob], &mismatches, a, b, pending);
-                if written.is_err() {
-                    report.unwritten += 1;
+                let signature = Signature::of(oa, ob, &mismatches);
+                let key = ClusterKey::of(case, oa, ob, &signature);
+                let event = match triage.small_exemplar(&key) {
+                    Some(i) => {
+                        triage.join(i, case.label());
+                        Event::Filed {
+                            case,
+                            cluster: i,
+                            new: false,
+                            shrunk: false,
+                        }
+                    }
+                    None => {
+                        let before = triage.clusters.len();
+                        let shrunk = shrink_divergence(case, [oa, ob], &mismatches, a, b, pending);
+                        let i = triage.add(case.label(), key, shrunk, &vocabulary);
+                        Event::Filed {
+                            case,
+                            cluster: i,
+                            new: triage.clusters.len() > before,
+                            shrunk: true,
+                        }
+                    }
+                };
+                if let Event::Filed { cluster, .. } = event {
+                    outcome.cluster = Some(cluster);
                 }
-                on(Event::Minimised {
-                    case,
-                    pending: &written,
-                });
+                on(event);
             }
         }
+        report.cases.push(outcome);
         on(Event::Judged);
+    }
+    let known = known_clusters(&pending.out);
+    let backends = [a.name().to_string(), b.name().to_string()];
+    for cluster in triage.clusters {
+        let known = known.get(&cluster.key.id()).cloned();
+        let written = match (&features, &known) {
+            (Err(e), _) => Err(e.to_string()),
+            (Ok(_), Some(file)) => Err(format!("known cluster: {}", file.display())),
+            (Ok(_), None) => write_pending(
+                &cluster.exemplar.case,
+                &cluster.exemplar,
+                &backends,
+                pending,
+                &[cluster.key.tag()],
+            )
+            .map_err(|e| e.to_string()),
+        };
+        if written.is_err() && known.is_none() {
+            report.unwritten += 1;
+        }
+        report.clusters.push(ClusterReport {
+            cluster,
+            pending: written,
+            known,
+        });
     }
     report
 }

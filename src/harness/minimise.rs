@@ -1,7 +1,7 @@
 //! Minimising a divergence and writing it as a pending corpus case: the pure shrinker
-//! ([`crate::diff::shrink`]) driven by an oracle that runs both implementations, then the
-//! smallest case written to `corpus/pending/` ([`crate::corpus::pending`]) with the command that
-//! reproduces it.
+//! ([`crate::diff::shrink`]) driven by an oracle that runs both implementations
+//! ([`shrink_divergence`]), then the smallest case written to `corpus/pending/`
+//! ([`crate::corpus::pending`]) with the command that reproduces it ([`write_pending`]).
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -96,28 +96,52 @@ impl fmt::Display for MinimiseError {
 
 impl std::error::Error for MinimiseError {}
 
+/// A divergence shrunk, not yet written.
+#[derive(Debug, Clone)]
+pub struct Shrunk {
+    /// The smallest case found (the original when nothing smaller diverges the same way).
+    pub case: Runnable,
+    /// A's observation of [`Shrunk::case`].
+    pub observed: Observation,
+    /// B's observation of [`Shrunk::case`].
+    pub observed_b: Observation,
+    pub states_before: usize,
+    pub tests: usize,
+    pub stop: Stop,
+    /// The divergence's signature, kept from the original case to the shrunk one.
+    pub signature: Signature,
+}
+
+impl Shrunk {
+    pub fn states_after(&self) -> usize {
+        state_count(&self.case.definition)
+    }
+}
+
 /// Shrinks a case on which `a` and `b` disagree (`observed` are A's and B's observations,
-/// `mismatches` the disagreement) and writes the minimised case to the pending directory. A
-/// candidate is kept only while the two implementations still disagree with the same
-/// [`Signature`] — the same members differ, with the same error names and masked causes on each
-/// side — so the shrunk case shows the defect the original showed, not another one met on the
-/// way down.
-pub fn minimise(
+/// `mismatches` the disagreement). A candidate is kept only while the two implementations still
+/// disagree with the same [`Signature`] — the same members differ, with the same error names
+/// and masked causes on each side — so the shrunk case shows the defect the original showed,
+/// not another one met on the way down.
+pub fn shrink_divergence(
     case: &Runnable,
     observed: [&Observation; 2],
     mismatches: &[Mismatch],
     a: &mut dyn Backend,
     b: &mut dyn Backend,
     options: &PendingOptions,
-) -> Result<Pending, MinimiseError> {
+) -> Shrunk {
     let wanted = Signature::of(observed[0], observed[1], mismatches);
-    let diverges = |s: &Subject, a: &mut dyn Backend, b: &mut dyn Backend| -> Option<Observation> {
+    let diverges = |s: &Subject,
+                    a: &mut dyn Backend,
+                    b: &mut dyn Backend|
+     -> Option<(Observation, Observation)> {
         let candidate = case.with(s.definition.clone(), s.input.clone(), s.environment.clone());
         let request = candidate.request(options.history);
         let oa = observe(a, &request);
         let ob = observe(b, &request);
         match agreement::compare(&oa, &ob) {
-            Agreement::Disagree(m) if Signature::of(&oa, &ob, &m) == wanted => Some(oa),
+            Agreement::Disagree(m) if Signature::of(&oa, &ob, &m) == wanted => Some((oa, ob)),
             _ => None,
         }
     };
@@ -129,17 +153,51 @@ pub fn minimise(
     let shrunk = shrink::shrink(start.clone(), options.budget, |s| {
         diverges(s, a, b).is_some()
     });
-    // Run the result once more for A's observation (and to be sure it still diverges).
-    let (subject, observed) = match diverges(&shrunk.subject, a, b) {
-        Some(o) => (shrunk.subject.clone(), o),
-        None => (start, observed[0].clone()),
+    // Run the result once more for the observations (and to be sure it still diverges).
+    let (subject, (observed, observed_b)) = match diverges(&shrunk.subject, a, b) {
+        Some(o) => (shrunk.subject, o),
+        None => (start, (observed[0].clone(), observed[1].clone())),
     };
+    Shrunk {
+        case: case.with(subject.definition, subject.input, subject.environment),
+        observed,
+        observed_b,
+        states_before: state_count(&case.definition),
+        tests: shrunk.tests,
+        stop: shrunk.stop,
+        signature: wanted,
+    }
+}
+
+/// Shrinks a divergence ([`shrink_divergence`]) and writes it to the pending directory
+/// ([`write_pending`]).
+pub fn minimise(
+    case: &Runnable,
+    observed: [&Observation; 2],
+    mismatches: &[Mismatch],
+    a: &mut dyn Backend,
+    b: &mut dyn Backend,
+    options: &PendingOptions,
+) -> Result<Pending, MinimiseError> {
+    let shrunk = shrink_divergence(case, observed, mismatches, a, b, options);
+    let backends = [a.name().to_string(), b.name().to_string()];
+    write_pending(case, &shrunk, &backends, options, &[])
+}
+
+/// Writes a shrunk divergence of `original` as a pending case (never over another file: a
+/// taken id gets a `-N` suffix); `tags` are added to the case's `pending` tag.
+pub fn write_pending(
+    original: &Runnable,
+    shrunk: &Shrunk,
+    backends: &[String; 2],
+    options: &PendingOptions,
+    tags: &[String],
+) -> Result<Pending, MinimiseError> {
     let features = load_features(&options.corpus.join("schema").join("features.txt"))
         .map_err(MinimiseError::Features)?;
-    let (id, from) = pending_id(case, &options.corpus);
-    let backends = [a.name().to_string(), b.name().to_string()];
-    let differing: Vec<String> = wanted.members.iter().cloned().collect();
-    let expected = observation_json(&observed);
+    let (id, from) = pending_id(original, &options.corpus);
+    let differing: Vec<String> = shrunk.signature.members.iter().cloned().collect();
+    let expected = observation_json(&shrunk.observed);
     let mut n = 1;
     loop {
         let id = if n == 1 {
@@ -153,13 +211,14 @@ pub fn minimise(
             id: &id,
             from: &from,
             differing: &differing,
-            backends: &backends,
+            backends,
             command: &command,
-            mode: case.mode,
-            definition: &subject.definition,
-            input: &subject.input,
-            environment: &subject.environment,
+            mode: original.mode,
+            definition: &shrunk.case.definition,
+            input: &shrunk.case.input,
+            environment: &shrunk.case.environment,
             expected: &expected,
+            tags,
         }
         .text(&features);
         let existing = std::fs::read_to_string(&file).ok();
@@ -173,13 +232,13 @@ pub fn minimise(
             }
             return Ok(Pending {
                 file,
-                states_before: state_count(&case.definition),
-                states_after: state_count(&subject.definition),
+                states_before: shrunk.states_before,
+                states_after: shrunk.states_after(),
                 tests: shrunk.tests,
                 stop: shrunk.stop,
                 unchanged,
                 command,
-                signature: wanted,
+                signature: shrunk.signature.clone(),
             });
         }
         // Another pending case has this id: never overwrite a maintainer's file.

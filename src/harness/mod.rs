@@ -6,11 +6,14 @@
 //! - [`replay`]: corpus cases judged against their expected results, verdicts and summaries;
 //! - [`differential`]: the same cases on two implementations, agreement tallies;
 //! - [`minimise`]: a divergence shrunk and written as a pending corpus case;
+//! - [`triage`]: divergences grouped into clusters, one per defect;
 //! - [`inconclusive`]: when cases without a verdict fail the run (`--max-indeterminate`);
 //! - [`record`]: expected results filled from a backend;
 //! - [`input`]: execution inputs from files or stdin;
 //! - [`output`]: results printed as JSON, pretty while small and compact beyond a size;
-//! - [`progress`]: progress of long runs.
+//! - [`progress`]: progress of long runs;
+//! - [`shard`]: `--shard K/N`, one machine's share of a run;
+//! - [`reporting`]: a run's results as report records ([`crate::report`]).
 //!
 //! Layers: the harness uses `corpus` (case files), `diff` (normalise → compare → render, the
 //! shrinker) and `backend`; none of those uses the harness.
@@ -25,7 +28,10 @@ pub mod output;
 pub mod progress;
 pub mod record;
 pub mod replay;
+pub mod reporting;
+pub mod shard;
 pub mod subject;
+pub mod triage;
 
 /// The interpreter thread could not run.
 #[derive(Debug, Clone, PartialEq, Eq)]

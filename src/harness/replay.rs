@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 use super::inconclusive::Tallies;
 use super::observe::observe;
+use super::shard::Shard;
 use crate::backend::{Backend, Observation, Request};
 use crate::corpus::load::{self, LoadError};
 use crate::corpus::{Case, Expectations};
@@ -153,6 +154,15 @@ pub struct Replay {
 /// Loads the cases at `paths` (case files or directories inside one `corpus/cases/`), runs them
 /// on `backend` and judges them, applying `corpus/expectations/<backend name>.toml` when it exists.
 pub fn replay(paths: &[PathBuf], backend: &mut dyn Backend) -> Result<Replay, Vec<LoadError>> {
+    replay_shard(paths, backend, Shard::ALL)
+}
+
+/// [`replay`] of one shard's share of the cases (all of them are loaded and checked).
+pub fn replay_shard(
+    paths: &[PathBuf],
+    backend: &mut dyn Backend,
+    shard: Shard,
+) -> Result<Replay, Vec<LoadError>> {
     let no_root = |p: &Path| LoadError {
         file: p.to_path_buf(),
         pointer: String::new(),
@@ -193,7 +203,7 @@ pub fn replay(paths: &[PathBuf], backend: &mut dyn Backend) -> Result<Replay, Ve
         .unwrap_or_default();
     let features = load::load_features(&corpus_root.join("schema").join("features.txt"))
         .map_err(|e| vec![e])?;
-    let cases = load::load_cases(&cases_root, &absolute, &features)?;
+    let cases = shard.take(load::load_cases(&cases_root, &absolute, &features)?);
     let expectations =
         Expectations::for_backend(&corpus_root, backend.name()).map_err(|e| vec![e])?;
     let results = replay_cases(&cases, backend, &expectations);
