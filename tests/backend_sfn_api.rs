@@ -815,3 +815,64 @@ fn localstack_sync_executions_test_state_and_validation() {
     drop(backend);
     assert!(machine_names(ls.port).is_empty());
 }
+
+// ------------------------------------------------------------------------------------------
+// Generated cases fitted to what moto runs
+
+/// moto cannot run the fixture Lambdas (it needs Docker for Lambda): `diff --generate` leaves
+/// out what would call them, so almost no generated case is inconclusive (the bar: under
+/// 5%; before the fit, two thirds of `swarm` cases were skipped).
+#[test]
+fn generated_swarm_cases_against_moto_are_almost_never_inconclusive() {
+    let Some(moto) = moto() else { return };
+    let out = std::env::temp_dir().join(format!("aslcheck-moto-swarm-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&out);
+    let o = Command::new(env!("CARGO_BIN_EXE_aslcheck"))
+        .args([
+            "diff",
+            "--backend",
+            "reference",
+            "--backend",
+            "sfn-api",
+            "--endpoint",
+            &moto.url(),
+            "--region",
+            "us-east-1",
+            "--generate",
+            "40",
+            "--profile",
+            "swarm",
+            "--out",
+            out.to_str().unwrap(),
+            "--max-indeterminate",
+            "100%",
+        ])
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("aslcheck runs");
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        stderr.contains("note: generated cases leave out Task states (they would call fixture Lambdas): sfn-api cannot run them"),
+        "{stderr}"
+    );
+    let summary = stdout
+        .lines()
+        .find(|l| l.starts_with("40 cases on reference and sfn-api:"))
+        .unwrap_or_else(|| panic!("{stdout}\n{stderr}"));
+    let inconclusive: usize = summary
+        .split(", ")
+        .find_map(|part| {
+            part.strip_suffix(" inconclusive")
+                .or_else(|| part.split_once(" inconclusive (").map(|(n, _)| n))
+        })
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or_else(|| panic!("{summary}"));
+    assert!(
+        inconclusive * 20 < 40,
+        "{inconclusive} of 40 inconclusive: {summary}"
+    );
+    let _ = std::fs::remove_dir_all(&out);
+}

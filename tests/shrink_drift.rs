@@ -33,6 +33,8 @@ impl Backend for AlwaysSucceeds {
             modes: vec![Mode::Execution],
             history: false,
             query_languages: vec!["JSONPath".into()],
+            fixtures: true,
+            resources: true,
         }
     }
     fn run(&mut self, request: &Request<'_>) -> Observation {

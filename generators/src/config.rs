@@ -434,6 +434,46 @@ impl Config {
         c
     }
 
+    /// This config without what an implementation cannot run, so the cases it gives are ones
+    /// both sides of a comparison can judge: without `fixtures` no Task calls a fixture Lambda
+    /// (JSONPath Tasks call a service instead when services are on and `resources` can be
+    /// run, otherwise there are no Task states); without `resources` no Task calls a service;
+    /// without `jsonata` machines are JSONPath. Returns what was switched off, one line each.
+    pub fn fit(&mut self, fixtures: bool, resources: bool, jsonata: bool) -> Vec<&'static str> {
+        let mut notes = Vec::new();
+        if !jsonata && self.query_language == QueryLanguage::Jsonata {
+            self.query_language = QueryLanguage::JsonPath;
+            notes.push("JSONata machines (JSONPath instead)");
+        }
+        if !resources && self.odds.service_task > 0.0 {
+            self.odds.service_task = 0.0;
+            notes.push("service integrations on simulated resources");
+        }
+        if !fixtures && self.states.task > 0 {
+            let s = &self.services;
+            let services = s.dynamodb_get_item
+                + s.dynamodb_put_item
+                + s.sqs_send_message
+                + s.sns_publish
+                + s.distributed_map;
+            if self.query_language == QueryLanguage::JsonPath
+                && self.odds.service_task > 0.0
+                && services > 0
+            {
+                self.odds.service_task = 1.0;
+                notes.push("fixture Lambda calls (Tasks call services instead)");
+            } else {
+                self.states.task = 0;
+                notes.push("Task states (they would call fixture Lambdas)");
+            }
+        }
+        let st = &self.states;
+        if st.pass + st.task + st.choice + st.wait + st.parallel + st.map + st.loop_ == 0 {
+            self.states.pass = 1;
+        }
+        notes
+    }
+
     /// Whether the intrinsic `name` (e.g. `States.Format`) may appear.
     pub fn intrinsic_enabled(&self, name: &str) -> bool {
         self.intrinsics.contains(name)

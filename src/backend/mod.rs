@@ -94,6 +94,17 @@ pub struct Capabilities {
     pub history: bool,
     /// Query languages it runs (`JSONPath`, `JSONata`).
     pub query_languages: Vec<String>,
+    /// Runs the `aslcheck-*` fixture Lambda functions (docs/fixtures.md).
+    pub fixtures: bool,
+    /// Runs service integrations on a case's simulated resources (docs/resources.md).
+    pub resources: bool,
+}
+
+impl Capabilities {
+    /// Whether it runs machines in `language` (`JSONPath`, `JSONata`).
+    pub fn runs_language(&self, language: &str) -> bool {
+        self.query_languages.iter().any(|l| l == language)
+    }
 }
 
 /// One case as a backend receives it.

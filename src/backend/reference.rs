@@ -30,6 +30,8 @@ impl Backend for Reference {
             modes: vec![Mode::Execution, Mode::Validate],
             history: true,
             query_languages: vec!["JSONPath".into(), "JSONata".into()],
+            fixtures: true,
+            resources: true,
         }
     }
 

@@ -18,6 +18,7 @@ use crate::corpus::load::load_features;
 use crate::corpus::pending::features;
 use crate::corpus::{self, Runnable};
 use crate::diff::agreement::{self, Agreement};
+use crate::harness::capable;
 use crate::harness::differential::count_inconclusive;
 use crate::harness::inconclusive::{Tallies, VerdictArgs};
 use crate::harness::observe::observe;
@@ -153,9 +154,16 @@ fn generated(
     backend: &mut dyn Backend,
     vocabulary: &BTreeSet<String>,
 ) -> Result<(usize, Tallies, Vec<Record>), (String, Exit)> {
-    let profile = Profile::load(&args.profile)
+    let mut profile = Profile::load(&args.profile)
         .map_err(|e| (format!("--profile {}: {e}", args.profile), profile_exit(&e)))?;
     let mut reference = Reference::default();
+    let backends = [
+        (reference.name(), reference.capabilities()),
+        (backend.name(), backend.capabilities()),
+    ];
+    for note in capable::fit(&mut profile, &backends) {
+        eprintln!("note: {note}");
+    }
     let (mut agree, mut disagree, mut inconclusive) = (0usize, 0usize, 0usize);
     let mut counted = Tallies::default();
     let mut records = Vec::new();

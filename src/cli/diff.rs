@@ -29,6 +29,7 @@ use crate::corpus::{self, Runnable};
 use crate::diff::normalise::Normaliser;
 use crate::diff::render::{mismatch_list, pretty, unified, use_colour};
 use crate::diff::shrink::{Budget, Stop};
+use crate::harness::capable;
 use crate::harness::differential::{self, ClusterReport, Event};
 use crate::harness::inconclusive::VerdictArgs;
 use crate::harness::minimise::PendingOptions;
@@ -203,13 +204,17 @@ pub fn main(args: Args) -> Exit {
         }
     };
     if args.generate > 0 {
-        let profile = match Profile::load(&args.profile) {
+        let mut profile = match Profile::load(&args.profile) {
             Ok(p) => p,
             Err(e) => {
                 error(format_args!("--profile {}: {e}", args.profile));
                 return profile_exit(&e);
             }
         };
+        let backends = [(a.name(), a.capabilities()), (b.name(), b.capabilities())];
+        for note in capable::fit(&mut profile, &backends) {
+            eprintln!("note: {note}");
+        }
         cases.extend(
             (0..args.generate)
                 .filter(|i| args.shard.keeps(*i as usize))

@@ -4,6 +4,7 @@
 //! - [`subject`]: the implementations under test — `--backend` names and their flags;
 //! - [`observe`]: running one case (or a batch) on one implementation — the one observe path;
 //! - [`replay`]: corpus cases judged against their expected results, verdicts and summaries;
+//! - [`capable`]: generator configs fitted to what the backends can run;
 //! - [`differential`]: the same cases on two implementations, agreement tallies;
 //! - [`minimise`]: a divergence shrunk and written as a pending corpus case;
 //! - [`triage`]: divergences grouped into clusters, one per defect;
@@ -18,6 +19,7 @@
 //! Layers: the harness uses `corpus` (case files), `diff` (normalise → compare → render, the
 //! shrinker) and `backend`; none of those uses the harness.
 
+pub mod capable;
 pub mod differential;
 pub mod eval;
 pub mod inconclusive;

@@ -105,6 +105,8 @@ mod tests {
                 modes: vec![Mode::Execution],
                 history: false,
                 query_languages: vec!["JSONPath".into()],
+                fixtures: true,
+                resources: true,
             }
         }
         fn run(&mut self, _: &Request<'_>) -> Observation {

@@ -128,6 +128,7 @@ pub fn parse_start(line: &str) -> Result<Implementation, String> {
                 .collect()
         })
         .unwrap_or_else(|| vec!["JSONPath".to_string()]);
+    let flag = |name: &str| caps.get(name).and_then(Value::as_bool).unwrap_or(true);
     Ok(Implementation {
         name: name.to_string(),
         version: info
@@ -139,6 +140,8 @@ pub fn parse_start(line: &str) -> Result<Implementation, String> {
             modes,
             history,
             query_languages,
+            fixtures: flag("fixtures"),
+            resources: flag("resources"),
         },
     })
 }

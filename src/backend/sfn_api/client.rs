@@ -321,6 +321,9 @@ impl Backend for SfnApi {
             modes: vec![Mode::Execution, Mode::TestState, Mode::Validate],
             history: true,
             query_languages: vec!["JSONPath".into(), "JSONata".into()],
+            // Fixture Lambdas exist where a fixtures file names them (aws/fixtures.yaml).
+            fixtures: !self.shared.fixtures.functions.is_empty(),
+            resources: true,
         }
     }
 
