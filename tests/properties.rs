@@ -7,6 +7,7 @@ use aslcheck::asl::parse_definition;
 use aslcheck::asl::validate::validate;
 use aslcheck::diff::shrink::{shrink, Budget, Subject};
 use aslcheck::engine::{run, Outcome, RunOptions, Status};
+use aslcheck::harness::laws::history_well_formed as check_history;
 use aslcheck_generators::{generate, Profile};
 use proptest::prelude::*;
 use proptest::test_runner::{Config as RunnerConfig, RngAlgorithm, TestRng, TestRunner};
@@ -54,55 +55,6 @@ fn exec(def: &Value, input: &Value, seed: u64) -> Outcome {
             ..RunOptions::default()
         },
     )
-}
-
-/// Ids 1, 2, 3…; every previousEventId points back; every entered state exits or fails (a
-/// state that failed has a failure event after its `…Entered`, and no `…Exited`).
-fn check_history(h: &[Value]) -> Result<(), String> {
-    let name = |e: &Value, key: &str| e[key]["name"].as_str().unwrap_or("").to_string();
-    for (i, e) in h.iter().enumerate() {
-        let id = e["id"].as_u64().ok_or("event without id")?;
-        if id != i as u64 + 1 {
-            return Err(format!("event {i} has id {id}"));
-        }
-        let prev = e["previousEventId"]
-            .as_u64()
-            .ok_or("event without previousEventId")?;
-        if prev >= id {
-            return Err(format!("event {id} points forward to {prev}"));
-        }
-    }
-    let is_failure =
-        |t: &str| t.ends_with("Failed") || t.ends_with("TimedOut") || t == "FailStateEntered";
-    for (i, e) in h.iter().enumerate() {
-        let t = e["type"].as_str().unwrap_or("");
-        if !t.ends_with("StateEntered") || t == "FailStateEntered" {
-            continue;
-        }
-        let n = name(e, "stateEnteredEventDetails");
-        let rest = &h[i + 1..];
-        let exited = rest.iter().any(|x| {
-            x["type"]
-                .as_str()
-                .is_some_and(|t| t.ends_with("StateExited"))
-                && name(x, "stateExitedEventDetails") == n
-        });
-        let failed = rest
-            .iter()
-            .any(|x| x["type"].as_str().is_some_and(is_failure));
-        let cut_short = rest.last().and_then(|x| x["type"].as_str()) != Some("ExecutionSucceeded");
-        if !exited && !failed && !cut_short {
-            return Err(format!(
-                "state {n} entered (event {}) but never exited or failed",
-                i + 1
-            ));
-        }
-    }
-    let last = h.last().and_then(|e| e["type"].as_str()).unwrap_or("");
-    if !last.starts_with("Execution") {
-        return Err(format!("history ends with {last}"));
-    }
-    Ok(())
 }
 
 // 100% of generated machines pass our validator (fixed seeds, every profile).

@@ -30,6 +30,9 @@ pub struct Case {
     pub config: Config,
     /// Made by shrinking: the seed alone no longer reproduces it.
     pub shrunk: bool,
+    /// The deliberate definition error of an `invalid` case ([`crate::mutate`]): the case is
+    /// judged by its validation verdict, which must be "invalid" with this code.
+    pub mutation: Option<crate::mutate::Mutation>,
 }
 
 impl Case {
@@ -57,6 +60,7 @@ impl Case {
             "definition": self.definition,
             "input": self.input,
             "environment": self.environment,
+            "mutation": self.mutation,
         })
     }
 

@@ -75,6 +75,10 @@ pub struct Config {
     pub deterministic: bool,
     /// Draw a per-case variant of this config that switches features off (swarm testing).
     pub swarm: bool,
+    /// Turn every generated machine into an invalid one with one deliberate definition error,
+    /// tagged with the diagnostic code AWS reports at creation ([`crate::mutate`]); such cases
+    /// are judged by their validation verdict, not run.
+    pub invalid: bool,
     /// The query language of generated machines: `"JSONPath"` (the default: InputPath,
     /// Parameters, ResultSelector, ResultPath, OutputPath, intrinsics) or `"JSONata"` (a
     /// top-level `QueryLanguage: "JSONata"`; every state uses Output, Assign, Arguments,
@@ -289,6 +293,7 @@ impl Default for Config {
             error_ratio: 0.03,
             deterministic: true,
             swarm: false,
+            invalid: false,
             query_language: QueryLanguage::JsonPath,
             states: StateWeights::default(),
             fixtures: FixtureWeights::default(),

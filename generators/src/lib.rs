@@ -39,9 +39,12 @@
 //! | odds | `odds.*`: per-opportunity probabilities of optional fields and variants (InputPath, Parameters, ResultSelector, ResultPath, OutputPath, `null` paths, context object, intrinsics, nested templates, indefinite paths, bracket notation, lambda:invoke, Retry, Catch, retrier fields, Choice Default, nested rules, `…Path` operators, type mismatches, ItemSelector, MaxConcurrency, legacy Map spelling, ProcessorConfig, Wait paths and timestamps, Fail paths, Task timeouts, comments, odd state names) | see [`Odds`] |
 //! | intrinsics | `intrinsics`: the set of intrinsic functions that may appear | all 18 |
 //! | services | `odds.service_task`: a JSONPath Task calls DynamoDB getItem/putItem, SQS sendMessage or SNS publish (weights `services.*`, see [`ServiceWeights`]) on resources the case brings in `environment.resources` (docs/resources.md) | 0 (1 in `services`) |
+//! | invalid | `invalid`: every machine gets one deliberate definition error tagged with the code AWS reports at creation ([`mutate`]; `Case::mutation`); the case is judged by its validation verdict | false (true in `invalid`) |
 //!
 //! Profiles (`profiles/*.toml`, see [`Profile`]) are named configs: `all`, `paths`,
-//! `intrinsics`, `choice`, `errors`, `map`, `parallel`, `swarm`, `jsonata` and `services`.
+//! `intrinsics`, `choice`, `errors`, `map`, `parallel`, `swarm`, `jsonata`, `services` and
+//! `invalid`. [`Config::fit`] leaves out what an implementation cannot run (fixture Lambdas,
+//! simulated resources, JSONata).
 //!
 //! # Determinism and shrinking
 //!
@@ -49,6 +52,9 @@
 //! `TestRng`), so a seed reproduces its case on every platform. [`case_strategy`] is a proptest
 //! strategy whose value tree shrinks by editing the recorded decisions (see `tree.rs`): smaller
 //! cases are still valid, with fewer states, fewer fields and simpler values.
+//!
+//! An `invalid` case is the valid machine of its seed with the mutation applied after
+//! generation; shrinking works on the valid machine and re-applies the mutation.
 //!
 //! This crate never depends on the interpreter: [`check::structural_errors`] re-checks the
 //! structural rules on its own.
@@ -59,6 +65,7 @@ mod case;
 pub mod check;
 mod config;
 mod gen;
+pub mod mutate;
 mod profile;
 pub mod shape;
 mod stats;
@@ -71,6 +78,7 @@ pub use config::{
     Config, FixtureWeights, Odds, QueryLanguage, ServiceWeights, StateWeights, ALL_INTRINSICS,
 };
 pub use gen::{fixture_arn, ACCOUNT, LAMBDA_INVOKE, REGION};
+pub use mutate::{Kind as MutationKind, Mutation, KINDS as MUTATIONS};
 pub use profile::{Profile, ProfileError};
 pub use stats::{stats, Count, Stats};
 pub use tree::{CaseStrategy, CaseTree};

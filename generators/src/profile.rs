@@ -23,6 +23,7 @@ const BUILTIN: &[(&str, &str)] = &[
     ("swarm", include_str!("../profiles/swarm.toml")),
     ("jsonata", include_str!("../profiles/jsonata.toml")),
     ("services", include_str!("../profiles/services.toml")),
+    ("invalid", include_str!("../profiles/invalid.toml")),
 ];
 
 /// A named generator configuration.

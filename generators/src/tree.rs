@@ -79,8 +79,12 @@ fn make(config: &Config, profile: &str, seed: u64, tape: Tape, shrunk: bool) -> 
             }
         })
         .collect();
+    let mut definition = built.definition;
+    let mutation = config
+        .invalid
+        .then(|| crate::mutate::mutate(&mut definition, seed));
     let case = Case {
-        definition: built.definition,
+        definition,
         input: built.input,
         environment: built.environment,
         profile: profile.to_string(),
@@ -88,6 +92,7 @@ fn make(config: &Config, profile: &str, seed: u64, tape: Tape, shrunk: bool) -> 
         generator_version: VERSION.to_string(),
         config: built.config,
         shrunk,
+        mutation,
     };
     Candidate {
         case,

@@ -19,7 +19,8 @@ pub struct BackendOptions {
 }
 
 /// The spellings [`from_spec`] accepts, for error messages and `--help`.
-pub const SPECS: &str = "reference, sfn-api, external:<adapter dir or command>";
+pub const SPECS: &str =
+    "reference, sfn-api, external:<adapter dir or command>; any but external: may end in @NAME";
 
 /// Creates the backend a spec names:
 /// - `reference`: the embedded interpreter;
@@ -31,7 +32,26 @@ pub const SPECS: &str = "reference, sfn-api, external:<adapter dir or command>";
 ///   departure from AWS ([`Fault::ResultPathOneLevelUp`]: `ResultPath` writes one level too
 ///   high), used to check that `diff` finds and `shrink` minimises a known divergence. It is
 ///   accepted only when `ASLCHECK_ENABLE_FAULTS=1` is set, so it can never be picked by accident.
+///
+/// `sfn-api@NAME` (any spec but `external:…` followed by `@NAME`) names the backend `NAME` in
+/// reports and picks `corpus/expectations/NAME.toml`: `sfn-api@moto --endpoint …` is moto.
 pub fn from_spec(spec: &str, options: &BackendOptions) -> Result<Box<dyn Backend>, BackendError> {
+    if !spec.starts_with("external:") {
+        if let Some((base, name)) = spec.split_once('@') {
+            let valid = !name.is_empty()
+                && name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+            if !valid {
+                return Err(BackendError::Unknown(spec.to_string()));
+            }
+            let inner = from_spec(base, options)?;
+            return Ok(Box::new(Named {
+                inner,
+                name: name.to_string(),
+            }));
+        }
+    }
     match spec {
         "reference" => Ok(Box::new(Reference {
             seed: options.seed,
@@ -66,6 +86,30 @@ pub fn from_spec(spec: &str, options: &BackendOptions) -> Result<Box<dyn Backend
     }
 }
 
+/// A backend under another name (`sfn-api@moto`).
+struct Named {
+    inner: Box<dyn Backend>,
+    name: String,
+}
+
+impl Backend for Named {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn capabilities(&self) -> super::Capabilities {
+        self.inner.capabilities()
+    }
+
+    fn run(&mut self, request: &super::Request<'_>) -> super::Observation {
+        self.inner.run(request)
+    }
+
+    fn run_batch(&mut self, requests: &[super::Request<'_>]) -> Vec<super::Observation> {
+        self.inner.run_batch(requests)
+    }
+}
+
 /// The environment variable that unlocks deliberately faulty backends (a testing aid).
 pub const ENABLE_FAULTS: &str = "ASLCHECK_ENABLE_FAULTS";
 
@@ -87,6 +131,15 @@ mod tests {
             .err()
             .is_some_and(|e| e.to_string().contains("unknown backend")));
         assert!(from_spec("external:", &o).is_err());
+        assert_eq!(
+            from_spec("reference@mine", &o)
+                .map(|b| b.name().to_string())
+                .ok()
+                .as_deref(),
+            Some("mine")
+        );
+        assert!(from_spec("reference@", &o).is_err());
+        assert!(from_spec("reference@a b", &o).is_err());
         assert!(from_spec("external:/definitely/not/here-aslcheck", &o).is_err());
     }
 }

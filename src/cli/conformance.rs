@@ -1,9 +1,12 @@
 //! `aslcheck conformance [--backend B] [--generate N] [--profile P] [--seed S] [--corpus DIR]`:
 //! the main job. Replays the whole corpus on a backend (the embedded reference by default), runs N
 //! freshly generated cases on it and on the reference, and prints agreement per area and feature.
+//! On the reference itself the generated cases are checked against the laws that need no second
+//! implementation ([`crate::harness::laws`]: determinism, a terminal answer, a well-formed
+//! history) instead. `--write-expectations` writes the backend's known failures from the run.
 //! Exits 1 on unexpected failures (a failing case not listed in the backend's expectations, an
 //! unexpected pass, an errored case, or a generated case on which the backend and the reference
-//! disagree), and when no case produced a verdict or more cases were indeterminate than
+//! disagree or that breaks a law), and when no case produced a verdict or more cases were indeterminate than
 //! `--max-indeterminate` allows ([`crate::harness::inconclusive`]), with the reason in one line.
 
 use std::collections::BTreeSet;
@@ -13,17 +16,22 @@ use aslcheck_generators::{generate, Profile};
 
 use super::{error, profile_exit, report_case_errors, Exit, ReportArgs};
 use crate::backend::reference::{observation_json, Reference};
-use crate::backend::Backend;
+use crate::backend::{Backend, Observation};
+use crate::corpus::expectations::expectations_text;
 use crate::corpus::load::load_features;
 use crate::corpus::pending::features;
+use crate::corpus::write::{create_dir, write_atomic};
+use crate::corpus::Expectations;
 use crate::corpus::{self, Runnable};
 use crate::diff::agreement::{self, Agreement};
+use crate::diff::Judgement;
 use crate::harness::capable;
 use crate::harness::differential::count_inconclusive;
 use crate::harness::inconclusive::{Tallies, VerdictArgs};
+use crate::harness::laws;
 use crate::harness::observe::observe;
 use crate::harness::progress::Progress;
-use crate::harness::replay::{replay_shard, tallies, Summary, Verdict};
+use crate::harness::replay::{replay_shard, tallies, CaseResult, Summary, Verdict};
 use crate::harness::reporting::{observation_diff, replay_records, verdict_detail};
 use crate::harness::shard::Shard;
 use crate::harness::subject::BackendArgs;
@@ -56,6 +64,11 @@ pub struct Args {
     pub verbose: bool,
     #[command(flatten)]
     pub report_args: ReportArgs,
+    /// Write corpus/expectations/<backend>.toml from this run: every corpus case that fails or
+    /// errors is listed with a reason (kept from the file when it has one), and cases that pass
+    /// are taken out. For gating an implementation on today's known state.
+    #[arg(long)]
+    pub write_expectations: bool,
     /// Run only shard K of N of the cases (e.g. 2/4), for a CI matrix; merge the shards' reports
     /// with `aslcheck report merge`.
     #[arg(long, value_name = "K/N", default_value = "1/1")]
@@ -84,6 +97,20 @@ pub fn main(args: Args) -> Exit {
         Ok(r) => r,
         Err(errors) => return report_case_errors(&errors),
     };
+    let mut replayed = replayed;
+    if args.write_expectations {
+        if args.shard != Shard::ALL {
+            error("--write-expectations needs the whole corpus: drop --shard");
+            return Exit::Other;
+        }
+        match write_expectations(&dir, backend.name(), &mut replayed.results) {
+            Ok((file, n)) => eprintln!("note: wrote {n} known failures to {}", file.display()),
+            Err(m) => {
+                error(m);
+                return Exit::Other;
+            }
+        }
+    }
     let mut records = replay_records(&replayed.cases, &replayed.results);
     let results = replayed.results;
     let mut unexpected = 0usize;
@@ -147,6 +174,69 @@ pub fn main(args: Args) -> Exit {
     }
 }
 
+/// Writes `<corpus>/expectations/<backend>.toml` from `results` (every failing or errored case,
+/// with the reason the file gave it or the run's first mismatch) and re-judges the results by
+/// it. Returns the file and the number of entries.
+fn write_expectations(
+    corpus: &std::path::Path,
+    backend: &str,
+    results: &mut [CaseResult],
+) -> Result<(PathBuf, usize), String> {
+    let file = Expectations::file_for(corpus, backend);
+    let old = Expectations::for_backend(corpus, backend).map_err(|e| e.to_string())?;
+    let mut failures = std::collections::BTreeMap::new();
+    for r in results.iter_mut() {
+        let judgement = match std::mem::replace(&mut r.verdict, Verdict::Pass) {
+            Verdict::ExpectedFailure { judgement, .. } => judgement,
+            Verdict::Fail { mismatches } => Judgement::Fail { mismatches },
+            Verdict::Errored { message } => Judgement::Errored { message },
+            Verdict::UnexpectedPass { .. } | Verdict::Pass => Judgement::Pass,
+            Verdict::Skipped { reason } => Judgement::Skipped { reason },
+            Verdict::Indeterminate { reason } => Judgement::Indeterminate { reason },
+        };
+        let reason = match &judgement {
+            Judgement::Fail { mismatches } => {
+                Some(old.reason(&r.id).map(str::to_string).unwrap_or_else(|| {
+                    let first = mismatches
+                        .first()
+                        .map(|m| m.to_string())
+                        .unwrap_or_default();
+                    clip(&format!("fails: {first}"))
+                }))
+            }
+            Judgement::Errored { message } => Some(
+                old.reason(&r.id)
+                    .map(str::to_string)
+                    .unwrap_or_else(|| clip(&format!("errored: {message}"))),
+            ),
+            _ => None,
+        };
+        if let Some(reason) = &reason {
+            failures.insert(r.id.clone(), reason.clone());
+        }
+        r.verdict = Verdict::new(judgement, reason.as_deref());
+    }
+    if let Some(dir) = file.parent() {
+        create_dir(dir).map_err(|e| e.to_string())?;
+    }
+    let text = expectations_text(
+        backend,
+        &format!("aslcheck conformance --backend {backend} --write-expectations"),
+        &failures,
+    );
+    write_atomic(&file, &text).map_err(|e| e.to_string())?;
+    Ok((file, failures.len()))
+}
+
+/// At most 200 characters, on one line.
+fn clip(s: &str) -> String {
+    let one: String = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    match one.char_indices().nth(200) {
+        Some((i, _)) => format!("{}…", &one[..i]),
+        None => one,
+    }
+}
+
 /// Runs N generated cases on the backend and on the reference; returns the number of
 /// disagreements, what the cases ended with, and their report records.
 fn generated(
@@ -171,6 +261,8 @@ fn generated(
         .filter(|i| args.shard.keeps(*i as usize))
         .count();
     let mut progress = Progress::new("generated", share);
+    // On the reference itself, a comparison with the reference says nothing: check the laws.
+    let laws_only = backend.name() == reference.name();
     for i in 0..args.generate {
         if !args.shard.keeps(i as usize) {
             continue;
@@ -178,6 +270,60 @@ fn generated(
         let seed = args.seed.wrapping_add(i);
         let case = Runnable::from_generated(generate(&profile, seed));
         let request = case.request(false);
+        if laws_only {
+            // The reference judged by the laws that need no second implementation.
+            let (observed, broken) = laws::check(backend, &request);
+            let ok = match &observed {
+                Observation::Skipped(_) | Observation::Indeterminate(_) => None,
+                Observation::Errored(_) => Some(false),
+                _ => Some(broken.is_empty()),
+            };
+            match ok {
+                Some(true) => {
+                    agree += 1;
+                    counted.verdict();
+                }
+                Some(false) => {
+                    disagree += 1;
+                    counted.verdict();
+                    println!(
+                        "{} (profile {}, seed {seed}): {} breaks a law: {}",
+                        case.label(),
+                        profile.name,
+                        backend.name(),
+                        if broken.is_empty() {
+                            format!("{observed:?}")
+                        } else {
+                            broken.join("; ")
+                        }
+                    );
+                }
+                None => {
+                    inconclusive += 1;
+                    count_inconclusive(&mut counted, &observed, &observed, "no verdict");
+                }
+            }
+            records.push(Record {
+                case: case.label(),
+                area: format!("generated/{}", profile.name),
+                features: features(&case.definition, vocabulary),
+                implementation: backend.name().to_string(),
+                against: "laws".into(),
+                verdict: match ok {
+                    Some(true) => "pass",
+                    Some(false) => "fail",
+                    None => "indeterminate",
+                }
+                .into(),
+                ok,
+                detail: broken.join("; "),
+                diff: None,
+                observation: observation_json(&observed),
+                cluster: None,
+            });
+            progress.tick();
+            continue;
+        }
         let expected = observe(&mut reference, &request);
         let observed = observe(backend, &request);
         let mut record = Record {
@@ -232,7 +378,7 @@ fn generated(
         progress.tick();
     }
     println!(
-        "generated: {share} cases (profile {}, seeds {}..{}{}): {agree} agree, {disagree} disagree, {inconclusive} inconclusive",
+        "generated: {share} cases (profile {}, seeds {}..{}{}): {agree} {}, {disagree} {}, {inconclusive} inconclusive",
         profile.name,
         args.seed,
         args.seed.wrapping_add(args.generate),
@@ -240,7 +386,13 @@ fn generated(
             String::new()
         } else {
             format!(", shard {}", args.shard)
-        }
+        },
+        if laws_only {
+            "keep the laws (determinism, a terminal answer, a well-formed history)"
+        } else {
+            "agree"
+        },
+        if laws_only { "break one" } else { "disagree" }
     );
     Ok((disagree, counted, records))
 }

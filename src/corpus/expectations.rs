@@ -113,9 +113,48 @@ impl Expectations {
     }
 }
 
+/// The text of an expectations file for `backend` listing `failures` (case id → reason): the
+/// header says what the file is and how it was made (`made_by`), then one line per case, in
+/// id order, each reason on one line.
+pub fn expectations_text(
+    backend: &str,
+    made_by: &str,
+    failures: &BTreeMap<String, String>,
+) -> String {
+    let quote = |s: &str| toml::Value::String(s.to_string()).to_string();
+    let mut out = format!(
+        "# Known failures of {backend}: the corpus cases it does not pass today, each with why.\n\
+         #\n\
+         # Written by `{made_by}`: a run on {backend} exits 0 on this state and 1 when a case\n\
+         # starts or stops failing. A reason is the first mismatch of the run that listed the case\n\
+         # unless someone wrote a better one (rewriting the file keeps reasons of cases that still\n\
+         # fail). See corpus/README.md.\n\n[known_failures]\n"
+    );
+    for (id, reason) in failures {
+        let one_line: String = reason.split_whitespace().collect::<Vec<_>>().join(" ");
+        out.push_str(&format!("{} = {}\n", quote(id), quote(&one_line)));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn written_expectations_parse_back() {
+        let mut f = BTreeMap::new();
+        f.insert(
+            "a/b".to_string(),
+            "/output: expected \"x\",\n got 1".to_string(),
+        );
+        f.insert("c/d".to_string(), "errored".to_string());
+        let text = expectations_text("moto", "aslcheck conformance --write-expectations", &f);
+        let e = Expectations::parse(&text).unwrap();
+        assert_eq!(e.reason("a/b"), Some("/output: expected \"x\", got 1"));
+        assert_eq!(e.reason("c/d"), Some("errored"));
+        assert!(text.starts_with("# Known failures of moto"));
+    }
 
     #[test]
     fn parses_known_failures() {

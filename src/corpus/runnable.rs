@@ -44,7 +44,12 @@ impl Runnable {
                 generator_version: c.generator_version.clone(),
                 shrunk: c.shrunk,
             },
-            mode: Mode::Execution,
+            // An `invalid` case is judged by its validation verdict.
+            mode: if c.mutation.is_some() {
+                Mode::Validate
+            } else {
+                Mode::Execution
+            },
             definition: c.definition,
             input: c.input,
             environment: c.environment,
@@ -143,7 +148,7 @@ fn load_one(file: &Path, features: &BTreeSet<String>) -> Result<Runnable, LoadEr
 }
 
 /// A file `aslcheck generate --out` wrote: `{"id", "generator": {…}, "definition", "input",
-/// "environment"}`.
+/// "environment", "mutation"}`.
 fn generated_file(v: &Value, g: &Value) -> Result<Runnable, String> {
     let text = |k: &str| g.get(k).and_then(Value::as_str).map(str::to_string);
     let definition = v
@@ -161,7 +166,12 @@ fn generated_file(v: &Value, g: &Value) -> Result<Runnable, String> {
             generator_version: text("version").unwrap_or_default(),
             shrunk: g.get("shrunk").and_then(Value::as_bool).unwrap_or(false),
         },
-        mode: Mode::Execution,
+        // An `invalid` case (a `mutation` member) is judged by its validation verdict.
+        mode: if v.get("mutation").is_some_and(|m| !m.is_null()) {
+            Mode::Validate
+        } else {
+            Mode::Execution
+        },
         definition,
         input: v
             .get("input")

@@ -38,8 +38,14 @@ pub fn compare(a: &Observation, b: &Observation) -> Agreement {
     }
     let na = Normaliser::new().observation(a);
     let nb = Normaliser::new().observation(b);
-    let mut va = observation_json(&na);
-    let mut vb = observation_json(&nb);
+    let (mut va, mut vb) = match (&na, &nb) {
+        // Two validations agree on the verdict and the diagnostic codes; messages and
+        // locations are each implementation's own wording.
+        (Observation::Validation { .. }, Observation::Validation { .. }) => {
+            (validation_view(&na), validation_view(&nb))
+        }
+        _ => (observation_json(&na), observation_json(&nb)),
+    };
     // History is compared only when both sides returned it.
     if va.get("history").is_none() || vb.get("history").is_none() {
         for v in [&mut va, &mut vb] {
@@ -54,6 +60,19 @@ pub fn compare(a: &Observation, b: &Observation) -> Agreement {
         Agreement::Agree
     } else {
         Agreement::Disagree(out)
+    }
+}
+
+/// A validation as two implementations are compared on it: `{"valid", "codes"}`, the codes
+/// sorted and each once.
+pub fn validation_view(o: &Observation) -> Value {
+    match o {
+        Observation::Validation { valid, diagnostics } => {
+            let codes: std::collections::BTreeSet<&str> =
+                diagnostics.iter().map(|d| d.code.as_str()).collect();
+            serde_json::json!({"valid": valid, "codes": codes})
+        }
+        other => observation_json(other),
     }
 }
 

@@ -7,7 +7,8 @@
 //! - the top-level **members** that differ (`/status`, `/output`, `/error`, `/cause`,
 //!   `/history`, `/valid`, `/diagnostics`, or `/errored` when the second implementation broke);
 //! - the **outcome of each side**: for an execution, its error name (exactly) and its cause with
-//!   the values masked ([`mask`]); for a validation, whether the definition was valid; for an
+//!   the values masked ([`mask`]); for a validation, whether the definition was valid and the
+//!   diagnostic codes; for an
 //!   implementation that broke, its masked message.
 //!
 //! The shrinker ([`crate::harness::minimise`]) keeps a candidate only when its divergence has
@@ -42,8 +43,8 @@ pub enum Outcome {
         error: Option<String>,
         cause: Option<String>,
     },
-    /// A validation result.
-    Validation { valid: bool },
+    /// A validation result: the verdict and the diagnostic codes (sorted, each once).
+    Validation { valid: bool, codes: Vec<String> },
     /// The implementation broke (crash, protocol violation); its message, masked.
     Errored { message: String },
     /// No verdict (skipped or indeterminate); a divergence never has one, but the type is total.
@@ -58,7 +59,15 @@ impl Outcome {
                 error: error.clone(),
                 cause: cause.as_deref().map(mask_cause),
             },
-            Observation::Validation { valid, .. } => Outcome::Validation { valid: *valid },
+            Observation::Validation { valid, diagnostics } => Outcome::Validation {
+                valid: *valid,
+                codes: diagnostics
+                    .iter()
+                    .map(|d| d.code.clone())
+                    .collect::<BTreeSet<_>>()
+                    .into_iter()
+                    .collect(),
+            },
             Observation::Errored(m) => Outcome::Errored { message: mask(m) },
             Observation::Skipped(_) | Observation::Indeterminate(_) => Outcome::Inconclusive,
         }
@@ -77,7 +86,8 @@ impl fmt::Display for Outcome {
                 error: Some(e),
                 cause: Some(c),
             } => write!(f, "{e} ({c})"),
-            Outcome::Validation { valid } => f.write_str(if *valid { "valid" } else { "invalid" }),
+            Outcome::Validation { valid: true, .. } => f.write_str("valid"),
+            Outcome::Validation { codes, .. } => write!(f, "invalid ({})", codes.join(", ")),
             Outcome::Errored { message } => write!(f, "errored ({message})"),
             Outcome::Inconclusive => f.write_str("no verdict"),
         }

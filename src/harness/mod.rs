@@ -6,6 +6,8 @@
 //! - [`replay`]: corpus cases judged against their expected results, verdicts and summaries;
 //! - [`capable`]: generator configs fitted to what the backends can run;
 //! - [`differential`]: the same cases on two implementations, agreement tallies;
+//! - [`laws`]: what one implementation must keep on any case (determinism, a terminal answer,
+//!   a well-formed history);
 //! - [`minimise`]: a divergence shrunk and written as a pending corpus case;
 //! - [`triage`]: divergences grouped into clusters, one per defect;
 //! - [`inconclusive`]: when cases without a verdict fail the run (`--max-indeterminate`);
@@ -24,6 +26,7 @@ pub mod differential;
 pub mod eval;
 pub mod inconclusive;
 pub mod input;
+pub mod laws;
 pub mod minimise;
 pub mod observe;
 pub mod output;

@@ -83,11 +83,9 @@ impl ClusterKey {
         };
         let [a, b] = [Outcome::of(first), Outcome::of(second)];
         let text = match (&a, &b) {
-            (Outcome::Validation { valid: va }, Outcome::Validation { valid: vb }) => format!(
-                "validation: the first finds the definition {}, the second {}",
-                if *va { "valid" } else { "invalid" },
-                if *vb { "valid" } else { "invalid" }
-            ),
+            (Outcome::Validation { .. }, Outcome::Validation { .. }) => {
+                format!("validation: the first finds the definition {a}, the second {b}")
+            }
             (_, Outcome::Errored { message }) => {
                 format!(
                     "the second implementation broke: {}",

@@ -50,7 +50,8 @@ pub struct Record {
     /// `pass`, `fail`, `expected-failure`, `unexpected-pass`, `errored`, `skipped`,
     /// `indeterminate` (corpus replay); `agree`, `diverge`, `inconclusive` (two implementations).
     pub verdict: String,
-    /// Whether the result is good (`true`), bad (`false`) or without a verdict (`null`).
+    /// Whether the result is good (`true`), bad (`false`; a known failure is bad too: the
+    /// implementation does fail the case) or without a verdict (`null`).
     pub ok: Option<bool>,
     /// Mismatches, reasons or messages, one line.
     pub detail: String,
@@ -68,7 +69,7 @@ impl Record {
     /// `ok` for a verdict label.
     pub fn ok_of(verdict: &str) -> Option<bool> {
         match verdict {
-            "pass" | "expected-failure" | "agree" => Some(true),
+            "pass" | "agree" => Some(true),
             "skipped" | "indeterminate" | "inconclusive" => None,
             _ => Some(false),
         }

@@ -11,9 +11,9 @@ use super::{ClusterEntry, Record, Report};
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct Cell {
     pub total: usize,
-    /// Good results (pass, expected failure, agree).
+    /// Good results (pass, agree).
     pub ok: usize,
-    /// Bad results (fail, unexpected pass, errored, diverge).
+    /// Bad results (fail, known failure, unexpected pass, errored, diverge).
     pub bad: usize,
     /// Without a verdict (skipped, indeterminate, inconclusive).
     pub none: usize,
