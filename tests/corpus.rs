@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex};
 
 use aslcheck::backend::reference::Reference;
 use aslcheck::corpus::{Corpus, Expectations};
-use aslcheck::diff::render::use_colour;
+use aslcheck::diff::render::{use_colour, ColorChoice};
 use aslcheck::harness::replay::{self, Summary, Verdict};
 use libtest_mimic::{Arguments, Completion, Failed, Trial};
 
@@ -102,7 +102,7 @@ fn main() {
                         let mut backend = Reference::default();
                         let result = replay::run_case(&case, &mut backend, &expectations);
                         let verdict = result.verdict.clone();
-                        let text = replay::explain(&case, &result, use_colour());
+                        let text = replay::explain(&case, &result, use_colour(ColorChoice::Auto));
                         if let Ok(mut r) = results.lock() {
                             r.push(result);
                         }

@@ -27,7 +27,9 @@ use crate::backend::reference::observation_json;
 use crate::backend::Observation;
 use crate::corpus::{self, Runnable};
 use crate::diff::normalise::Normaliser;
-use crate::diff::render::{mismatch_list, pretty, unified, use_colour};
+use crate::diff::render::{
+    cut, mismatch_list, pretty, unified, use_colour, ColorChoice, MAX_DIFF_LINES,
+};
 use crate::diff::shrink::{Budget, Stop};
 use crate::harness::capable;
 use crate::harness::differential::{self, ClusterReport, Event};
@@ -78,6 +80,10 @@ pub struct Args {
     pub verbose: bool,
     #[command(flatten)]
     pub report_args: ReportArgs,
+    /// Colour in diffs: auto (when standard output is a terminal and NO_COLOR is unset),
+    /// always, never.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub color: ColorChoice,
     /// Run only shard K of N of the cases (e.g. 2/4), for a CI matrix; merge the shards' reports
     /// with `aslcheck report merge`.
     #[arg(long, value_name = "K/N", default_value = "1/1")]
@@ -123,10 +129,13 @@ fn cluster_section(
         names[0],
         names[1]
     );
-    out.push_str(&unified(
-        &observation_text(&e.observed),
-        &observation_text(&e.observed_b),
-        colour,
+    out.push_str(&cut(
+        unified(
+            &observation_text(&e.observed),
+            &observation_text(&e.observed_b),
+            colour,
+        ),
+        MAX_DIFF_LINES,
     ));
     match (&report.known, &report.pending) {
         (Some(file), _) => {
@@ -232,7 +241,7 @@ pub fn main(args: Args) -> Exit {
         specs: [a_name, b_name],
         backend_args: args.backend_args.clone(),
     };
-    let colour = use_colour();
+    let colour = use_colour(args.color);
     let names = [a.name().to_string(), b.name().to_string()];
     let mut progress = Progress::new("diff", cases.len());
     let report =
@@ -263,10 +272,13 @@ pub fn main(args: Args) -> Exit {
                         print!("{}", mismatch_list(mismatches));
                         print!(
                             "{}",
-                            unified(
-                                &observation_text(observed_a),
-                                &observation_text(observed_b),
-                                colour
+                            cut(
+                                unified(
+                                    &observation_text(observed_a),
+                                    &observation_text(observed_b),
+                                    colour
+                                ),
+                                MAX_DIFF_LINES
                             )
                         );
                     }

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use super::{error, report_case_errors, Exit, ReportArgs};
 use crate::corpus;
-use crate::diff::render::use_colour;
+use crate::diff::render::{cut, use_colour, ColorChoice, MAX_DIFF_LINES};
 use crate::harness::inconclusive::VerdictArgs;
 use crate::harness::replay::{explain, replay, tallies, Summary, Verdict};
 use crate::harness::reporting::replay_records;
@@ -28,6 +28,10 @@ pub struct Args {
     pub backend: String,
     #[command(flatten)]
     pub report_args: ReportArgs,
+    /// Colour in diffs: auto (when standard output is a terminal and NO_COLOR is unset),
+    /// always, never.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub color: ColorChoice,
 }
 
 pub fn main(args: Args) -> Exit {
@@ -51,7 +55,7 @@ pub fn main(args: Args) -> Exit {
         Ok(r) => r,
         Err(errors) => return report_case_errors(&errors),
     };
-    let colour = use_colour();
+    let colour = use_colour(args.color);
     let mut unexpected = 0;
     for (case, r) in replayed.cases.iter().zip(&replayed.results) {
         if matches!(r.verdict, Verdict::Pass) {
@@ -60,7 +64,7 @@ pub fn main(args: Args) -> Exit {
         if !r.verdict.is_ok() {
             unexpected += 1;
         }
-        print!("{}", explain(case, r, colour));
+        print!("{}", cut(explain(case, r, colour), MAX_DIFF_LINES));
     }
     print!("{}", Summary::of(&replayed.results));
     let report = Report {

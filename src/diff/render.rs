@@ -23,10 +23,32 @@ const GREEN: &str = "\x1b[32m";
 const CYAN: &str = "\x1b[36m";
 const RESET: &str = "\x1b[0m";
 
-/// Colour when standard error is a terminal and `NO_COLOR` is not set (<https://no-color.org>).
-pub fn use_colour() -> bool {
-    std::env::var_os("NO_COLOR").is_none() && std::io::stderr().is_terminal()
+/// `--color auto|always|never`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorChoice {
+    /// Colour when the stream is a terminal and `NO_COLOR` is not set.
+    #[default]
+    Auto,
+    Always,
+    Never,
 }
+
+/// Whether to colour what goes to standard output (where diffs are printed): `--color always`
+/// or `never` as given; `auto` colours when standard output is a terminal and `NO_COLOR` is
+/// not set (<https://no-color.org>). A diff redirected to a file carries no escape codes.
+pub fn use_colour(choice: ColorChoice) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal()
+        }
+    }
+}
+
+/// Lines of one diff printed before the rest is cut with a note ([`cut`]); reports keep whole
+/// diffs.
+pub const MAX_DIFF_LINES: usize = 400;
 
 /// A unified diff of two texts (`--- expected` / `+++ observed`), empty when they are equal.
 pub fn unified(expected: &str, observed: &str, colour: bool) -> String {
@@ -77,6 +99,20 @@ pub fn unified(expected: &str, observed: &str, colour: bool) -> String {
             }
         }
     }
+    out
+}
+
+/// `text` cut after `max` lines, with a note of how many were left out.
+pub fn cut(text: String, max: usize) -> String {
+    let total = text.lines().count();
+    if total <= max {
+        return text;
+    }
+    let mut out: String = text.lines().take(max).flat_map(|l| [l, "\n"]).collect();
+    out.push_str(&format!(
+        "… {} more lines of this diff left out (--report DIR keeps whole diffs in results.jsonl)\n",
+        total - max
+    ));
     out
 }
 
@@ -200,6 +236,21 @@ fn validation_views(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn long_diffs_are_cut_with_a_note() {
+        let text: String = (0..10).map(|i| format!("line {i}\n")).collect();
+        assert_eq!(cut(text.clone(), 10), text);
+        let c = cut(text, 4);
+        assert_eq!(c.lines().count(), 5);
+        assert!(c.ends_with("… 6 more lines of this diff left out (--report DIR keeps whole diffs in results.jsonl)\n"), "{c}");
+    }
+
+    #[test]
+    fn colour_choices() {
+        assert!(use_colour(ColorChoice::Always));
+        assert!(!use_colour(ColorChoice::Never));
+    }
+
     use super::*;
 
     #[test]

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 use super::inconclusive::Tallies;
 use super::observe::observe;
+use super::progress::Progress;
 use super::shard::Shard;
 use crate::backend::{Backend, Observation, Request};
 use crate::corpus::load::{self, LoadError};
@@ -124,9 +125,14 @@ pub fn replay_cases(
     backend: &mut dyn Backend,
     expectations: &Expectations,
 ) -> Vec<CaseResult> {
+    let mut progress = Progress::new("corpus", cases.len());
     cases
         .iter()
-        .map(|c| run_case(c, backend, expectations))
+        .map(|c| {
+            let r = run_case(c, backend, expectations);
+            progress.tick();
+            r
+        })
         .collect()
 }
 
