@@ -360,3 +360,62 @@ fn the_page_renders_the_matrix_in_a_headless_browser() {
     assert!(rows.iter().any(|r| r["name"] == "Wait.Seconds"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Copies `corpus/cases/<area>` and the feature list into a scratch corpus.
+fn scratch_corpus(dir: &Path, area: &str) -> PathBuf {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
+    let corpus = dir.join("corpus");
+    std::fs::create_dir_all(corpus.join("schema")).unwrap();
+    std::fs::create_dir_all(corpus.join("cases").join(area)).unwrap();
+    std::fs::copy(
+        root.join("schema/features.txt"),
+        corpus.join("schema/features.txt"),
+    )
+    .unwrap();
+    for e in std::fs::read_dir(root.join("cases").join(area)).unwrap() {
+        let p = e.unwrap().path();
+        std::fs::copy(
+            &p,
+            corpus.join("cases").join(area).join(p.file_name().unwrap()),
+        )
+        .unwrap();
+    }
+    corpus
+}
+
+#[test]
+fn written_expectations_gate_the_next_run() {
+    let dir = scratch("expectations");
+    let corpus = scratch_corpus(&dir, "paths");
+    let c = corpus.to_str().unwrap();
+    let run = |extra: &[&str]| {
+        let mut args = vec!["conformance", "--backend", FAULTY, "--corpus", c];
+        args.extend_from_slice(extra);
+        aslcheck(&args)
+    };
+    let o = run(&[]);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "the faulty backend fails cases: {}",
+        text(&o)
+    );
+    let o = run(&["--write-expectations"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let file = corpus.join("expectations/reference_fault_resultpath.toml");
+    let written = std::fs::read_to_string(&file).expect("the expectations file");
+    let entries: Vec<&str> = written.lines().filter(|l| l.starts_with('"')).collect();
+    assert!(entries.len() >= 5, "{written}");
+    assert!(entries.iter().all(|l| l.contains(" = ")), "{written}");
+    // Today's state passes; a case that stops being listed fails the run again.
+    assert_eq!(run(&[]).status.code(), Some(0));
+    let fewer: String = written
+        .lines()
+        .filter(|l| *l != entries[0])
+        .flat_map(|l| [l, "\n"])
+        .collect();
+    std::fs::write(&file, fewer).unwrap();
+    let o = run(&[]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let _ = std::fs::remove_dir_all(&dir);
+}

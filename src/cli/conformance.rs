@@ -103,7 +103,7 @@ pub fn main(args: Args) -> Exit {
             error("--write-expectations needs the whole corpus: drop --shard");
             return Exit::Other;
         }
-        match write_expectations(&dir, backend.name(), &mut replayed.results) {
+        match write_expectations(&dir, backend.name(), &args.backend, &mut replayed.results) {
             Ok((file, n)) => eprintln!("note: wrote {n} known failures to {}", file.display()),
             Err(m) => {
                 error(m);
@@ -180,6 +180,7 @@ pub fn main(args: Args) -> Exit {
 fn write_expectations(
     corpus: &std::path::Path,
     backend: &str,
+    spec: &str,
     results: &mut [CaseResult],
 ) -> Result<(PathBuf, usize), String> {
     let file = Expectations::file_for(corpus, backend);
@@ -221,7 +222,7 @@ fn write_expectations(
     }
     let text = expectations_text(
         backend,
-        &format!("aslcheck conformance --backend {backend} --write-expectations"),
+        &format!("aslcheck conformance --backend {spec} --write-expectations"),
         &failures,
     );
     write_atomic(&file, &text).map_err(|e| e.to_string())?;
