@@ -35,6 +35,7 @@ impl Backend for AlwaysSucceeds {
             query_languages: vec!["JSONPath".into()],
             fixtures: true,
             resources: true,
+            variables: true,
         }
     }
     fn run(&mut self, request: &Request<'_>) -> Observation {

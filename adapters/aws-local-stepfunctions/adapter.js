@@ -413,7 +413,7 @@ async function handle(line) {
           language: 'javascript',
           homepage: 'https://github.com/nibble-4bits/aws-local-stepfunctions',
         },
-        capabilities: { modes: ['execution', 'validate'], history: false, query_languages: ['JSONPath'] },
+        capabilities: { modes: ['execution', 'validate'], history: false, query_languages: ['JSONPath'], variables: false },
       });
       return;
     case 'run': {

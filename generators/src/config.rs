@@ -445,10 +445,31 @@ impl Config {
     /// run, otherwise there are no Task states); without `resources` no Task calls a service;
     /// without `jsonata` machines are JSONPath. Returns what was switched off, one line each.
     pub fn fit(&mut self, fixtures: bool, resources: bool, jsonata: bool) -> Vec<&'static str> {
+        self.fit_all(fixtures, resources, jsonata, true)
+    }
+
+    /// [`Config::fit`], and without `variables` no state assigns or reads a variable.
+    pub fn fit_all(
+        &mut self,
+        fixtures: bool,
+        resources: bool,
+        jsonata: bool,
+        variables: bool,
+    ) -> Vec<&'static str> {
         let mut notes = Vec::new();
         if !jsonata && self.query_language == QueryLanguage::Jsonata {
             self.query_language = QueryLanguage::JsonPath;
             notes.push("JSONata machines (JSONPath instead)");
+        }
+        if !variables && (self.odds.assign > 0.0 || self.odds.variable > 0.0) {
+            self.odds.assign = 0.0;
+            self.odds.variable = 0.0;
+            notes.push("variables (Assign and reads of variables)");
+        }
+        if !variables && self.query_language == QueryLanguage::Jsonata && self.states.loop_ > 0 {
+            // A JSONata counter loop keeps its counter in a variable.
+            self.states.loop_ = 0;
+            notes.push("loops (a JSONata loop counts in a variable)");
         }
         if !resources && self.odds.service_task > 0.0 {
             self.odds.service_task = 0.0;

@@ -55,3 +55,22 @@ fn without_jsonata_or_resources_neither_appears() {
         }
     }
 }
+
+#[test]
+fn without_variables_nothing_is_assigned() {
+    for name in ["all", "swarm", "jsonata"] {
+        let mut p = Profile::builtin(name).unwrap();
+        let before = (0..100).filter(|s| {
+            generate(&p, *s)
+                .definition
+                .to_string()
+                .contains("\"Assign\"")
+        });
+        assert!(before.count() > 0, "{name} assigns unfitted");
+        p.config.fit_all(true, true, true, false);
+        for seed in 0..200 {
+            let text = generate(&p, seed).definition.to_string();
+            assert!(!text.contains("\"Assign\""), "{name} seed {seed}: {text}");
+        }
+    }
+}

@@ -98,6 +98,8 @@ pub struct Capabilities {
     pub fixtures: bool,
     /// Runs service integrations on a case's simulated resources (docs/resources.md).
     pub resources: bool,
+    /// Runs workflow variables (`Assign`, `$name` reads; docs/semantics/variables.md).
+    pub variables: bool,
 }
 
 impl Capabilities {

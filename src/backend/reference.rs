@@ -32,6 +32,7 @@ impl Backend for Reference {
             query_languages: vec!["JSONPath".into(), "JSONata".into()],
             fixtures: true,
             resources: true,
+            variables: true,
         }
     }
 

@@ -18,20 +18,23 @@ pub fn fit(profile: &mut Profile, backends: &[(&str, Capabilities)]) -> Vec<Stri
     let no_fixtures = lacking(&|c| c.fixtures);
     let no_resources = lacking(&|c| c.resources);
     let no_jsonata = lacking(&|c| c.runs_language("JSONata"));
+    let no_variables = lacking(&|c| c.variables);
     let culprit = |what: &str| -> String {
         let who = match what {
             w if w.starts_with("JSONata") => &no_jsonata,
             w if w.starts_with("service") => &no_resources,
+            w if w.starts_with("variables") || w.starts_with("loops") => &no_variables,
             _ => &no_fixtures,
         };
         who.clone().unwrap_or_default()
     };
     profile
         .config
-        .fit(
+        .fit_all(
             no_fixtures.is_none(),
             no_resources.is_none(),
             no_jsonata.is_none(),
+            no_variables.is_none(),
         )
         .into_iter()
         .map(|what| {
@@ -59,6 +62,7 @@ mod tests {
             query_languages: languages,
             fixtures,
             resources: true,
+            variables: true,
         }
     }
 

@@ -107,6 +107,7 @@ mod tests {
                 query_languages: vec!["JSONPath".into()],
                 fixtures: true,
                 resources: true,
+                variables: true,
             }
         }
         fn run(&mut self, _: &Request<'_>) -> Observation {

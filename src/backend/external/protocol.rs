@@ -142,6 +142,7 @@ pub fn parse_start(line: &str) -> Result<Implementation, String> {
             query_languages,
             fixtures: flag("fixtures"),
             resources: flag("resources"),
+            variables: flag("variables"),
         },
     })
 }

@@ -324,6 +324,7 @@ impl Backend for SfnApi {
             // Fixture Lambdas exist where a fixtures file names them (aws/fixtures.yaml).
             fixtures: !self.shared.fixtures.functions.is_empty(),
             resources: true,
+            variables: true,
         }
     }
 
