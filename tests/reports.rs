@@ -419,3 +419,33 @@ fn written_expectations_gate_the_next_run() {
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn the_published_matrix_is_a_report_of_every_implementation_that_installs_here() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("reports/matrix");
+    for f in FILES {
+        assert!(
+            dir.join(f).is_file(),
+            "reports/matrix/{f}: run scripts/matrix.sh"
+        );
+    }
+    let report = aslcheck::report::read(&dir).expect("reports/matrix reads back");
+    let implementations = report.implementations();
+    for name in ["reference", "aws-local-stepfunctions", "moto"] {
+        assert!(
+            implementations.iter().any(|i| i == name),
+            "{implementations:?}"
+        );
+    }
+    let s = summary(&dir);
+    assert!(
+        s["features"].as_array().is_some_and(|f| f.len() > 50),
+        "the matrix has rows"
+    );
+    // The reference passes its own corpus and keeps the laws on the generated cases.
+    let reference = implementations
+        .iter()
+        .position(|i| i == "reference")
+        .unwrap();
+    assert_eq!(s["totals"][reference]["bad"], 0, "{}", s["totals"]);
+}
