@@ -248,17 +248,8 @@ impl Runner<'_> {
             Err(f) => return self.failed_evaluation(state, cur, f),
         };
         let select = |r: &mut Self, items: Vec<Value>| -> Result<Vec<Value>, Failure> {
-            let Some(p) = &m.item_selector_jsonata else {
-                return Ok(items);
-            };
             let local = jsonata::Local::new(&state.name, entered_at, Some(retry_count));
-            let mut item_states = jsonata::States::new(input.clone(), local, None);
-            let mut inputs = Vec::with_capacity(items.len());
-            for (i, item) in items.into_iter().enumerate() {
-                item_states.set_map_item(i, item);
-                inputs.push(r.jsonata_field(p, "ItemSelector", &item_states)?);
-            }
-            Ok(inputs)
+            r.jsonata_select(m, items, jsonata::States::new(input.clone(), local, None))
         };
         self.map_run(state, m, d, from_input, plan, cur, select)
     }

@@ -274,20 +274,27 @@ impl Runner<'_> {
             }
         };
         let slots = effective_concurrency(slots);
-        let inputs = match &m.item_selector_jsonata {
-            None => items,
-            Some(p) => {
-                // One `$states` for all items; only its context changes from item to item.
-                let mut item_states = states;
-                let mut inputs = Vec::with_capacity(items.len());
-                for (i, item) in items.into_iter().enumerate() {
-                    item_states.set_map_item(i, item);
-                    inputs.push(self.jsonata_field(p, "ItemSelector", &item_states)?);
-                }
-                inputs
-            }
-        };
+        let inputs = self.jsonata_select(m, items, states)?;
         Ok((inputs, slots))
+    }
+
+    /// A JSONata `ItemSelector` applied to each item (the items as they are without one).
+    /// One `$states` serves all items; only its context changes from item to item.
+    pub(crate) fn jsonata_select(
+        &mut self,
+        m: &MapState,
+        items: Vec<Value>,
+        mut states: jsonata::States,
+    ) -> Result<Vec<Value>, Failure> {
+        let Some(p) = &m.item_selector_jsonata else {
+            return Ok(items);
+        };
+        let mut inputs = Vec::with_capacity(items.len());
+        for (i, item) in items.into_iter().enumerate() {
+            states.set_map_item(i, item);
+            inputs.push(self.jsonata_field(p, "ItemSelector", &states)?);
+        }
+        Ok(inputs)
     }
 }
 
