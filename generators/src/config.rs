@@ -443,13 +443,10 @@ impl Config {
     /// both sides of a comparison can judge: without `fixtures` no Task calls a fixture Lambda
     /// (JSONPath Tasks call a service instead when services are on and `resources` can be
     /// run, otherwise there are no Task states); without `resources` no Task calls a service;
-    /// without `jsonata` machines are JSONPath. Returns what was switched off, one line each.
-    pub fn fit(&mut self, fixtures: bool, resources: bool, jsonata: bool) -> Vec<&'static str> {
-        self.fit_all(fixtures, resources, jsonata, true)
-    }
-
-    /// [`Config::fit`], and without `variables` no state assigns or reads a variable.
-    pub fn fit_all(
+    /// without `jsonata` machines are JSONPath; without `variables` no state assigns or reads a
+    /// variable (and JSONata machines have no loops: their counters are variables). Returns
+    /// what was switched off, one line each.
+    pub fn fit(
         &mut self,
         fixtures: bool,
         resources: bool,

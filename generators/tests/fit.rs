@@ -12,7 +12,7 @@ fn without_fixtures_no_case_calls_a_fixture_lambda() {
         let mut p = Profile::builtin(name).unwrap();
         let before = (0..60).filter(|s| uses_fixtures(&generate(&p, *s).definition.to_string()));
         assert!(before.count() > 0, "{name} calls fixtures unfitted");
-        let notes = p.config.fit(false, true, true);
+        let notes = p.config.fit(false, true, true, true);
         assert!(!notes.is_empty(), "{name}");
         for seed in 0..200 {
             let c = generate(&p, seed);
@@ -25,7 +25,7 @@ fn without_fixtures_no_case_calls_a_fixture_lambda() {
 #[test]
 fn without_fixtures_the_services_profile_calls_services() {
     let mut p = Profile::builtin("services").unwrap();
-    p.config.fit(false, true, true);
+    p.config.fit(false, true, true, true);
     let mut services = 0;
     for seed in 0..100 {
         let text = generate(&p, seed).definition.to_string();
@@ -40,13 +40,13 @@ fn without_fixtures_the_services_profile_calls_services() {
 #[test]
 fn without_jsonata_or_resources_neither_appears() {
     let mut p = Profile::builtin("jsonata").unwrap();
-    p.config.fit(true, true, false);
+    p.config.fit(true, true, false, true);
     for seed in 0..100 {
         let text = generate(&p, seed).definition.to_string();
         assert!(!text.contains("JSONata"), "seed {seed}: {text}");
     }
     let mut p = Profile::builtin("services").unwrap();
-    p.config.fit(true, false, true);
+    p.config.fit(true, false, true, true);
     for seed in 0..100 {
         let c = generate(&p, seed);
         let text = c.definition.to_string();
@@ -67,7 +67,7 @@ fn without_variables_nothing_is_assigned() {
                 .contains("\"Assign\"")
         });
         assert!(before.count() > 0, "{name} assigns unfitted");
-        p.config.fit_all(true, true, true, false);
+        p.config.fit(true, true, true, false);
         for seed in 0..200 {
             let text = generate(&p, seed).definition.to_string();
             assert!(!text.contains("\"Assign\""), "{name} seed {seed}: {text}");

@@ -24,6 +24,7 @@ use crate::corpus::write::{create_dir, write_atomic};
 use crate::corpus::Expectations;
 use crate::corpus::{self, Runnable};
 use crate::diff::agreement::{self, Agreement};
+use crate::diff::render::mismatch_line;
 use crate::diff::Judgement;
 use crate::harness::capable;
 use crate::harness::differential::count_inconclusive;
@@ -357,21 +358,14 @@ fn generated(
                 counted.verdict();
                 record.verdict = "diverge".into();
                 record.ok = Some(false);
-                record.detail = m
-                    .iter()
-                    .map(|m| m.to_string())
-                    .collect::<Vec<_>>()
-                    .join("; ");
+                record.detail = mismatch_line(&m);
                 record.diff = Some(observation_diff(&expected, &observed));
                 println!(
                     "{} (profile {}, seed {seed}): {} disagrees with the reference: {}",
                     case.label(),
                     profile.name,
                     backend.name(),
-                    m.iter()
-                        .map(|m| m.to_string())
-                        .collect::<Vec<_>>()
-                        .join("; ")
+                    mismatch_line(&m)
                 );
             }
         }

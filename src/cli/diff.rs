@@ -23,20 +23,15 @@ use std::path::PathBuf;
 use aslcheck_generators::{generate, Profile};
 
 use super::{error, profile_exit, report_case_errors, Exit, ReportArgs};
-use crate::backend::reference::observation_json;
-use crate::backend::Observation;
 use crate::corpus::{self, Runnable};
-use crate::diff::normalise::Normaliser;
-use crate::diff::render::{
-    cut, mismatch_list, pretty, unified, use_colour, ColorChoice, MAX_DIFF_LINES,
-};
+use crate::diff::render::{cut, mismatch_list, unified, use_colour, ColorChoice, MAX_DIFF_LINES};
 use crate::diff::shrink::{Budget, Stop};
 use crate::harness::capable;
 use crate::harness::differential::{self, ClusterReport, Event};
 use crate::harness::inconclusive::VerdictArgs;
 use crate::harness::minimise::PendingOptions;
 use crate::harness::progress::Progress;
-use crate::harness::reporting::{cluster_entries, diff_records};
+use crate::harness::reporting::{cluster_entries, diff_records, observation_text};
 use crate::harness::shard::Shard;
 use crate::harness::subject::BackendArgs;
 use crate::report::{command_line, Report};
@@ -170,11 +165,6 @@ fn cluster_section(
     }
     out.push('\n');
     out
-}
-
-/// The normalised observation as pretty JSON (what the diff shows).
-fn observation_text(o: &Observation) -> String {
-    pretty(&observation_json(&Normaliser::new().observation(o)))
 }
 
 pub fn main(args: Args) -> Exit {

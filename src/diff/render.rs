@@ -118,6 +118,15 @@ pub fn cut(text: String, max: usize) -> String {
 
 pub use crate::corpus::write::pretty;
 
+/// The mismatches on one line, `; ` between them (reports, summaries).
+pub fn mismatch_line(mismatches: &[Mismatch]) -> String {
+    mismatches
+        .iter()
+        .map(|m| m.to_string())
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
 /// The mismatches, one a line.
 pub fn mismatch_list(mismatches: &[Mismatch]) -> String {
     let mut out = String::new();

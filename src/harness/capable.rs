@@ -6,44 +6,37 @@ use aslcheck_generators::Profile;
 
 use crate::backend::Capabilities;
 
+/// A capability test and the `Config::fit` flags (fixtures, resources, JSONata, variables) to
+/// use when some backend fails it.
+type Step = (fn(&Capabilities) -> bool, [bool; 4]);
+
 /// Fits `profile` to what every one of `backends` can run (named, for the notes); returns one
 /// note per feature left out, naming a backend that lacks it.
 pub fn fit(profile: &mut Profile, backends: &[(&str, Capabilities)]) -> Vec<String> {
-    let lacking = |has: &dyn Fn(&Capabilities) -> bool| {
+    let lacking = |has: fn(&Capabilities) -> bool| {
         backends
             .iter()
             .find(|(_, c)| !has(c))
             .map(|(n, _)| n.to_string())
     };
-    let no_fixtures = lacking(&|c| c.fixtures);
-    let no_resources = lacking(&|c| c.resources);
-    let no_jsonata = lacking(&|c| c.runs_language("JSONata"));
-    let no_variables = lacking(&|c| c.variables);
-    let culprit = |what: &str| -> String {
-        let who = match what {
-            w if w.starts_with("JSONata") => &no_jsonata,
-            w if w.starts_with("service") => &no_resources,
-            w if w.starts_with("variables") || w.starts_with("loops") => &no_variables,
-            _ => &no_fixtures,
-        };
-        who.clone().unwrap_or_default()
-    };
-    profile
-        .config
-        .fit_all(
-            no_fixtures.is_none(),
-            no_resources.is_none(),
-            no_jsonata.is_none(),
-            no_variables.is_none(),
-        )
-        .into_iter()
-        .map(|what| {
-            format!(
-                "generated cases leave out {what}: {} cannot run them",
-                culprit(what)
-            )
-        })
-        .collect()
+    // One capability at a time, in the order `Config::fit` applies them, so each note names
+    // the backend that lacks what it is about.
+    let steps: [Step; 4] = [
+        (|c| c.runs_language("JSONata"), [true, true, false, true]),
+        (|c| c.variables, [true, true, true, false]),
+        (|c| c.resources, [true, false, true, true]),
+        (|c| c.fixtures, [false, true, true, true]),
+    ];
+    let mut notes = Vec::new();
+    for (has, [fixtures, resources, jsonata, variables]) in steps {
+        let Some(who) = lacking(has) else { continue };
+        for what in profile.config.fit(fixtures, resources, jsonata, variables) {
+            notes.push(format!(
+                "generated cases leave out {what}: {who} cannot run them"
+            ));
+        }
+    }
+    notes
 }
 
 #[cfg(test)]

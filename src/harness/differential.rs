@@ -24,6 +24,7 @@ use crate::corpus::load::load_features;
 use crate::corpus::pending::features as features_of;
 use crate::corpus::{Origin, Runnable};
 use crate::diff::agreement::{self, Agreement};
+use crate::diff::render::mismatch_line;
 use crate::diff::{Mismatch, Signature};
 
 /// How results are grouped in the summary.
@@ -255,11 +256,7 @@ pub fn run(
             }
             Agreement::Disagree(mismatches) => {
                 outcome.verdict = "diverge";
-                outcome.detail = mismatches
-                    .iter()
-                    .map(|m| m.to_string())
-                    .collect::<Vec<_>>()
-                    .join("; ");
+                outcome.detail = mismatch_line(&mismatches);
                 tally.disagree += 1;
                 report.tallies.verdict();
                 on(Event::Divergence {

@@ -8,18 +8,14 @@ use crate::backend::reference::observation_json;
 use crate::backend::Observation;
 use crate::corpus::Case;
 use crate::diff::normalise::Normaliser;
-use crate::diff::render::{pretty, unified};
+use crate::diff::render::{mismatch_line, pretty, unified};
 use crate::report::{ClusterEntry, Record};
 
 /// One line: the mismatches or the reason of a verdict.
 pub fn verdict_detail(v: &Verdict) -> String {
     match v {
         Verdict::Pass => String::new(),
-        Verdict::Fail { mismatches } => mismatches
-            .iter()
-            .map(|m| m.to_string())
-            .collect::<Vec<_>>()
-            .join("; "),
+        Verdict::Fail { mismatches } => mismatch_line(mismatches),
         Verdict::Skipped { reason }
         | Verdict::Indeterminate { reason }
         | Verdict::ExpectedFailure { reason, .. }
@@ -54,7 +50,7 @@ pub fn replay_records(cases: &[Case], results: &[CaseResult]) -> Vec<Record> {
 }
 
 /// The normalised observation as pretty JSON (what a diff shows).
-fn observation_text(o: &Observation) -> String {
+pub fn observation_text(o: &Observation) -> String {
     pretty(&observation_json(&Normaliser::new().observation(o)))
 }
 

@@ -36,6 +36,7 @@ use serde_json::Value;
 
 use super::minimise::Shrunk;
 use crate::backend::Observation;
+use crate::corpus::files::{case_files, Walk};
 use crate::corpus::pending::features;
 use crate::corpus::Runnable;
 use crate::diff::signature::{mask_cause, Outcome};
@@ -253,32 +254,19 @@ fn size(s: &Shrunk) -> (usize, usize) {
 /// that cannot be read or parsed are passed over: they are the corpus loader's business.
 pub fn known_clusters(dir: &Path) -> BTreeMap<String, PathBuf> {
     let mut found = BTreeMap::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&d) else {
+    // A missing or unreadable directory holds no known cluster: the walk's problems are ignored.
+    let (files, _) = case_files(&[dir.to_path_buf()], Walk::Lenient);
+    for path in files {
+        let Some(v) = std::fs::read_to_string(&path)
+            .ok()
+            .and_then(|text| serde_json::from_str::<Value>(&text).ok())
+        else {
             continue;
         };
-        let mut entries: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-        entries.sort();
-        for path in entries {
-            if path.is_dir() {
-                stack.push(path);
-                continue;
-            }
-            if path.extension().and_then(|e| e.to_str()) != Some("json") {
-                continue;
-            }
-            let Ok(text) = std::fs::read_to_string(&path) else {
-                continue;
-            };
-            let Ok(v) = serde_json::from_str::<Value>(&text) else {
-                continue;
-            };
-            let tags = v.get("tags").and_then(Value::as_array);
-            for t in tags.into_iter().flatten().filter_map(Value::as_str) {
-                if let Some(id) = t.strip_prefix("cluster:") {
-                    found.entry(id.to_string()).or_insert_with(|| path.clone());
-                }
+        let tags = v.get("tags").and_then(Value::as_array);
+        for t in tags.into_iter().flatten().filter_map(Value::as_str) {
+            if let Some(id) = t.strip_prefix("cluster:") {
+                found.entry(id.to_string()).or_insert_with(|| path.clone());
             }
         }
     }
