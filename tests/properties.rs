@@ -356,7 +356,7 @@ fn shrunk_map_failure(rng: TestRng) -> Value {
         input: case.input,
         environment: case.environment,
     };
-    let shrunk = shrink(subject, Budget { max_tests: 2000 }, |s| {
+    let shrunk = shrink(subject, Budget { max_tests: 2000 }, |s: &Subject| {
         big_map(&s.definition)
     });
     let def = shrunk.subject.definition;

@@ -125,7 +125,7 @@ fn comparing_members_only_drifts_to_another_defect() {
     // drift and needs another machine.
     let start = subject(&case());
     let original = signature_of(&start).expect("the case diverges");
-    let shrunk = shrink::shrink(start, Budget::default(), |s| {
+    let shrunk = shrink::shrink(start, Budget::default(), |s: &Subject| {
         signature_of(s).is_some_and(|sig| sig.members == original.members)
     });
     let (a, _) = run_both(&shrunk.subject);

@@ -116,10 +116,10 @@ fn cluster_section(
     };
     let _ = writeln!(
         out,
-        "  exemplar: {} states (from {} with {} states, {} runs, {stop}); --- is {}, +++ is {}",
-        e.states_after(),
+        "  exemplar: {} (from {} with {}, {} runs, {stop}); --- is {}, +++ is {}",
+        states(e.states_after()),
         c.exemplar_of,
-        e.states_before,
+        states(e.states_before),
         e.tests,
         names[0],
         names[1]
@@ -340,4 +340,9 @@ pub fn main(args: Args) -> Exit {
     } else {
         Exit::Ok
     }
+}
+
+/// "1 state", "3 states".
+fn states(n: usize) -> String {
+    format!("{n} state{}", if n == 1 { "" } else { "s" })
 }

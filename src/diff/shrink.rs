@@ -2,7 +2,7 @@
 //! disagree (delta debugging, as in C-Reduce or the wasm-smith/wasmtime fuzz shrinkers).
 //!
 //! The shrinker is pure: it knows nothing about backends. It proposes one-step reductions
-//! ([`Edit`]) of a [`Subject`] (definition + input) and asks an oracle whether the reduced subject
+//! ([`Edit`]) of a [`Subject`] (definition + input) and asks an [`Oracle`] whether the reduced subject
 //! is still interesting (for `aslcheck diff`/`shrink`: "the two backends still diverge with the
 //! same [`crate::diff::signature::Signature`]", so the result is the defect it started from). An accepted reduction replaces the subject; the loop stops at a fixpoint (no reduction
 //! is accepted) or when the [`Budget`] of oracle calls is spent.
@@ -10,6 +10,9 @@
 //! Reductions, biggest first:
 //! - cut a graph at a state (its predecessors end there: `End: true`, Choice rules and catchers
 //!   that lead to it are dropped);
+//! - start a graph later: at a state the oracle saw entered with one input, which becomes the
+//!   execution input (top level) or the literal `Parameters`/`Arguments` of the Parallel whose
+//!   branch it is, so the states before it go while the state still sees what it saw;
 //! - bypass a state (predecessors go to its `Next`; a Choice's `Default` or first rule);
 //! - replace a Task, Choice, Wait, Parallel or Map by a Pass with the same transition (bare, then
 //!   keeping `InputPath`, `Parameters`, `ResultPath`, `OutputPath`);
@@ -26,7 +29,7 @@
 //! as many states and a smaller [`weight`] — so the loop always terminates. Candidates are tried
 //! in a fixed order, so the same subject and oracle always give the same result.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 
 use serde_json::{Map, Value};
 
@@ -76,6 +79,28 @@ pub struct Shrunk {
     pub stop: Stop,
 }
 
+/// The input each state was entered with on one run of a subject, by state name (state names
+/// are unique in a machine); a state entered more than once with different inputs is left out.
+pub type StateInputs = BTreeMap<String, Value>;
+
+/// What the shrinker asks about a candidate.
+pub trait Oracle {
+    /// Whether the candidate still shows what is being minimised.
+    fn interesting(&mut self, subject: &Subject) -> bool;
+
+    /// The inputs the states of `subject` were entered with (for [`Edit::StartAt`]); an oracle
+    /// that cannot run the subject with its history knows none.
+    fn state_inputs(&mut self, _subject: &Subject) -> StateInputs {
+        StateInputs::new()
+    }
+}
+
+impl<F: FnMut(&Subject) -> bool> Oracle for F {
+    fn interesting(&mut self, subject: &Subject) -> bool {
+        self(subject)
+    }
+}
+
 /// Which part of the subject an edit applies to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Target {
@@ -95,6 +120,14 @@ pub enum Edit {
     /// Replace the states of `graph` by those of `inner`, a branch or item processor of one of
     /// its states (a Parallel or Map around the divergence goes).
     Hoist { graph: String, inner: String },
+    /// Start `graph` (the top level or a Parallel branch) at `state`, giving the graph `input`,
+    /// what `state` was seen entered with: as the execution input, or as the literal
+    /// `Parameters` (JSONPath) or `Arguments` (JSONata) of the Parallel.
+    StartAt {
+        graph: String,
+        state: String,
+        input: Value,
+    },
     /// Replace `state` by a Pass with the same transition; `keep_data` keeps its
     /// `InputPath`/`Parameters`/`ResultPath`/`OutputPath`.
     ToPass {
@@ -112,16 +145,12 @@ pub enum Edit {
     },
 }
 
-/// Minimises `start` while `interesting` holds. `interesting(start)` is assumed to hold.
-pub fn shrink(
-    start: Subject,
-    budget: Budget,
-    mut interesting: impl FnMut(&Subject) -> bool,
-) -> Shrunk {
+/// Minimises `start` while the oracle finds it interesting (assumed to hold for `start`).
+pub fn shrink(start: Subject, budget: Budget, mut oracle: impl Oracle) -> Shrunk {
     let keep_valid = validate(&start.definition).is_empty();
     let mut current = start;
     let mut size = measure(&current);
-    let mut candidates = edits(&current);
+    let mut candidates = edits(&current, &oracle.state_inputs(&current));
     let (mut next_index, mut tried, mut tests, mut steps) = (0usize, 0usize, 0usize, 0usize);
     loop {
         if candidates.is_empty() || tried >= candidates.len() {
@@ -154,11 +183,11 @@ pub fn shrink(
             };
         }
         tests += 1;
-        if interesting(&candidate) {
+        if oracle.interesting(&candidate) {
             current = candidate;
             size = candidate_size;
             steps += 1;
-            candidates = edits(&current);
+            candidates = edits(&current, &oracle.state_inputs(&current));
             // Go on from the same position in the new list (the usual ddmin trick): edits
             // before it were just found uninteresting.
             next_index = index;
@@ -220,8 +249,9 @@ pub fn graphs(definition: &Value) -> Vec<String> {
         .collect()
 }
 
-/// Every one-step reduction of `s`, biggest first, in a fixed order.
-pub fn edits(s: &Subject) -> Vec<Edit> {
+/// Every one-step reduction of `s`, biggest first, in a fixed order; `inputs` are what its
+/// states were entered with ([`Oracle::state_inputs`]).
+pub fn edits(s: &Subject, inputs: &StateInputs) -> Vec<Edit> {
     let mut out = Vec::new();
     let graph_list = graphs(&s.definition);
     let states_of = |g: &String| -> Vec<(&String, &Value)> {
@@ -255,6 +285,18 @@ pub fn edits(s: &Subject) -> Vec<Edit> {
                 out.push(Edit::Hoist {
                     graph: g.clone(),
                     inner: inner.clone(),
+                });
+            }
+        }
+    }
+    for g in &graph_list {
+        let start = s.definition.pointer(g).and_then(|g| g.get("StartAt"));
+        for (name, _) in states_of(g) {
+            if let Some(input) = inputs.get(name).filter(|_| start != Some(&json_str(name))) {
+                out.push(Edit::StartAt {
+                    graph: g.clone(),
+                    state: name.clone(),
+                    input: input.clone(),
                 });
             }
         }
@@ -461,6 +503,11 @@ pub fn apply(s: &Subject, edit: &Edit) -> Option<Subject> {
         Edit::CutAt { graph, state } => remove_state(&mut out.definition, graph, state, false)?,
         Edit::Bypass { graph, state } => remove_state(&mut out.definition, graph, state, true)?,
         Edit::Hoist { graph, inner } => hoist(&mut out.definition, graph, inner)?,
+        Edit::StartAt {
+            graph,
+            state,
+            input,
+        } => start_at(&mut out, graph, state, input)?,
         Edit::ToPass {
             graph,
             state,
@@ -511,6 +558,51 @@ fn hoist(definition: &mut Value, graph: &str, inner: &str) -> Option<()> {
     g.insert("StartAt".into(), start);
     g.insert("States".into(), states);
     Some(())
+}
+
+fn start_at(s: &mut Subject, graph: &str, state: &str, input: &Value) -> Option<()> {
+    s.definition.pointer(graph)?.get("States")?.get(state)?;
+    if graph.is_empty() {
+        s.input = input.clone();
+    } else {
+        // Only a Parallel branch, `<parallel>/Branches/<i>`: every item of a Map has its own input.
+        let (branches, index) = graph.rsplit_once('/')?;
+        let parallel = branches.strip_suffix("/Branches")?;
+        index.parse::<usize>().ok()?;
+        let root_language = s.definition.get("QueryLanguage").cloned();
+        let p = s.definition.pointer_mut(parallel)?.as_object_mut()?;
+        let language = p.get("QueryLanguage").cloned().or(root_language);
+        if language.as_ref().and_then(Value::as_str) == Some("JSONata") {
+            if has_template(input) {
+                return None;
+            }
+            p.insert("Arguments".into(), input.clone());
+        } else {
+            if !input.is_object() || has_template(input) {
+                return None;
+            }
+            p.remove("InputPath");
+            p.insert("Parameters".into(), input.clone());
+        }
+    }
+    let g = s.definition.pointer_mut(graph)?.as_object_mut()?;
+    g.insert("StartAt".into(), json_str(state));
+    Some(())
+}
+
+fn json_str(s: &str) -> Value {
+    Value::String(s.to_string())
+}
+
+/// Whether a value given as a literal `Parameters` or `Arguments` would not stay literal: a key
+/// ending in `.$` (a JSONPath payload template) or a string opening `{%` (a JSONata expression).
+fn has_template(v: &Value) -> bool {
+    match v {
+        Value::Object(m) => m.iter().any(|(k, v)| k.ends_with(".$") || has_template(v)),
+        Value::Array(a) => a.iter().any(has_template),
+        Value::String(s) => s.trim_start().starts_with("{%"),
+        _ => false,
+    }
 }
 
 fn remove_at(root: &mut Value, pointer: &str) -> Option<()> {
@@ -743,7 +835,7 @@ mod tests {
         let start = big();
         assert!(validate(&start.definition).is_empty());
         let mut calls = 0;
-        let r = shrink(start, Budget::default(), |s| {
+        let r = shrink(start, Budget::default(), |s: &Subject| {
             calls += 1;
             let diags = validate(&s.definition);
             assert!(
@@ -785,7 +877,7 @@ mod tests {
     fn every_accepted_step_is_smaller_and_valid() {
         // A permissive oracle: everything is interesting, so every valid reduction is taken.
         let mut sizes = Vec::new();
-        let r = shrink(big(), Budget::default(), |s| {
+        let r = shrink(big(), Budget::default(), |s: &Subject| {
             assert!(validate(&s.definition).is_empty());
             sizes.push(measure(s));
             true
@@ -810,7 +902,7 @@ mod tests {
             input: json!({}),
             environment: json!({}),
         };
-        let r = shrink(s, Budget::default(), |s| {
+        let r = shrink(s, Budget::default(), |s: &Subject| {
             s.definition.pointer("/States/A/Next") == Some(&json!("Missing"))
         });
         assert_eq!(
@@ -866,7 +958,7 @@ mod tests {
             graph: String::new(),
             inner: "/States/Fan/Branches/1".into(),
         };
-        assert!(edits(&s).contains(&e));
+        assert!(edits(&s, &StateInputs::new()).contains(&e));
         let out = apply(&s, &e).unwrap();
         assert_eq!(out.definition.pointer("/StartAt"), Some(&json!("B2")));
         assert_eq!(state_count(&out.definition), 2);
@@ -895,5 +987,93 @@ mod tests {
         );
         assert_eq!(parent_path("$"), None);
         assert_eq!(parent_path("text"), None);
+    }
+
+    /// A chain whose last state is the bug, but only with the input it was entered with.
+    struct Chain;
+
+    impl Oracle for Chain {
+        fn interesting(&mut self, s: &Subject) -> bool {
+            let at_c = s.definition.pointer("/States/C").is_some();
+            match s.definition.get("StartAt").and_then(Value::as_str) {
+                Some("A") => at_c,
+                Some("B") => at_c && s.input == json!({"v": 1}),
+                Some("C") => s.input == json!({"v": 2}),
+                _ => false,
+            }
+        }
+
+        fn state_inputs(&mut self, s: &Subject) -> StateInputs {
+            let mut m = StateInputs::new();
+            if s.definition.pointer("/States/B").is_some() {
+                m.insert("B".into(), json!({"v": 1}));
+            }
+            m.insert("C".into(), json!({"v": 2}));
+            m
+        }
+    }
+
+    #[test]
+    fn starting_later_drops_the_states_before_and_keeps_their_output() {
+        let s = Subject {
+            definition: json!({"StartAt": "A", "States": {
+                "A": {"Type": "Pass", "Result": {"v": 1}, "Next": "B"},
+                "B": {"Type": "Pass", "Result": {"v": 2}, "Next": "C"},
+                "C": {"Type": "Pass", "End": true}}}),
+            input: json!({"big": "input"}),
+            environment: json!({}),
+        };
+        let r = shrink(s.clone(), Budget::default(), Chain);
+        assert_eq!(
+            r.subject.definition,
+            json!({"StartAt": "C", "States": {"C": {"Type": "Pass", "End": true}}})
+        );
+        assert_eq!(r.subject.input, json!({"v": 2}));
+        // Without state inputs the start state cannot go.
+        let plain = shrink(s, Budget::default(), |s: &Subject| Chain.interesting(s));
+        assert_eq!(plain.subject.definition.get("StartAt"), Some(&json!("A")));
+    }
+
+    #[test]
+    fn a_parallel_branch_starts_later_with_literal_parameters() {
+        let s = Subject {
+            definition: json!({"StartAt": "P", "States": {"P": {
+                "Type": "Parallel", "InputPath": "$.x", "End": true,
+                "Branches": [{"StartAt": "X", "States": {
+                    "X": {"Type": "Pass", "Next": "Y"},
+                    "Y": {"Type": "Pass", "End": true}}}]}}}),
+            input: json!({"x": {}}),
+            environment: json!({}),
+        };
+        let edit = |input: Value| Edit::StartAt {
+            graph: "/States/P/Branches/0".into(),
+            state: "Y".into(),
+            input,
+        };
+        let out = apply(&s, &edit(json!({"k": "v"}))).unwrap();
+        assert_eq!(
+            out.definition.pointer("/States/P/Parameters"),
+            Some(&json!({"k": "v"}))
+        );
+        assert_eq!(out.definition.pointer("/States/P/InputPath"), None);
+        assert_eq!(state_count(&out.definition), 2);
+        assert!(validate(&out.definition).is_empty());
+        assert_eq!(out.input, s.input);
+        // An input that would not stay literal, or is no object, cannot be Parameters.
+        assert!(apply(&s, &edit(json!({"k.$": "$.a"}))).is_none());
+        assert!(apply(&s, &edit(json!([1]))).is_none());
+        // In JSONata it becomes the Parallel's Arguments, any value.
+        let mut jsonata = s.clone();
+        jsonata.definition["QueryLanguage"] = json!("JSONata");
+        jsonata.definition["States"]["P"]
+            .as_object_mut()
+            .unwrap()
+            .remove("InputPath");
+        let out = apply(&jsonata, &edit(json!([1]))).unwrap();
+        assert_eq!(
+            out.definition.pointer("/States/P/Arguments"),
+            Some(&json!([1]))
+        );
+        assert!(apply(&jsonata, &edit(json!("{% $x %}"))).is_none());
     }
 }

@@ -6,6 +6,8 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use serde_json::Value;
+
 use super::observe::observe;
 use super::subject::BackendArgs;
 use crate::backend::reference::observation_json;
@@ -16,7 +18,7 @@ use crate::corpus::pending::PendingCase;
 use crate::corpus::write::{create_dir, write_atomic, WriteError};
 use crate::corpus::{Origin, Provenance, Runnable};
 use crate::diff::agreement::{self, Agreement};
-use crate::diff::shrink::{self, state_count, Budget, Stop, Subject};
+use crate::diff::shrink::{self, state_count, Budget, StateInputs, Stop, Subject};
 use crate::diff::{Mismatch, Signature};
 
 /// Where and how minimised cases are written.
@@ -131,30 +133,20 @@ pub fn shrink_divergence(
     b: &mut dyn Backend,
     options: &PendingOptions,
 ) -> Shrunk {
-    let wanted = Signature::of(observed[0], observed[1], mismatches);
-    let diverges = |s: &Subject,
-                    a: &mut dyn Backend,
-                    b: &mut dyn Backend|
-     -> Option<(Observation, Observation)> {
-        let candidate = case.with(s.definition.clone(), s.input.clone(), s.environment.clone());
-        let request = candidate.request(options.history);
-        let oa = observe(a, &request);
-        let ob = observe(b, &request);
-        match agreement::compare(&oa, &ob) {
-            Agreement::Disagree(m) if Signature::of(&oa, &ob, &m) == wanted => Some((oa, ob)),
-            _ => None,
-        }
+    let mut oracle = PairOracle {
+        case,
+        wanted: Signature::of(observed[0], observed[1], mismatches),
+        backends: [a, b],
+        options,
     };
     let start = Subject {
         definition: case.definition.clone(),
         input: case.input.clone(),
         environment: case.environment.clone(),
     };
-    let shrunk = shrink::shrink(start.clone(), options.budget, |s| {
-        diverges(s, a, b).is_some()
-    });
+    let shrunk = shrink::shrink(start.clone(), options.budget, &mut oracle);
     // Run the result once more for the observations (and to be sure it still diverges).
-    let (subject, (observed, observed_b)) = match diverges(&shrunk.subject, a, b) {
+    let (subject, (observed, observed_b)) = match oracle.diverges(&shrunk.subject) {
         Some(o) => (shrunk.subject, o),
         None => (start, (observed[0].clone(), observed[1].clone())),
     };
@@ -165,8 +157,87 @@ pub fn shrink_divergence(
         states_before: state_count(&case.definition),
         tests: shrunk.tests,
         stop: shrunk.stop,
-        signature: wanted,
+        signature: oracle.wanted,
     }
+}
+
+/// The shrinker's oracle for a divergence: both implementations run a candidate, which is kept
+/// while they disagree with the wanted signature.
+struct PairOracle<'a> {
+    case: &'a Runnable,
+    wanted: Signature,
+    backends: [&'a mut dyn Backend; 2],
+    options: &'a PendingOptions,
+}
+
+impl PairOracle<'_> {
+    fn candidate(&self, s: &Subject) -> Runnable {
+        self.case
+            .with(s.definition.clone(), s.input.clone(), s.environment.clone())
+    }
+
+    fn diverges(&mut self, s: &Subject) -> Option<(Observation, Observation)> {
+        let candidate = self.candidate(s);
+        let request = candidate.request(self.options.history);
+        let [a, b] = &mut self.backends;
+        let oa = observe(&mut **a, &request);
+        let ob = observe(&mut **b, &request);
+        match agreement::compare(&oa, &ob) {
+            Agreement::Disagree(m) if Signature::of(&oa, &ob, &m) == self.wanted => Some((oa, ob)),
+            _ => None,
+        }
+    }
+}
+
+impl shrink::Oracle for &mut PairOracle<'_> {
+    fn interesting(&mut self, s: &Subject) -> bool {
+        self.diverges(s).is_some()
+    }
+
+    /// From the history of the first implementation that gives one.
+    fn state_inputs(&mut self, s: &Subject) -> StateInputs {
+        let candidate = self.candidate(s);
+        let request = candidate.request(true);
+        let Some(backend) = self.backends.iter_mut().find(|b| b.capabilities().history) else {
+            return StateInputs::new();
+        };
+        match observe(&mut **backend, &request) {
+            Observation::Execution {
+                history: Some(h), ..
+            } => entered_inputs(&h),
+            _ => StateInputs::new(),
+        }
+    }
+}
+
+/// The input each state was entered with (`stateEnteredEventDetails`); a state entered more
+/// than once with different inputs is left out.
+fn entered_inputs(history: &[Value]) -> StateInputs {
+    let mut out = StateInputs::new();
+    let mut ambiguous = std::collections::BTreeSet::new();
+    for event in history {
+        let Some(d) = event.get("stateEnteredEventDetails") else {
+            continue;
+        };
+        let (Some(name), Some(input)) = (
+            d.get("name").and_then(Value::as_str),
+            d.get("input")
+                .and_then(Value::as_str)
+                .and_then(|t| serde_json::from_str::<Value>(t).ok()),
+        ) else {
+            continue;
+        };
+        match out.get(name) {
+            Some(seen) if *seen != input => {
+                ambiguous.insert(name.to_string());
+            }
+            _ => {
+                out.insert(name.to_string(), input);
+            }
+        }
+    }
+    out.retain(|k, _| !ambiguous.contains(k));
+    out
 }
 
 /// Shrinks a divergence ([`shrink_divergence`]) and writes it to the pending directory
@@ -362,6 +433,30 @@ mod tests {
         assert_eq!(
             reproduce(&options, Path::new("corpus/pending/a/b.json")),
             "aslcheck diff --backend reference --backend sfn-api --endpoint http://127.0.0.1:5000 --out corpus/pending corpus/pending/a/b.json"
+        );
+    }
+
+    #[test]
+    fn entered_inputs_keep_states_seen_with_one_input() {
+        let entered = |name: &str, input: &str| {
+            serde_json::json!({"type": "PassStateEntered",
+                "stateEnteredEventDetails": {"name": name, "input": input}})
+        };
+        let history = [
+            serde_json::json!({"type": "ExecutionStarted"}),
+            entered("A", "{}"),
+            entered("Item", "1"),
+            entered("Item", "2"),
+            entered("Again", "[1]"),
+            entered("Again", "[1]"),
+        ];
+        let inputs = entered_inputs(&history);
+        assert_eq!(
+            inputs.into_iter().collect::<Vec<_>>(),
+            vec![
+                ("A".to_string(), serde_json::json!({})),
+                ("Again".to_string(), serde_json::json!([1])),
+            ]
         );
     }
 }
