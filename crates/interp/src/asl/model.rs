@@ -372,6 +372,11 @@ pub struct ItemReader {
     pub csv_headers: Vec<String>,
     pub csv_delimiter: char,
     pub max_items: Option<Amount>,
+    /// `ReaderConfig.ItemsPointer`: a JSON Pointer to the array inside a JSON object.
+    pub items_pointer: Option<String>,
+    /// `ReaderConfig.Transformation` (`NONE` default, `LOAD_AND_FLATTEN`: a listing's objects
+    /// are read and their records are the items).
+    pub transformation: String,
 }
 
 /// `ItemBatcher`: items grouped into batches, each one child's input.
@@ -385,6 +390,9 @@ pub struct ItemBatcher {
 /// `ResultWriter`: results exported to S3.
 #[derive(Debug, Clone)]
 pub struct ResultWriter {
+    /// A `Resource` is given: the results are exported to S3 (without one, `WriterConfig`
+    /// only shapes the state's output).
+    pub export: bool,
     /// `Parameters` (JSONPath) or `Arguments` (JSONata): Bucket and Prefix.
     pub parameters: Option<Arguments>,
     /// `WriterConfig.OutputType` (`JSON` default, `JSONL`).
@@ -901,6 +909,8 @@ fn compile_distributed(
                     _ => ',',
                 },
                 max_items: amount(c, "MaxItems", &format!("{rat}/ReaderConfig"), jsonata)?,
+                items_pointer: text("ItemsPointer"),
+                transformation: text("Transformation").unwrap_or_else(|| "NONE".into()),
             })
         }
     };
@@ -928,6 +938,7 @@ fn compile_distributed(
                     .to_string()
             };
             Some(ResultWriter {
+                export: w.contains_key("Resource"),
                 parameters: arguments(w, "Parameters", &wat)?,
                 output_type: text("OutputType", "JSON"),
                 transformation: text("Transformation", "NONE"),

@@ -2,8 +2,10 @@
 //! docs/semantics/map.md §7.9): `ProcessorConfig.Mode: DISTRIBUTED` in a JSONPath state.
 //!
 //! The items come from the input (`ItemsPath`) or from the world's S3 through an `ItemReader`
-//! (`s3:getObject` with `InputType` JSON, JSONL or CSV, or `s3:listObjectsV2`), limited by
-//! `MaxItems(Path)`; `ItemSelector` shapes each item and an `ItemBatcher` groups them into
+//! (`s3:getObject` with `InputType` JSON (maybe with an `ItemsPointer`), JSONL, CSV or MANIFEST,
+//! an S3 inventory report; `s3:listObjectsV2`, object metadata or, with `LOAD_AND_FLATTEN`, the
+//! listed objects' records; GZIP bodies decompressed), limited by `MaxItems(Path)`;
+//! `ItemSelector` shapes each item and an `ItemBatcher` groups them into
 //! `{"BatchInput"?, "Items"}` batches. Each item (or batch) runs as a child execution of a Map
 //! Run: the parent's history shows `MapRunStarted{mapRunArn}` and `MapRunSucceeded` or
 //! `MapRunFailed{error, cause}`, never the children's events. Children run up to
@@ -11,12 +13,13 @@
 //!
 //! Failed children are tolerated up to `ToleratedFailureCount(Path)` /
 //! `ToleratedFailurePercentage(Path)` (default 0); beyond, the Map fails with
-//! `States.ExceedToleratedFailureThreshold`. A tolerated failure's element of the result is
-//! `{"Error", "Cause"}` (UNVERIFIED: AWS documents the exported FAILED records, not the inline
-//! result). With a `ResultWriter` the results are exported to the world's S3 —
+//! `States.ExceedToleratedFailureThreshold`. The results are shaped by
+//! `WriterConfig.Transformation` (COMPACT without a ResultWriter; a failed child is always its
+//! NONE execution record), and with a ResultWriter's `Resource` exported to the world's S3 —
 //! `<Prefix>/<map run id>/manifest.json` and `SUCCEEDED_0.json` (`FAILED_0.json` with failures),
 //! in the layout of <https://docs.aws.amazon.com/step-functions/latest/dg/input-output-resultwriter.html>
-//! — and the state's result is `{"MapRunArn", "ResultWriterDetails": {"Bucket", "Key"}}`.
+//! — when the state's result is `{"MapRunArn", "ResultWriterDetails": {"Bucket", "Key"}}`
+//! (docs/semantics/map.md §7.9).
 //!
 //! In a JSONata state the same fields are JSONata: `Items`, `ItemSelector`,
 //! `ItemReader.Arguments`, `ItemBatcher.BatchInput`, `ResultWriter.Arguments`, and
@@ -429,7 +432,15 @@ impl Runner<'_> {
         let total = inputs.len();
         let saved = std::mem::replace(&mut self.history, History::new(false));
         let mut free: BinaryHeap<Reverse<Millis>> = BinaryHeap::new();
-        let mut results: Vec<Result<Value, Failure>> = Vec::with_capacity(total);
+        // Without a ResultWriter the children's outputs are COMPACT; with one exporting to S3
+        // and no WriterConfig, NONE (AWS's ResultWriter page).
+        let (transformation, export) = match &d.writer {
+            None => ("COMPACT", false),
+            Some(w) => (w.transformation.as_str(), w.export),
+        };
+        // A succeeded child's input is kept only for its NONE record.
+        let keep_inputs = transformation == "NONE";
+        let mut results: Vec<Child> = Vec::with_capacity(total);
         let mut end = cur.now;
         let mut stopped = None;
         for (index, item) in inputs.into_iter().enumerate() {
@@ -444,24 +455,35 @@ impl Runner<'_> {
             };
             // Each child has a history of its own (and its own 25,000-event limit).
             self.history = History::new(false);
+            let input = item.clone();
             let r = self.run_graph(&m.processor, item, None, &mut ic);
             end = end.max(ic.now);
             free.push(Reverse(ic.now));
-            match r {
-                Ok((v, _)) => results.push(Ok(v)),
-                Err(Stop::Fail(f)) => results.push(Err(f)),
+            let result = match r {
+                Ok((v, _)) => Ok(v),
+                Err(Stop::Fail(f)) => Err(f),
                 Err(other) => {
                     stopped = Some(other);
                     break;
                 }
-            }
+            };
+            results.push(Child {
+                input: if keep_inputs || result.is_err() {
+                    input
+                } else {
+                    Value::Null
+                },
+                start,
+                stop: ic.now,
+                result,
+            });
         }
         self.history = saved;
         if let Some(s) = stopped {
             return Err(s);
         }
         cur.now = end;
-        let failed = results.iter().filter(|r| r.is_err()).count();
+        let failed = results.iter().filter(|c| c.result.is_err()).count();
         let count = count_path.or(d.tolerated_count);
         let pct = pct_path.or(d.tolerated_percentage);
         let exceeded = match (count, pct) {
@@ -480,23 +502,18 @@ impl Runner<'_> {
                 ),
             );
         }
-        let result = match &d.writer {
-            None => Value::Array(
-                results
-                    .into_iter()
-                    .map(|r| match r {
-                        Ok(v) => v,
-                        Err(f) => json!({"Error": f.error, "Cause": f.cause}),
-                    })
-                    .collect(),
-            ),
-            Some(w) => {
-                let params = plan.writer_params.clone().unwrap_or_else(|| json!({}));
-                match self.write_results(&params, &arn, &id, &results, &w.output_type, cur.now) {
-                    Ok(v) => v,
-                    Err(f) => return self.map_run_failed(cur, f),
-                }
+        let label = d.label.clone().unwrap_or_else(|| state.name.clone());
+        let names = ChildNames::new(&self.exec, &label);
+        let result = if export {
+            let w = d.writer.as_ref().expect("export implies a writer");
+            let params = plan.writer_params.clone().unwrap_or_else(|| json!({}));
+            match self.write_results(&params, &arn, &id, &names, &results, w, cur.now) {
+                Ok(v) => v,
+                Err(f) => return self.map_run_failed(cur, f),
             }
+        } else {
+            let all: Vec<&Child> = results.iter().collect();
+            Value::Array(self.transformed(&names, &all, transformation))
         };
         let last = self.event(cur, "MapRunSucceeded", Detail::None)?;
         let bound = crate::data::size::json_size(&result);
@@ -555,36 +572,44 @@ impl Runner<'_> {
             let Some(b) = w.s3.get(&bucket) else {
                 return Err(no_such_bucket(&request_id));
             };
-            b.list(&prefix)
-                .map(|(k, o)| {
-                    json!({
-                        "Etag": o.etag(),
-                        "Key": k,
-                        "LastModified": timestamp::format_millis(o.last_modified.unwrap_or(self.exec.start_time)),
-                        "Size": o.body.len(),
-                        "StorageClass": "STANDARD"
+            if r.transformation == "LOAD_AND_FLATTEN" {
+                // Each listed object's records, in key order (a console "folder", a key ending
+                // in `/`, holds none).
+                let mut items = Vec::new();
+                for (k, o) in b.list(&prefix).filter(|(k, _)| !k.ends_with('/')) {
+                    let body = object_text(&o.body).map_err(|f| in_object(f, k))?;
+                    items.extend(parse_items(r, &body).map_err(|f| in_object(f, k))?);
+                }
+                items
+            } else {
+                // AWS's example item: `LastModified` in epoch seconds.
+                b.list(&prefix)
+                    .map(|(k, o)| {
+                        json!({
+                            "Etag": o.etag(),
+                            "Key": k,
+                            "LastModified": o.last_modified.unwrap_or(self.exec.start_time).div_euclid(1000),
+                            "Size": o.body.len(),
+                            "StorageClass": "STANDARD"
+                        })
                     })
-                })
-                .collect()
+                    .collect()
+            }
         } else {
             let key = text("Key");
-            let body = {
-                let w = world.lock();
-                let Some(b) = w.s3.get(&bucket) else {
-                    return Err(no_such_bucket(&request_id));
-                };
-                match b.get(&key) {
-                    Some(o) => o.body.clone(),
-                    None => {
-                        return Err(Failure::raised(
-                            ITEM_READER_FAILED,
-                            format!("The specified key does not exist. (Service: S3, Status Code: 404, Request ID: {request_id})"),
-                        ))
-                    }
-                }
+            let w = world.lock();
+            let Some(b) = w.s3.get(&bucket) else {
+                return Err(no_such_bucket(&request_id));
             };
-            let text = String::from_utf8_lossy(&body);
-            parse_items(r, &text)?
+            let Some(o) = b.get(&key) else {
+                return Err(no_such_key(&request_id));
+            };
+            let body = object_text(&o.body)?;
+            if r.input_type.as_deref() == Some("MANIFEST") {
+                inventory_items(r, &body, &w.s3, &request_id)?
+            } else {
+                parse_items(r, &body)?
+            }
         };
         let limit = match max_items {
             Some(n) if n > 0 => (n as u64).min(100_000_000) as usize,
@@ -593,14 +618,38 @@ impl Runner<'_> {
         Ok(items.into_iter().take(limit).collect())
     }
 
-    /// Writes the Map Run's results into the world's S3; the state's result.
+    /// The children's results as `WriterConfig.Transformation` shapes them
+    /// (<https://docs.aws.amazon.com/step-functions/latest/dg/input-output-resultwriter.html>):
+    /// `NONE` gives each child's execution record; `COMPACT` its output; `FLATTEN` its output,
+    /// an array's elements spliced in. A failed child is always its record ("equivalent to
+    /// having set Transformation to NONE").
+    fn transformed(&mut self, names: &ChildNames, children: &[&Child], how: &str) -> Vec<Value> {
+        let mut out = Vec::with_capacity(children.len());
+        for c in children {
+            match (&c.result, how) {
+                (Ok(v), "COMPACT") => out.push(v.clone()),
+                (Ok(Value::Array(a)), "FLATTEN") => out.extend(a.iter().cloned()),
+                (Ok(v), "FLATTEN") => out.push(v.clone()),
+                _ => {
+                    let name = uuid_from(&mut self.rng);
+                    out.push(names.record(&name, c));
+                }
+            }
+        }
+        out
+    }
+
+    /// Writes the Map Run's results into the world's S3 (`SUCCEEDED_0` transformed, `FAILED_0`
+    /// as records, and `manifest.json`); the state's result.
+    #[allow(clippy::too_many_arguments)]
     fn write_results(
         &mut self,
         params: &Value,
         arn: &str,
         id: &str,
-        results: &[Result<Value, Failure>],
-        output_type: &str,
+        names: &ChildNames,
+        results: &[Child],
+        w: &crate::asl::model::ResultWriter,
         now: Millis,
     ) -> Result<Value, Failure> {
         let bucket = params
@@ -614,65 +663,32 @@ impl Runner<'_> {
         } else {
             format!("{}/{id}/", prefix.trim_end_matches('/'))
         };
-        let date = timestamp::format_millis(now);
-        let record = |i: usize, r: &Result<Value, Failure>| -> Value {
-            let name = format!("{id}-{i}");
-            let mut o = Map::new();
-            o.insert(
-                "ExecutionArn".into(),
-                json!(format!(
-                    "{}:{name}",
-                    arn.replacen(":mapRun:", ":execution:", 1)
-                )),
-            );
-            o.insert("Name".into(), json!(name));
-            o.insert("StartDate".into(), json!(date));
-            o.insert("StateMachineArn".into(), json!(arn));
-            o.insert("StopDate".into(), json!(date));
-            match r {
-                Ok(v) => {
-                    o.insert(
-                        "Output".into(),
-                        json!(serde_json::to_string(v).unwrap_or_default()),
-                    );
-                    o.insert("OutputDetails".into(), json!({"Included": true}));
-                    o.insert("Status".into(), json!("SUCCEEDED"));
-                }
-                Err(f) => {
-                    o.insert("Error".into(), json!(f.error));
-                    o.insert("Cause".into(), json!(f.cause));
-                    o.insert("Status".into(), json!("FAILED"));
-                }
-            }
-            Value::Object(o)
-        };
-        let (ok, bad): (Vec<_>, Vec<_>) = results.iter().enumerate().partition(|(_, r)| r.is_ok());
+        let (ok, bad): (Vec<&Child>, Vec<&Child>) = results.iter().partition(|c| c.result.is_ok());
+        let ok = self.transformed(names, &ok, &w.transformation);
+        let bad = self.transformed(names, &bad, "NONE");
         let world = self.resources.world().unwrap_or_default();
-        let mut w = world.lock();
-        let Some(b) = w.s3.get_mut(&bucket) else {
+        let mut guard = world.lock();
+        let Some(b) = guard.s3.get_mut(&bucket) else {
             let request_id = uuid_from(&mut self.rng);
             return Err(Failure::raised(
                 RESULT_WRITER_FAILED,
                 format!("The specified bucket does not exist (Service: S3, Status Code: 404, Request ID: {request_id})"),
             ));
         };
-        let ext = if output_type == "JSONL" {
-            "jsonl"
-        } else {
-            "json"
-        };
+        // UNVERIFIED: AWS names only SUCCEEDED_n.json; JSONL files are written as .jsonl.
+        let jsonl = w.output_type == "JSONL";
+        let ext = if jsonl { "jsonl" } else { "json" };
         let mut files = Map::new();
-        for (kind, list) in [("SUCCEEDED", &ok), ("FAILED", &bad)] {
+        for (kind, records) in [("SUCCEEDED", &ok), ("FAILED", &bad)] {
             let mut entries = Vec::new();
-            if !list.is_empty() {
-                let records: Vec<Value> = list.iter().map(|(i, r)| record(*i, r)).collect();
-                let body = if ext == "jsonl" {
+            if !records.is_empty() {
+                let body = if jsonl {
                     records
                         .iter()
                         .map(|r| serde_json::to_string(r).unwrap_or_default() + "\n")
                         .collect::<String>()
                 } else {
-                    serde_json::to_string(&records).unwrap_or_default()
+                    serde_json::to_string(records).unwrap_or_default()
                 };
                 let key = format!("{base}{kind}_0.{ext}");
                 entries.push(json!({"Key": key, "Size": body.len()}));
@@ -699,6 +715,179 @@ impl Runner<'_> {
     }
 }
 
+/// One child execution of a Map Run: its input, virtual start and stop, and result.
+struct Child {
+    input: Value,
+    start: Millis,
+    stop: Millis,
+    result: Result<Value, Failure>,
+}
+
+/// The ARNs of a Map Run's children: `stateMachine:<machine>/<label>` and
+/// `execution:<machine>/<label>:<name>`, as in the records of AWS's ResultWriter page.
+struct ChildNames {
+    state_machine: String,
+    execution_prefix: String,
+}
+
+impl ChildNames {
+    fn new(exec: &crate::data::context::ExecutionContext<'_>, label: &str) -> Self {
+        let head = format!("arn:aws:states:{}:{}", exec.region, exec.account);
+        ChildNames {
+            state_machine: format!("{head}:stateMachine:{}/{label}", exec.state_machine_name),
+            execution_prefix: format!("{head}:execution:{}/{label}", exec.state_machine_name),
+        }
+    }
+
+    /// A child's execution record (the `NONE` transformation), members in AWS's alphabetical
+    /// order; `Input` and `Output` are JSON text. UNVERIFIED for a failed child (AWS shows a
+    /// succeeded one): `Cause` and `Error` instead of `Output`, and `RedriveStatus`
+    /// `REDRIVABLE_BY_MAP_RUN` (the DescribeExecution value for a Map Run's child).
+    fn record(&self, name: &str, c: &Child) -> Value {
+        let text = |v: &Value| Value::String(serde_json::to_string(v).unwrap_or_default());
+        let mut o = Map::new();
+        if let Err(f) = &c.result {
+            o.insert("Cause".into(), json!(f.cause));
+            o.insert("Error".into(), json!(f.error));
+        }
+        o.insert(
+            "ExecutionArn".into(),
+            json!(format!("{}:{name}", self.execution_prefix)),
+        );
+        o.insert("Input".into(), text(&c.input));
+        o.insert("InputDetails".into(), json!({"Included": true}));
+        o.insert("Name".into(), json!(name));
+        match &c.result {
+            Ok(v) => {
+                o.insert("Output".into(), text(v));
+                o.insert("OutputDetails".into(), json!({"Included": true}));
+                o.insert("RedriveCount".into(), json!(0));
+                o.insert("RedriveStatus".into(), json!("NOT_REDRIVABLE"));
+                o.insert(
+                    "RedriveStatusReason".into(),
+                    json!("Execution is SUCCEEDED and cannot be redriven"),
+                );
+            }
+            Err(_) => {
+                o.insert("RedriveCount".into(), json!(0));
+                o.insert("RedriveStatus".into(), json!("REDRIVABLE_BY_MAP_RUN"));
+            }
+        }
+        o.insert("StartDate".into(), json!(timestamp::format_millis(c.start)));
+        o.insert("StateMachineArn".into(), json!(self.state_machine));
+        let status = if c.result.is_ok() {
+            "SUCCEEDED"
+        } else {
+            "FAILED"
+        };
+        o.insert("Status".into(), json!(status));
+        o.insert("StopDate".into(), json!(timestamp::format_millis(c.stop)));
+        Value::Object(o)
+    }
+}
+
+fn no_such_key(request_id: &str) -> Failure {
+    Failure::raised(
+        ITEM_READER_FAILED,
+        format!("The specified key does not exist. (Service: S3, Status Code: 404, Request ID: {request_id})"),
+    )
+}
+
+/// An object's text: GZIP-compressed bodies (`myObject.jsonl.gz`, AWS's ItemReader page) are
+/// decompressed.
+fn object_text(body: &[u8]) -> Result<String, Failure> {
+    if body.starts_with(&[0x1f, 0x8b]) {
+        use std::io::Read;
+        let mut text = String::new();
+        flate2::read::MultiGzDecoder::new(body)
+            .read_to_string(&mut text)
+            .map_err(|e| {
+                Failure::raised(
+                    ITEM_READER_FAILED,
+                    format!("The object is not valid GZIP text: {e}"),
+                )
+            })?;
+        Ok(text)
+    } else {
+        Ok(String::from_utf8_lossy(body).into_owned())
+    }
+}
+
+/// The items of an S3 inventory report (`InputType: MANIFEST`, AWS's ItemReader page): the
+/// manifest's `files` are CSV files without a header row in the `destinationBucket`, their
+/// columns named by `fileSchema`; every value is a string.
+fn inventory_items(
+    r: &ItemReader,
+    manifest: &str,
+    s3: &std::collections::BTreeMap<String, crate::world::s3::Bucket>,
+    request_id: &str,
+) -> Result<Vec<Value>, Failure> {
+    let failed = |m: String| Failure::raised(ITEM_READER_FAILED, m);
+    let m: Value = serde_json::from_str(manifest)
+        .map_err(|e| failed(format!("The manifest is not valid JSON: {e}")))?;
+    let member = |k: &str| {
+        m.get(k)
+            .and_then(Value::as_str)
+            .ok_or_else(|| failed(format!("The manifest has no string member {k}.")))
+    };
+    let schema: Vec<String> = member("fileSchema")?
+        .split(',')
+        .map(|h| h.trim().to_string())
+        .collect();
+    let destination = member("destinationBucket")?;
+    let bucket = destination
+        .strip_prefix("arn:aws:s3:::")
+        .unwrap_or(destination);
+    let Some(b) = s3.get(bucket) else {
+        return Err(no_such_bucket(request_id));
+    };
+    let files = m
+        .get("files")
+        .and_then(Value::as_array)
+        .ok_or_else(|| failed("The manifest has no array member files.".into()))?;
+    let mut items = Vec::new();
+    for (i, f) in files.iter().enumerate() {
+        let key = f.get("key").and_then(Value::as_str).ok_or_else(|| {
+            failed(format!(
+                "The manifest's files/{i} has no string member key."
+            ))
+        })?;
+        let Some(o) = b.get(key) else {
+            return Err(no_such_key(request_id));
+        };
+        let text = object_text(&o.body).map_err(|f| in_object(f, key))?;
+        for row in csv_rows(&text, r.csv_delimiter) {
+            if row.len() > schema.len() {
+                return Err(in_object(
+                    failed(format!(
+                        "A CSV row has {} fields but the fileSchema names {}.",
+                        row.len(),
+                        schema.len()
+                    )),
+                    key,
+                ));
+            }
+            let mut o = Map::new();
+            for (i, h) in schema.iter().enumerate() {
+                o.insert(
+                    h.clone(),
+                    Value::String(row.get(i).cloned().unwrap_or_default()),
+                );
+            }
+            items.push(Value::Object(o));
+        }
+    }
+    Ok(items)
+}
+
+/// A reader failure while reading one of a listing's objects names the object.
+fn in_object(mut f: Failure, key: &str) -> Failure {
+    if let Some(c) = &f.cause {
+        f.cause = Some(format!("{c} (object {key})"));
+    }
+    f
+}
+
 fn no_such_bucket(request_id: &str) -> Failure {
     Failure::raised(
         ITEM_READER_FAILED,
@@ -711,6 +900,16 @@ fn parse_items(r: &ItemReader, text: &str) -> Result<Vec<Value>, Failure> {
     let failed = |m: String| Failure::raised(ITEM_READER_FAILED, m);
     match r.input_type.as_deref().unwrap_or("JSON") {
         "JSON" => match serde_json::from_str::<Value>(text) {
+            Ok(v) if r.items_pointer.is_some() => {
+                let p = r.items_pointer.as_deref().unwrap_or("");
+                match v.pointer(p) {
+                    Some(Value::Array(items)) => Ok(items.clone()),
+                    Some(_) => Err(failed("Attempting to map over non-iterable node.".into())),
+                    None => Err(failed(format!(
+                        "The ItemsPointer {p} does not point to a node of the object."
+                    ))),
+                }
+            }
             Ok(Value::Array(items)) => Ok(items),
             Ok(_) => Err(failed("Attempting to map over non-iterable node.".into())),
             Err(e) => Err(failed(format!("The object is not valid JSON: {e}"))),
