@@ -149,9 +149,14 @@ pub struct ServiceWeights {
     pub dynamodb_put_item: u32,
     pub sqs_send_message: u32,
     pub sns_publish: u32,
-    /// A Distributed Map whose `ItemReader` reads a JSON array from the case's S3 (and maybe a
-    /// `ResultWriter` exports to it).
+    /// A Distributed Map whose `ItemReader` reads a JSON, JSONL or CSV object from the case's
+    /// S3 (maybe batched, with failing children under a tolerance, and a `ResultWriter` that
+    /// exports to it or shapes the output).
     pub distributed_map: u32,
+    /// EventBridge `putEvents` to the default bus.
+    pub eventbridge_put_events: u32,
+    /// Step Functions `startExecution.sync:2` of a child machine the case brings.
+    pub start_execution_sync: u32,
 }
 
 impl Default for ServiceWeights {
@@ -162,6 +167,8 @@ impl Default for ServiceWeights {
             sqs_send_message: 1,
             sns_publish: 1,
             distributed_map: 1,
+            eventbridge_put_events: 1,
+            start_execution_sync: 1,
         }
     }
 }
@@ -478,7 +485,9 @@ impl Config {
                 + s.dynamodb_put_item
                 + s.sqs_send_message
                 + s.sns_publish
-                + s.distributed_map;
+                + s.distributed_map
+                + s.eventbridge_put_events
+                + s.start_execution_sync;
             if self.query_language == QueryLanguage::JsonPath
                 && self.odds.service_task > 0.0
                 && services > 0

@@ -7,8 +7,13 @@
 //!   (<https://docs.aws.amazon.com/step-functions/latest/dg/connect-sqs.html>);
 //! - `sns:publish` of a literal message
 //!   (<https://docs.aws.amazon.com/step-functions/latest/dg/connect-sns.html>);
-//! - a Distributed Map reading a JSON array from the case's S3 (and maybe exporting its results
-//!   with a `ResultWriter`).
+//! - `events:putEvents` of one entry to the default bus
+//!   (<https://docs.aws.amazon.com/step-functions/latest/dg/connect-eventbridge.html>);
+//! - `states:startExecution.sync:2` of a child machine the case brings, whose output is JSON
+//!   (<https://docs.aws.amazon.com/step-functions/latest/dg/connect-stepfunctions.html>);
+//! - a Distributed Map reading a JSON, JSONL or CSV object from the case's S3, maybe in
+//!   batches, with one failing child under a tolerance, and a `ResultWriter` that exports the
+//!   results (maybe COMPACT or FLATTEN).
 //!
 //! Responses carry per-request members (request ids, HTTP headers, message ids), so each state
 //! keeps only what is the same everywhere: a `ResultSelector` that picks `Item`, or the MD5 of
@@ -27,12 +32,17 @@ use crate::shape::Shape;
 /// placeholder ARNs).
 pub(crate) const QUEUE_URL: &str = "https://sqs.us-east-1.amazonaws.com/123456789012/aslcheck-jobs";
 pub(crate) const TOPIC_ARN: &str = "arn:aws:sns:us-east-1:123456789012:aslcheck-events";
+/// The child machine `startExecution.sync:2` starts.
+pub(crate) const CHILD_ARN: &str =
+    "arn:aws:states:us-east-1:123456789012:stateMachine:AslcheckChild";
 /// The Task resources this module emits.
-pub(crate) const RESOURCES: [&str; 4] = [
+pub(crate) const RESOURCES: [&str; 6] = [
     "arn:aws:states:::dynamodb:getItem",
     "arn:aws:states:::dynamodb:putItem",
     "arn:aws:states:::sqs:sendMessage",
     "arn:aws:states:::sns:publish",
+    "arn:aws:states:::events:putEvents",
+    "arn:aws:states:::states:startExecution.sync:2",
 ];
 
 const TABLE: &str = "AslcheckItems";
@@ -64,6 +74,18 @@ impl Gen {
             .unwrap_or_default()
     }
 
+    /// The case's child machine (created on first use): a Pass that echoes `n`.
+    fn child_machine(&mut self) {
+        let states = self.world.entry("states").or_insert_with(|| json!({}));
+        if states.get("AslcheckChild").is_none() {
+            states["AslcheckChild"] = json!({
+                "definition": {"StartAt": "Echo", "States": {"Echo": {"Type": "Pass",
+                    "Parameters": {"echo.$": "$.n", "child": true}, "End": true}}},
+                "type": "STANDARD"
+            });
+        }
+    }
+
     /// A Task on one of [`RESOURCES`]; `raw` is the state's input shape.
     pub(crate) fn service_task(
         &mut self,
@@ -81,9 +103,11 @@ impl Gen {
             w.sqs_send_message,
             w.sns_publish,
             w.distributed_map,
+            w.eventbridge_put_events,
+            w.start_execution_sync,
         ];
         let weights = if weights.iter().all(|&x| x == 0) {
-            [1, 1, 1, 1, 0]
+            [1, 1, 1, 1, 0, 0, 0]
         } else {
             weights
         };
@@ -96,6 +120,8 @@ impl Gen {
             }
             which = 0;
         }
+        // The table of RESOURCES has no Distributed Map entry.
+        let which = if which > 4 { which - 1 } else { which };
         let mut m = self.new_state("Task");
         m.insert("Resource".into(), json!(RESOURCES[which]));
         let result: Option<Shape> = match which {
@@ -140,13 +166,41 @@ impl Gen {
                 );
                 Some(Shape::obj(vec![("md5", Shape::Str(Some(md5)))]))
             }
-            _ => {
+            3 => {
                 let text = format!("event {}", self.t.range(0, 999));
                 m.insert(
                     "Parameters".into(),
                     json!({"TopicArn": TOPIC_ARN, "Message": text}),
                 );
                 None
+            }
+            4 => {
+                // The entries' event ids are per request: keep the failure count.
+                let n = self.t.range(0, 99);
+                m.insert(
+                    "Parameters".into(),
+                    json!({"Entries": [{"Source": "aslcheck.generated", "DetailType": "Generated",
+                                        "Detail": {"n": n}}]}),
+                );
+                m.insert(
+                    "ResultSelector".into(),
+                    json!({"failed.$": "$.FailedEntryCount"}),
+                );
+                Some(Shape::obj(vec![("failed", Shape::of(&json!(0)))]))
+            }
+            _ => {
+                // The child echoes its input's number: `.sync:2` gives its output as JSON.
+                self.child_machine();
+                let n = self.t.range(0, 99);
+                m.insert(
+                    "Parameters".into(),
+                    json!({"StateMachineArn": CHILD_ARN, "Input": {"n": n}}),
+                );
+                m.insert("ResultSelector".into(), json!({"output.$": "$.Output"}));
+                Some(Shape::obj(vec![(
+                    "output",
+                    Shape::of(&json!({"echo": n, "child": true})),
+                )]))
             }
         };
         let out = match result {
@@ -173,9 +227,12 @@ impl Gen {
 }
 
 impl Gen {
-    /// A Distributed Map reading a JSON array from the case's S3 with an `ItemReader`, each
-    /// item a child running one Pass state; the result is the array of items (in order), or,
-    /// with a `ResultWriter`, the export's description, of which only the bucket is kept.
+    /// A Distributed Map reading its items from the case's S3 with an `ItemReader` (a JSON
+    /// array, JSON Lines, or CSV with a header row), maybe in batches of `MaxItemsPerBatch`;
+    /// each child runs a Pass (or, under a tolerance, a Choice that fails one item). The result
+    /// is the children's outputs in order, or, with a `ResultWriter` (maybe COMPACT or FLATTEN),
+    /// an export of which only the bucket is kept. Tolerated failures discard the result (a failed child's record has generated
+    /// names and dates).
     fn distributed_map(
         &mut self,
         ctx: &Ctx,
@@ -189,49 +246,125 @@ impl Gen {
         let items: Vec<Value> = (0..n)
             .map(|i| json!({"id": i, "label": format!("item-{i}")}))
             .collect();
-        let key = format!("input/items-{}.json", self.t.range(0, 99));
+        let stem = format!("input/items-{}", self.t.range(0, 99));
+        let (key, body, config, seen) = match self.t.range(0, 2) {
+            0 => (
+                format!("{stem}.json"),
+                serde_json::to_string(&items).unwrap_or_default(),
+                json!({"InputType": "JSON"}),
+                items.clone(),
+            ),
+            1 => (
+                format!("{stem}.jsonl"),
+                items
+                    .iter()
+                    .map(|i| serde_json::to_string(i).unwrap_or_default() + "\n")
+                    .collect(),
+                json!({"InputType": "JSONL"}),
+                items.clone(),
+            ),
+            // CSV fields are strings.
+            _ => (
+                format!("{stem}.csv"),
+                std::iter::once("id,label\n".to_string())
+                    .chain((0..n).map(|i| format!("{i},item-{i}\n")))
+                    .collect(),
+                json!({"InputType": "CSV", "CSVHeaderLocation": "FIRST_ROW"}),
+                (0..n)
+                    .map(|i| json!({"id": i.to_string(), "label": format!("item-{i}")}))
+                    .collect(),
+            ),
+        };
         let s3 = self.world.entry("s3").or_insert_with(|| json!({}));
         if s3.get(BUCKET).is_none() {
             s3[BUCKET] = json!({});
         }
-        s3[BUCKET][&key] = json!(serde_json::to_string(&items).unwrap_or_default());
-        let item_state = self.alloc("Pass");
+        s3[BUCKET][&key] = json!(body);
         let mut m = self.new_state("Map");
         m.insert(
             "ItemReader".into(),
             json!({"Resource": "arn:aws:states:::s3:getObject",
-                   "ReaderConfig": {"InputType": "JSON"},
+                   "ReaderConfig": config,
                    "Parameters": {"Bucket": BUCKET, "Key": key}}),
         );
-        m.insert(
-            "ItemProcessor".into(),
+        // The children's inputs: the items, or batches `{"Items": [...]}`.
+        let inputs: Vec<Value> = if self.t.flag(0.3) {
+            let per = self.t.range(1, 3) as usize;
+            m.insert("ItemBatcher".into(), json!({"MaxItemsPerBatch": per}));
+            seen.chunks(per).map(|c| json!({"Items": c})).collect()
+        } else {
+            seen
+        };
+        // Under a tolerance the child fails on item-1, and the count tolerates exactly the
+        // failures or more (AWS fails a Map Run whose failures exceed it).
+        let tolerant = !inputs.is_empty()
+            && m.get("ItemBatcher").is_none()
+            && self.free() > 2
+            && self.t.flag(0.3);
+        let processor = if tolerant {
+            let check = self.alloc("Choice");
+            let fail = self.alloc("Fail");
+            let pass = self.alloc("Pass");
+            let failures = usize::from(n >= 2);
+            m.insert(
+                "ToleratedFailureCount".into(),
+                json!(failures as i64 + self.t.range(0, 1)),
+            );
+            json!({"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                   "StartAt": check,
+                   "States": {
+                       check.clone(): {"Type": "Choice",
+                           "Choices": [{"Variable": "$.label", "StringEquals": "item-1", "Next": fail}],
+                           "Default": pass},
+                       fail.clone(): {"Type": "Fail", "Error": "Generated.ItemFailed", "Cause": "item-1"},
+                       pass.clone(): {"Type": "Pass", "End": true}}})
+        } else {
+            let item_state = self.alloc("Pass");
             json!({"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
                    "StartAt": item_state,
-                   "States": {item_state.clone(): {"Type": "Pass", "End": true}}}),
-        );
+                   "States": {item_state.clone(): {"Type": "Pass", "End": true}}})
+        };
+        m.insert("ItemProcessor".into(), processor);
         if self.t.flag(0.5) {
             m.insert("MaxConcurrency".into(), json!(self.t.range(1, 3)));
         }
-        let writer = self.t.flag(0.4);
-        let result = if writer {
-            m.insert(
-                "ResultWriter".into(),
-                json!({"Resource": "arn:aws:states:::s3:putObject",
-                       "Parameters": {"Bucket": BUCKET, "Prefix": "results"}}),
-            );
-            // The Map Run ARN and the key carry a generated id: keep the bucket only.
-            m.insert(
-                "ResultSelector".into(),
-                json!({"bucket.$": "$.ResultWriterDetails.Bucket"}),
-            );
-            Shape::obj(vec![("bucket", Shape::Str(Some(BUCKET.into())))])
-        } else {
-            Shape::of(&Value::Array(items))
+        let result = match self.t.range(0, 5) {
+            0 | 1 => Some(Shape::of(&Value::Array(inputs))),
+            // An export, maybe transformed (asl-validator 4.0.0 refuses the WriterConfig-only
+            // form, so it is not drawn): the Map Run ARN and the key carry a generated id, so
+            // only the bucket is kept.
+            k => {
+                let mut writer = json!({"Resource": "arn:aws:states:::s3:putObject",
+                                        "Parameters": {"Bucket": BUCKET, "Prefix": "results"}});
+                if k > 2 {
+                    let how = if k == 3 { "COMPACT" } else { "FLATTEN" };
+                    writer["WriterConfig"] = json!({"Transformation": how, "OutputType": "JSON"});
+                }
+                m.insert("ResultWriter".into(), writer);
+                m.insert(
+                    "ResultSelector".into(),
+                    json!({"bucket.$": "$.ResultWriterDetails.Bucket"}),
+                );
+                Some(Shape::obj(vec![(
+                    "bucket",
+                    Shape::Str(Some(BUCKET.into())),
+                )]))
+            }
         };
-        let (rp, out) = self.result_path(ctx, &raw, result, false, &name, false);
-        if let Some(rp) = rp {
-            m.insert("ResultPath".into(), rp);
-        }
+        let out = match result {
+            Some(r) if !tolerant => {
+                let (rp, out) = self.result_path(ctx, &raw, r, false, &name, false);
+                if let Some(rp) = rp {
+                    m.insert("ResultPath".into(), rp);
+                }
+                out
+            }
+            _ => {
+                m.remove("ResultSelector");
+                m.insert("ResultPath".into(), Value::Null);
+                raw.clone()
+            }
+        };
         self.time += ctx.mult * 2.0;
         links.out_vars = self.vars.clone();
         let escaping = self.maybe_catch(ctx, acc, links, here, &mut m, &raw, Errs::new(), false);
