@@ -438,8 +438,11 @@ impl Runner<'_> {
             None => ("COMPACT", false),
             Some(w) => (w.transformation.as_str(), w.export),
         };
-        // A succeeded child's input is kept only for its NONE record.
+        // A child's input is kept only for its NONE record: every child's under NONE, a failed
+        // one's when failures may be tolerated (otherwise one fails the Map Run).
         let keep_inputs = transformation == "NONE";
+        let tolerant = count_path.or(d.tolerated_count).is_some()
+            || pct_path.or(d.tolerated_percentage).is_some();
         let mut results: Vec<Child> = Vec::with_capacity(total);
         let mut end = cur.now;
         let mut stopped = None;
@@ -455,7 +458,7 @@ impl Runner<'_> {
             };
             // Each child has a history of its own (and its own 25,000-event limit).
             self.history = History::new(false);
-            let input = item.clone();
+            let input = (keep_inputs || tolerant).then(|| item.clone());
             let r = self.run_graph(&m.processor, item, None, &mut ic);
             end = end.max(ic.now);
             free.push(Reverse(ic.now));
@@ -467,12 +470,9 @@ impl Runner<'_> {
                     break;
                 }
             };
+            let keep = keep_inputs || result.is_err();
             results.push(Child {
-                input: if keep_inputs || result.is_err() {
-                    input
-                } else {
-                    Value::Null
-                },
+                input: input.filter(|_| keep).unwrap_or(Value::Null),
                 start,
                 stop: ic.now,
                 result,
@@ -502,7 +502,6 @@ impl Runner<'_> {
                 ),
             );
         }
-        let label = d.label.clone().unwrap_or_else(|| state.name.clone());
         let names = ChildNames::new(&self.exec, &label);
         let result = if export {
             let w = d.writer.as_ref().expect("export implies a writer");
@@ -857,24 +856,10 @@ fn inventory_items(
         };
         let text = object_text(&o.body).map_err(|f| in_object(f, key))?;
         for row in csv_rows(&text, r.csv_delimiter) {
-            if row.len() > schema.len() {
-                return Err(in_object(
-                    failed(format!(
-                        "A CSV row has {} fields but the fileSchema names {}.",
-                        row.len(),
-                        schema.len()
-                    )),
-                    key,
-                ));
-            }
-            let mut o = Map::new();
-            for (i, h) in schema.iter().enumerate() {
-                o.insert(
-                    h.clone(),
-                    Value::String(row.get(i).cloned().unwrap_or_default()),
-                );
-            }
-            items.push(Value::Object(o));
+            let record = csv_record(&schema, row, |fields, n| {
+                format!("A CSV row has {fields} fields but the fileSchema names {n}.")
+            });
+            items.push(record.map_err(|f| in_object(f, key))?);
         }
     }
     Ok(items)
@@ -899,21 +884,22 @@ fn no_such_bucket(request_id: &str) -> Failure {
 fn parse_items(r: &ItemReader, text: &str) -> Result<Vec<Value>, Failure> {
     let failed = |m: String| Failure::raised(ITEM_READER_FAILED, m);
     match r.input_type.as_deref().unwrap_or("JSON") {
-        "JSON" => match serde_json::from_str::<Value>(text) {
-            Ok(v) if r.items_pointer.is_some() => {
-                let p = r.items_pointer.as_deref().unwrap_or("");
-                match v.pointer(p) {
-                    Some(Value::Array(items)) => Ok(items.clone()),
-                    Some(_) => Err(failed("Attempting to map over non-iterable node.".into())),
-                    None => Err(failed(format!(
+        "JSON" => {
+            let v = serde_json::from_str::<Value>(text)
+                .map_err(|e| failed(format!("The object is not valid JSON: {e}")))?;
+            let node = match &r.items_pointer {
+                None => v,
+                Some(p) => v.pointer(p).cloned().ok_or_else(|| {
+                    failed(format!(
                         "The ItemsPointer {p} does not point to a node of the object."
-                    ))),
-                }
+                    ))
+                })?,
+            };
+            match node {
+                Value::Array(items) => Ok(items),
+                _ => Err(failed("Attempting to map over non-iterable node.".into())),
             }
-            Ok(Value::Array(items)) => Ok(items),
-            Ok(_) => Err(failed("Attempting to map over non-iterable node.".into())),
-            Err(e) => Err(failed(format!("The object is not valid JSON: {e}"))),
-        },
+        }
         "JSONL" => text
             .lines()
             .filter(|l| !l.trim().is_empty())
@@ -937,21 +923,9 @@ fn parse_items(r: &ItemReader, text: &str) -> Result<Vec<Value>, Failure> {
             }
             rows.into_iter()
                 .map(|row| {
-                    if row.len() > headers.len() {
-                        return Err(failed(format!(
-                            "A CSV row has {} fields but there are {} headers.",
-                            row.len(),
-                            headers.len()
-                        )));
-                    }
-                    let mut o = Map::new();
-                    for (i, h) in headers.iter().enumerate() {
-                        o.insert(
-                            h.clone(),
-                            Value::String(row.get(i).cloned().unwrap_or_default()),
-                        );
-                    }
-                    Ok(Value::Object(o))
+                    csv_record(&headers, row, |fields, n| {
+                        format!("A CSV row has {fields} fields but there are {n} headers.")
+                    })
                 })
                 .collect()
         }
@@ -959,6 +933,29 @@ fn parse_items(r: &ItemReader, text: &str) -> Result<Vec<Value>, Failure> {
             "InputType {other} is not simulated here (JSON, JSONL and CSV are)"
         ))),
     }
+}
+
+/// One CSV row as an object of strings named by `headers` (a short row's missing fields are
+/// empty); a row with more fields than headers fails with `too_long(fields, headers)`.
+fn csv_record(
+    headers: &[String],
+    mut row: Vec<String>,
+    too_long: impl Fn(usize, usize) -> String,
+) -> Result<Value, Failure> {
+    if row.len() > headers.len() {
+        return Err(Failure::raised(
+            ITEM_READER_FAILED,
+            too_long(row.len(), headers.len()),
+        ));
+    }
+    row.resize(headers.len(), String::new());
+    Ok(Value::Object(
+        headers
+            .iter()
+            .cloned()
+            .zip(row.into_iter().map(Value::String))
+            .collect(),
+    ))
 }
 
 /// CSV records (RFC 4180 quoting: `"a,b"`, `""` for a quote); a trailing newline ends the last.
