@@ -39,6 +39,68 @@ use sha2::{Digest, Sha256, Sha384, Sha512};
 /// UNVERIFIED that `$range` shares it; it also keeps a runaway range from allocating.
 pub const MAX_RANGE_ELEMENTS: usize = 1000;
 
+/// The widest `$pad` result, in characters. JSONata's `$pad` builds the whole padding at once,
+/// so `$pad('', 1e12)` (or a width of `1/0`) would allocate gigabytes inside one built-in call,
+/// where the time limit cannot stop it. A wider width is the memory-limit error (`U1001`
+/// "Expression evaluation memory limit exceeded"). The figure is ours: AWS publishes none, and
+/// any result this wide is far beyond a state's 256 KiB payload limit anyway
+/// (<https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html>).
+pub const MAX_PAD_WIDTH: f64 = 10_000_000.0;
+
+/// The host function [`bound_pad_widths`] wraps each `$pad` argument in.
+const PAD_GUARD: &str = "aslcheckPadArgument";
+
+/// Rewrites every `$pad(a, b, c)` call into `$pad(g(a), g(b), g(c))`, where `g` returns its
+/// argument unchanged unless it is a number wider than [`MAX_PAD_WIDTH`], which fails.
+/// Every argument is wrapped because JSONata may insert the context as the first argument, so
+/// the width is not always the second one written; a string or undefined passes through.
+/// The built-in keeps its own signature checks. A `$pad` reached as a value (`$f := $pad`) is
+/// not rewritten.
+pub(crate) fn bound_pad_widths(ast: jsonata_core::ast::AstNode) -> jsonata_core::ast::AstNode {
+    fn walk(v: &mut serde_json::Value) {
+        match v {
+            serde_json::Value::Object(m) => {
+                for child in m.values_mut() {
+                    walk(child);
+                }
+                let is_pad = m.get("Function").is_some_and(|f| {
+                    f.get("name").and_then(|n| n.as_str()) == Some("pad")
+                        && f.get("is_builtin").and_then(|b| b.as_bool()) == Some(true)
+                });
+                if let Some(args) = is_pad
+                    .then(|| m.get_mut("Function").and_then(|f| f.get_mut("args")))
+                    .flatten()
+                    .and_then(|a| a.as_array_mut())
+                {
+                    for arg in args.iter_mut() {
+                        let inner = std::mem::take(arg);
+                        *arg = serde_json::json!({"Function": {
+                            "name": PAD_GUARD, "args": [inner], "is_builtin": true
+                        }});
+                    }
+                }
+            }
+            serde_json::Value::Array(items) => items.iter_mut().for_each(walk),
+            _ => {}
+        }
+    }
+    let Ok(mut tree) = serde_json::to_value(&ast) else {
+        return ast;
+    };
+    walk(&mut tree);
+    serde_json::from_value(tree).unwrap_or(ast)
+}
+
+fn pad_argument(args: &[JValue]) -> Result<JValue, EvaluatorError> {
+    let value = args.first().cloned().unwrap_or(JValue::Undefined);
+    match value.as_f64() {
+        Some(n) if !(n.abs() <= MAX_PAD_WIDTH) => Err(EvaluatorError::EvaluationError(format!(
+            "D2015: $pad to a width of {n} exceeds {MAX_PAD_WIDTH} characters"
+        ))),
+        _ => Ok(value),
+    }
+}
+
 /// The hash algorithms `$hash` accepts, exactly as written.
 pub const HASH_ALGORITHMS: [&str; 5] = ["MD5", "SHA-1", "SHA-256", "SHA-384", "SHA-512"];
 
@@ -94,6 +156,9 @@ pub(crate) fn install(
     }
     if mentioned("parse") {
         evaluator.register_fn("parse", parse)?;
+    }
+    if mentioned("pad") {
+        evaluator.register_fn(PAD_GUARD, pad_argument)?;
     }
     if !(mentioned("uuid") || mentioned("random")) {
         return Ok(());

@@ -192,6 +192,11 @@ impl Expression {
         let ast = jsonata_core::parser::parse(text).map_err(|e| from_parser(e.to_string()))?;
         reject_newer_operators(&ast)?;
         let mentions = mentions(text);
+        let ast = if mentions.variables.iter().any(|v| v == "pad") {
+            functions::bound_pad_widths(ast)
+        } else {
+            ast
+        };
         Ok(Expression {
             text: text.into(),
             variables: mentions.variables.into(),
@@ -586,6 +591,17 @@ mod aws_function_tests {
         assert_eq!(code("$range(1, 100000000)"), "D2014");
         assert_eq!(code("$range(-9007199254740991, 9007199254740991)"), "D2014");
         assert_eq!(code("[1..100000000]"), "D2014");
+        // A padding too wide is refused before it is built, wherever the width comes from; a
+        // width within the limit pads as before, the context inserted as the first argument.
+        assert_eq!(code("$pad('', 27000/0, 'x')"), "U1001");
+        assert_eq!(code("$pad('a', -1e12)"), "U1001");
+        assert_eq!(code("$lowercase('a').$pad(1e12)"), "U1001");
+        assert_eq!(value("$pad('a', -3, '*')"), json!("**a"));
+        assert_eq!(value("$lowercase('AB').$pad(4)"), json!("ab  "));
+        assert_eq!(
+            value("$pad('a', 2, 'xy') & $pad(undefined, 5)"),
+            json!("ax")
+        );
         // Deep recursion: the depth limit, not a native stack overflow.
         assert_eq!(
             code("( $f := function($n){ $n = 0 ? 0 : 1 + $f($n - 1) }; $f(100000) )"),
