@@ -85,6 +85,18 @@ pub struct Args {
     pub shard: Shard,
 }
 
+/// Characters of an exemplar's signature shown in its section (a masked cause can be kilobytes;
+/// the whole signature is in the report's `summary.json`).
+const SIGNATURE_SHOWN: usize = 400;
+
+/// `text` cut to `max` characters, with `…` where it was cut.
+fn clip(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((at, _)) => format!("{}…", &text[..at]),
+        None => text.to_string(),
+    }
+}
+
 /// Members listed in a cluster's section before the list is cut.
 const MEMBERS_SHOWN: usize = 20;
 
@@ -108,7 +120,11 @@ fn cluster_section(
         if n == 1 { "" } else { "s" },
         c.key
     );
-    let _ = writeln!(out, "  exemplar's signature: {}", e.signature);
+    let _ = writeln!(
+        out,
+        "  exemplar's signature: {}",
+        clip(&e.signature.to_string(), SIGNATURE_SHOWN)
+    );
     let _ = writeln!(out, "  features: {}", c.features.join(", "));
     let stop = match e.stop {
         Stop::Fixpoint => "minimal",
@@ -345,4 +361,17 @@ pub fn main(args: Args) -> Exit {
 /// "1 state", "3 states".
 fn states(n: usize) -> String {
     format!("{n} state{}", if n == 1 { "" } else { "s" })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::clip;
+
+    #[test]
+    fn clip_cuts_on_characters() {
+        assert_eq!(clip("abc", 3), "abc");
+        assert_eq!(clip("abcd", 3), "abc…");
+        assert_eq!(clip("ééé", 2), "éé…");
+        assert_eq!(clip("", 0), "");
+    }
 }

@@ -94,7 +94,7 @@ pub(crate) fn bound_pad_widths(ast: jsonata_core::ast::AstNode) -> jsonata_core:
 fn pad_argument(args: &[JValue]) -> Result<JValue, EvaluatorError> {
     let value = args.first().cloned().unwrap_or(JValue::Undefined);
     match value.as_f64() {
-        Some(n) if !(n.abs() <= MAX_PAD_WIDTH) => Err(EvaluatorError::EvaluationError(format!(
+        Some(n) if n.abs() > MAX_PAD_WIDTH => Err(EvaluatorError::EvaluationError(format!(
             "D2015: $pad to a width of {n} exceeds {MAX_PAD_WIDTH} characters"
         ))),
         _ => Ok(value),

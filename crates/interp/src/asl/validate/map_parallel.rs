@@ -16,6 +16,29 @@ use super::Validator;
 
 const MAX_LABEL: usize = 40;
 
+/// The words of `ItemReader.ReaderConfig`
+/// (<https://docs.aws.amazon.com/step-functions/latest/dg/input-output-itemreader.html>).
+const READER_ENUMS: &[(&str, &[&str])] = &[
+    (
+        "InputType",
+        &["CSV", "JSON", "JSONL", "PARQUET", "MANIFEST"],
+    ),
+    ("CSVHeaderLocation", &["FIRST_ROW", "GIVEN"]),
+    (
+        "CSVDelimiter",
+        &["COMMA", "PIPE", "SEMICOLON", "SPACE", "TAB"],
+    ),
+    ("ManifestType", &["ATHENA_DATA", "S3_INVENTORY"]),
+    ("Transformation", &["NONE", "LOAD_AND_FLATTEN"]),
+];
+
+/// The words of `ResultWriter.WriterConfig`
+/// (<https://docs.aws.amazon.com/step-functions/latest/dg/input-output-resultwriter.html>).
+const WRITER_ENUMS: &[(&str, &[&str])] = &[
+    ("OutputType", &["JSON", "JSONL"]),
+    ("Transformation", &["NONE", "COMPACT", "FLATTEN"]),
+];
+
 impl Validator {
     pub(super) fn branches(&mut self, v: &Value, loc: &str, depth: usize) {
         let Some(items) = self.want_arr(v, loc) else {
@@ -125,6 +148,7 @@ impl Validator {
         if let Some(rc) = obj.get("ReaderConfig") {
             let rloc = child(loc, "ReaderConfig");
             if let Some(config) = self.want_obj(rc, &rloc) {
+                self.enums(config, &rloc, READER_ENUMS);
                 if let Some(n) = config.get("MaxItems") {
                     let nloc = child(&rloc, "MaxItems");
                     match lang {
@@ -189,6 +213,21 @@ impl Validator {
     pub(super) fn result_writer(&mut self, v: &Value, loc: &str, lang: Lang) {
         if let Some(m) = self.want_obj(v, loc) {
             self.reader_writer_arguments(m, loc, lang);
+            if let Some(wc) = m.get("WriterConfig") {
+                let wloc = child(loc, "WriterConfig");
+                if let Some(config) = self.want_obj(wc, &wloc) {
+                    self.enums(config, &wloc, WRITER_ENUMS);
+                }
+            }
+        }
+    }
+
+    /// The fields of `config` that take one of a fixed set of words.
+    fn enums(&mut self, config: &Map<String, Value>, loc: &str, fields: &[(&str, &[&str])]) {
+        for (field, values) in fields {
+            if let Some(v) = config.get(*field) {
+                self.want_enum(v, &child(loc, field), field, values);
+            }
         }
     }
 }
@@ -447,6 +486,20 @@ mod tests {
                 "ReaderConfig": {"InputType": "CSV", "CSVHeaderLocation": "FIRST_ROW", "MaxItems": 10}},
             "ItemBatcher": {"MaxItemsPerBatch": 10, "MaxInputBytesPerBatchPath": "$.b", "BatchInput": {"f.$": "$.f"}},
             "ResultWriter": {"Resource": "arn:aws:states:::s3:putObject", "Parameters": {"Bucket": "b", "Prefix": "p"}}})));
+        expect(
+            map(json!({"ItemReader": {"ReaderConfig": {"InputType": ""}},
+                "ResultWriter": {"WriterConfig": {"Transformation": "compact"}}})),
+            &[
+                svf(
+                    "The field 'InputType' should have one of these values: [CSV, JSON, JSONL, PARQUET, MANIFEST]",
+                    "/States/S/ItemReader/ReaderConfig/InputType",
+                ),
+                svf(
+                    "The field 'Transformation' should have one of these values: [NONE, COMPACT, FLATTEN]",
+                    "/States/S/ResultWriter/WriterConfig/Transformation",
+                ),
+            ],
+        );
         expect(
             map(json!({"ItemReader": "x"})),
             &[svf("Expected value of type Object", "/States/S/ItemReader")],
