@@ -157,6 +157,12 @@ pub struct ServiceWeights {
     pub eventbridge_put_events: u32,
     /// Step Functions `startExecution.sync:2` of a child machine the case brings.
     pub start_execution_sync: u32,
+    /// DynamoDB `updateItem` of the table's counter (`ReturnValues: UPDATED_NEW`).
+    pub dynamodb_update_item: u32,
+    /// DynamoDB `deleteItem` of the table's retired item.
+    pub dynamodb_delete_item: u32,
+    /// S3 `getObject` (AWS SDK integration) of a text object the case brings.
+    pub s3_get_object: u32,
 }
 
 impl Default for ServiceWeights {
@@ -169,6 +175,9 @@ impl Default for ServiceWeights {
             distributed_map: 1,
             eventbridge_put_events: 1,
             start_execution_sync: 1,
+            dynamodb_update_item: 1,
+            dynamodb_delete_item: 1,
+            s3_get_object: 1,
         }
     }
 }

@@ -38,7 +38,7 @@
 //! | weights | `states.{pass,task,choice,wait,parallel,map,loop,succeed,fail}`, `fixtures.{echo,fail,flaky,sleep}` | see [`StateWeights`], [`FixtureWeights`] |
 //! | odds | `odds.*`: per-opportunity probabilities of optional fields and variants (InputPath, Parameters, ResultSelector, ResultPath, OutputPath, `null` paths, context object, intrinsics, nested templates, indefinite paths, bracket notation, lambda:invoke, Retry, Catch, retrier fields, Choice Default, nested rules, `…Path` operators, type mismatches, ItemSelector, MaxConcurrency, legacy Map spelling, ProcessorConfig, Wait paths and timestamps, Fail paths, Task timeouts, comments, odd state names) | see [`Odds`] |
 //! | intrinsics | `intrinsics`: the set of intrinsic functions that may appear | all 18 |
-//! | services | `odds.service_task`: a JSONPath Task calls DynamoDB getItem/putItem, SQS sendMessage or SNS publish (weights `services.*`, see [`ServiceWeights`]) on resources the case brings in `environment.resources` (docs/resources.md) | 0 (1 in `services`) |
+//! | services | `odds.service_task`: a JSONPath Task calls DynamoDB getItem/putItem/updateItem/deleteItem, S3 getObject, SQS sendMessage, SNS publish, EventBridge putEvents or startExecution.sync:2, or is a Distributed Map over S3 (weights `services.*`, see [`ServiceWeights`]) on resources the case brings in `environment.resources` (docs/resources.md) | 0 (1 in `services`) |
 //! | invalid | `invalid`: every machine gets one deliberate definition error tagged with the code AWS reports at creation ([`mutate`]; `Case::mutation`); the case is judged by its validation verdict | false (true in `invalid`) |
 //!
 //! Profiles (`profiles/*.toml`, see [`Profile`]) are named configs: `all`, `paths`,

@@ -3,6 +3,11 @@
 //! - `dynamodb:getItem` of an item the case's table holds
 //!   (<https://docs.aws.amazon.com/step-functions/latest/dg/connect-ddb.html>);
 //! - `dynamodb:putItem` of a new item into such a table;
+//! - `dynamodb:updateItem` (`SET n = n + :inc`, `ReturnValues: UPDATED_NEW`) of the table's
+//!   counter item, and `dynamodb:deleteItem` of its retired item: items no other state reads, so
+//!   what a state reads does not depend on the order states run in;
+//! - `aws-sdk:s3:getObject` of a text object the case's S3 holds
+//!   (<https://docs.aws.amazon.com/step-functions/latest/dg/supported-services-awssdk.html>);
 //! - `sqs:sendMessage` with a literal body
 //!   (<https://docs.aws.amazon.com/step-functions/latest/dg/connect-sqs.html>);
 //! - `sns:publish` of a literal message
@@ -36,14 +41,21 @@ pub(crate) const TOPIC_ARN: &str = "arn:aws:sns:us-east-1:123456789012:aslcheck-
 pub(crate) const CHILD_ARN: &str =
     "arn:aws:states:us-east-1:123456789012:stateMachine:AslcheckChild";
 /// The Task resources this module emits.
-pub(crate) const RESOURCES: [&str; 6] = [
+pub(crate) const RESOURCES: [&str; 9] = [
     "arn:aws:states:::dynamodb:getItem",
     "arn:aws:states:::dynamodb:putItem",
     "arn:aws:states:::sqs:sendMessage",
     "arn:aws:states:::sns:publish",
     "arn:aws:states:::events:putEvents",
     "arn:aws:states:::states:startExecution.sync:2",
+    "arn:aws:states:::dynamodb:updateItem",
+    "arn:aws:states:::dynamodb:deleteItem",
+    "arn:aws:states:::aws-sdk:s3:getObject",
 ];
+
+/// The table's items that only `updateItem` and `deleteItem` touch.
+const COUNTER: &str = "counter";
+const RETIRED: &str = "retired";
 
 const TABLE: &str = "AslcheckItems";
 const BUCKET: &str = "aslcheck-data";
@@ -59,6 +71,9 @@ impl Gen {
                            "tags": {"SS": ["a", format!("t{i}")]}})
                 })
                 .collect();
+            let mut items = items;
+            items.push(json!({"id": {"S": COUNTER}, "n": {"N": "0"}}));
+            items.push(json!({"id": {"S": RETIRED}, "n": {"N": "-1"}}));
             tables[TABLE] = json!({
                 "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
                 "Items": items,
@@ -69,6 +84,7 @@ impl Gen {
             .map(|a| {
                 a.iter()
                     .filter_map(|i| i["id"]["S"].as_str().map(String::from))
+                    .filter(|k| k != COUNTER && k != RETIRED)
                     .collect()
             })
             .unwrap_or_default()
@@ -105,9 +121,12 @@ impl Gen {
             w.distributed_map,
             w.eventbridge_put_events,
             w.start_execution_sync,
+            w.dynamodb_update_item,
+            w.dynamodb_delete_item,
+            w.s3_get_object,
         ];
         let weights = if weights.iter().all(|&x| x == 0) {
-            [1, 1, 1, 1, 0, 0, 0]
+            [1, 1, 1, 1, 0, 0, 0, 0, 0, 0]
         } else {
             weights
         };
@@ -187,6 +206,54 @@ impl Gen {
                     json!({"failed.$": "$.FailedEntryCount"}),
                 );
                 Some(Shape::obj(vec![("failed", Shape::of(&json!(0)))]))
+            }
+            6 => {
+                // Every run of the state adds to the counter, so its value is not known here.
+                self.table();
+                let inc = self.t.range(1, 9);
+                m.insert(
+                    "Parameters".into(),
+                    json!({"TableName": TABLE, "Key": {"id": {"S": COUNTER}},
+                           "UpdateExpression": "SET n = n + :inc",
+                           "ExpressionAttributeValues": {":inc": {"N": inc.to_string()}},
+                           "ReturnValues": "UPDATED_NEW"}),
+                );
+                m.insert(
+                    "ResultSelector".into(),
+                    json!({"Attributes.$": "$.Attributes"}),
+                );
+                Some(Shape::obj(vec![(
+                    "Attributes",
+                    Shape::obj(vec![("n", Shape::obj(vec![("N", Shape::Str(None))]))]),
+                )]))
+            }
+            7 => {
+                // Deleting an item that is gone already succeeds: the state may run again.
+                self.table();
+                m.insert(
+                    "Parameters".into(),
+                    json!({"TableName": TABLE, "Key": {"id": {"S": RETIRED}}}),
+                );
+                None
+            }
+            8 => {
+                let text = format!("note {}", self.t.range(0, 999));
+                let key = format!("notes/note-{}.txt", self.t.range(0, 9));
+                let s3 = self.world.entry("s3").or_insert_with(|| json!({}));
+                if s3.get(BUCKET).is_none() {
+                    s3[BUCKET] = json!({});
+                }
+                // One key, one text: a second state reading the key reads what the first wrote.
+                let text = match s3[BUCKET].get(&key).and_then(Value::as_str) {
+                    Some(t) => t.to_string(),
+                    None => {
+                        s3[BUCKET][&key] = json!(text);
+                        text
+                    }
+                };
+                m.insert("Parameters".into(), json!({"Bucket": BUCKET, "Key": key}));
+                m.insert("ResultSelector".into(), json!({"body.$": "$.Body"}));
+                Some(Shape::obj(vec![("body", Shape::Str(Some(text)))]))
             }
             _ => {
                 // The child echoes its input's number: `.sync:2` gives its output as JSON.
