@@ -232,11 +232,7 @@ fn write_expectations(
 
 /// At most 200 characters, on one line.
 fn clip(s: &str) -> String {
-    let one: String = s.split_whitespace().collect::<Vec<_>>().join(" ");
-    match one.char_indices().nth(200) {
-        Some((i, _)) => format!("{}…", &one[..i]),
-        None => one,
-    }
+    crate::diff::render::clip(&s.split_whitespace().collect::<Vec<_>>().join(" "), 200)
 }
 
 /// Runs N generated cases on the backend and on the reference; returns the number of

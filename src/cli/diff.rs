@@ -24,7 +24,9 @@ use aslcheck_generators::{generate, Profile};
 
 use super::{error, profile_exit, report_case_errors, Exit, ReportArgs};
 use crate::corpus::{self, Runnable};
-use crate::diff::render::{cut, mismatch_list, unified, use_colour, ColorChoice, MAX_DIFF_LINES};
+use crate::diff::render::{
+    clip, cut, mismatch_list, unified, use_colour, ColorChoice, MAX_DIFF_LINES,
+};
 use crate::diff::shrink::{Budget, Stop};
 use crate::harness::capable;
 use crate::harness::differential::{self, ClusterReport, Event};
@@ -88,14 +90,6 @@ pub struct Args {
 /// Characters of an exemplar's signature shown in its section (a masked cause can be kilobytes;
 /// the whole signature is in the report's `summary.json`).
 const SIGNATURE_SHOWN: usize = 400;
-
-/// `text` cut to `max` characters, with `…` where it was cut.
-fn clip(text: &str, max: usize) -> String {
-    match text.char_indices().nth(max) {
-        Some((at, _)) => format!("{}…", &text[..at]),
-        None => text.to_string(),
-    }
-}
 
 /// Members listed in a cluster's section before the list is cut.
 const MEMBERS_SHOWN: usize = 20;
@@ -361,17 +355,4 @@ pub fn main(args: Args) -> Exit {
 /// "1 state", "3 states".
 fn states(n: usize) -> String {
     format!("{n} state{}", if n == 1 { "" } else { "s" })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::clip;
-
-    #[test]
-    fn clip_cuts_on_characters() {
-        assert_eq!(clip("abc", 3), "abc");
-        assert_eq!(clip("abcd", 3), "abc…");
-        assert_eq!(clip("ééé", 2), "éé…");
-        assert_eq!(clip("", 0), "");
-    }
 }

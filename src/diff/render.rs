@@ -102,6 +102,14 @@ pub fn unified(expected: &str, observed: &str, colour: bool) -> String {
     out
 }
 
+/// `text` cut to `max` characters, with `…` where it was cut.
+pub fn clip(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((at, _)) => format!("{}…", &text[..at]),
+        None => text.to_string(),
+    }
+}
+
 /// `text` cut after `max` lines, with a note of how many were left out.
 pub fn cut(text: String, max: usize) -> String {
     let total = text.lines().count();
@@ -245,6 +253,15 @@ fn validation_views(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn clip_cuts_on_characters() {
+        use super::clip;
+        assert_eq!(clip("abc", 3), "abc");
+        assert_eq!(clip("abcd", 3), "abc…");
+        assert_eq!(clip("ééé", 2), "éé…");
+        assert_eq!(clip("", 0), "");
+    }
+
     #[test]
     fn long_diffs_are_cut_with_a_note() {
         let text: String = (0..10).map(|i| format!("line {i}\n")).collect();

@@ -50,13 +50,13 @@ pub const MAX_PAD_WIDTH: f64 = 10_000_000.0;
 /// The host function [`bound_pad_widths`] wraps each `$pad` argument in.
 const PAD_GUARD: &str = "aslcheckPadArgument";
 
-/// Rewrites every `$pad(a, b, c)` call into `$pad(g(a), g(b), g(c))`, where `g` returns its
+/// Rewrites every `$pad(a, b, c)` call of an AST (as its JSON form) into `$pad(g(a), g(b), g(c))`, where `g` returns its
 /// argument unchanged unless it is a number wider than [`MAX_PAD_WIDTH`], which fails.
 /// Every argument is wrapped because JSONata may insert the context as the first argument, so
 /// the width is not always the second one written; a string or undefined passes through.
 /// The built-in keeps its own signature checks. A `$pad` reached as a value (`$f := $pad`) is
-/// not rewritten.
-pub(crate) fn bound_pad_widths(ast: jsonata_core::ast::AstNode) -> jsonata_core::ast::AstNode {
+/// not rewritten. `None` if the rewritten tree is not an AST (the caller keeps the original).
+pub(crate) fn bound_pad_widths(mut tree: serde_json::Value) -> Option<jsonata_core::ast::AstNode> {
     fn walk(v: &mut serde_json::Value) {
         match v {
             serde_json::Value::Object(m) => {
@@ -84,11 +84,8 @@ pub(crate) fn bound_pad_widths(ast: jsonata_core::ast::AstNode) -> jsonata_core:
             _ => {}
         }
     }
-    let Ok(mut tree) = serde_json::to_value(&ast) else {
-        return ast;
-    };
     walk(&mut tree);
-    serde_json::from_value(tree).unwrap_or(ast)
+    serde_json::from_value(tree).ok()
 }
 
 fn pad_argument(args: &[JValue]) -> Result<JValue, EvaluatorError> {

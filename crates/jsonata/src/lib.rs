@@ -190,10 +190,12 @@ impl Expression {
     /// Compiles an expression (the text between `{%` and `%}`).
     pub fn compile(text: &str) -> Result<Expression, Error> {
         let ast = jsonata_core::parser::parse(text).map_err(|e| from_parser(e.to_string()))?;
-        reject_newer_operators(&ast)?;
+        // The tree as JSON, for the checks and rewrites the engine's AST has no visitor for.
+        let tree = serde_json::to_value(&ast).unwrap_or(Value::Null);
+        reject_newer_operators(&tree)?;
         let mentions = mentions(text);
         let ast = if mentions.variables.iter().any(|v| v == "pad") {
-            functions::bound_pad_widths(ast)
+            functions::bound_pad_widths(tree).unwrap_or(ast)
         } else {
             ast
         };
@@ -289,7 +291,7 @@ impl Expression {
 /// <https://docs.aws.amazon.com/step-functions/latest/dg/transforming-data.html>). The engine
 /// also parses `??` and `?:`, which came later (JSONata 2.1); JSONata 2.0.6 refuses them as a
 /// `?` or `:` in unary position (S0211), and so does this function.
-fn reject_newer_operators(ast: &AstNode) -> Result<(), Error> {
+fn reject_newer_operators(tree: &Value) -> Result<(), Error> {
     fn walk(v: &Value) -> Option<&'static str> {
         match v {
             Value::Object(m) => {
@@ -306,8 +308,7 @@ fn reject_newer_operators(ast: &AstNode) -> Result<(), Error> {
             _ => None,
         }
     }
-    let tree = serde_json::to_value(ast).unwrap_or(Value::Null);
-    match walk(&tree) {
+    match walk(tree) {
         Some(symbol) => Err(Error {
             code: "S0211".into(),
             message: format!("The symbol \"{symbol}\" cannot be used as a unary operator"),

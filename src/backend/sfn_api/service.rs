@@ -3,6 +3,7 @@
 
 use std::sync::{Arc, Mutex};
 
+use crate::diff::render::clip;
 use aws_sdk_sfn::config::interceptors::{
     AfterDeserializationInterceptorContextRef, BeforeTransmitInterceptorContextMut,
 };
@@ -147,13 +148,6 @@ pub(super) fn causes(e: &(dyn std::error::Error + 'static)) -> String {
         next = s.source();
     }
     out.replace('\n', " ")
-}
-
-pub(super) fn clip(s: &str, max: usize) -> String {
-    match s.char_indices().nth(max) {
-        Some((i, _)) => format!("{}…", &s[..i]),
-        None => s.to_string(),
-    }
 }
 
 /// An endpoint's HTTP 500 without an AWS error body: moto's answer for operations it does not

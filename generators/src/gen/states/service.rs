@@ -65,13 +65,12 @@ impl Gen {
     fn table(&mut self) -> Vec<String> {
         let tables = self.world.entry("dynamodb").or_insert_with(|| json!({}));
         if tables.get(TABLE).is_none() {
-            let items: Vec<Value> = (0..3)
+            let mut items: Vec<Value> = (0..3)
                 .map(|i| {
                     json!({"id": {"S": format!("item-{i}")}, "n": {"N": (i * 7 + 1).to_string()},
                            "tags": {"SS": ["a", format!("t{i}")]}})
                 })
                 .collect();
-            let mut items = items;
             items.push(json!({"id": {"S": COUNTER}, "n": {"N": "0"}}));
             items.push(json!({"id": {"S": RETIRED}, "n": {"N": "-1"}}));
             tables[TABLE] = json!({
@@ -88,6 +87,15 @@ impl Gen {
                     .collect()
             })
             .unwrap_or_default()
+    }
+
+    /// The case's bucket (created on first use): its objects by key.
+    fn bucket(&mut self) -> &mut Value {
+        let s3 = self.world.entry("s3").or_insert_with(|| json!({}));
+        if s3.get(BUCKET).is_none() {
+            s3[BUCKET] = json!({});
+        }
+        &mut s3[BUCKET]
     }
 
     /// The case's child machine (created on first use): a Pass that echoes `n`.
@@ -239,15 +247,12 @@ impl Gen {
             8 => {
                 let text = format!("note {}", self.t.range(0, 999));
                 let key = format!("notes/note-{}.txt", self.t.range(0, 9));
-                let s3 = self.world.entry("s3").or_insert_with(|| json!({}));
-                if s3.get(BUCKET).is_none() {
-                    s3[BUCKET] = json!({});
-                }
                 // One key, one text: a second state reading the key reads what the first wrote.
-                let text = match s3[BUCKET].get(&key).and_then(Value::as_str) {
+                let bucket = self.bucket();
+                let text = match bucket.get(&key).and_then(Value::as_str) {
                     Some(t) => t.to_string(),
                     None => {
-                        s3[BUCKET][&key] = json!(text);
+                        bucket[&key] = json!(text);
                         text
                     }
                 };
@@ -342,11 +347,7 @@ impl Gen {
                     .collect(),
             ),
         };
-        let s3 = self.world.entry("s3").or_insert_with(|| json!({}));
-        if s3.get(BUCKET).is_none() {
-            s3[BUCKET] = json!({});
-        }
-        s3[BUCKET][&key] = json!(body);
+        self.bucket()[&key] = json!(body);
         let mut m = self.new_state("Map");
         m.insert(
             "ItemReader".into(),
