@@ -36,6 +36,8 @@ impl Backend for AlwaysSucceeds {
             fixtures: true,
             resources: true,
             variables: true,
+            callbacks: false,
+            ecs: false,
         }
     }
     fn run(&mut self, request: &Request<'_>) -> Observation {

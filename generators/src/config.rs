@@ -163,6 +163,10 @@ pub struct ServiceWeights {
     pub dynamodb_delete_item: u32,
     /// S3 `getObject` (AWS SDK integration) of a text object the case brings.
     pub s3_get_object: u32,
+    /// SQS `sendMessage.waitForTaskToken`, answered by the case's callbacks script.
+    pub sqs_wait_for_task_token: u32,
+    /// ECS `runTask.sync` of a task whose container exits 0.
+    pub ecs_run_task_sync: u32,
 }
 
 impl Default for ServiceWeights {
@@ -178,6 +182,8 @@ impl Default for ServiceWeights {
             dynamodb_update_item: 1,
             dynamodb_delete_item: 1,
             s3_get_object: 1,
+            sqs_wait_for_task_token: 1,
+            ecs_run_task_sync: 1,
         }
     }
 }
@@ -453,6 +459,22 @@ impl Config {
         c.intrinsics
             .retain(|name| ALL_INTRINSICS.contains(&name.as_str()));
         c
+    }
+
+    /// This config without the integrations an implementation that runs services cannot run:
+    /// without `callbacks` no `.waitForTaskToken` state (nothing would answer its token),
+    /// without `ecs` no ECS task. Returns what was switched off, one line each.
+    pub fn fit_services(&mut self, callbacks: bool, ecs: bool) -> Vec<&'static str> {
+        let mut notes = Vec::new();
+        if !callbacks && self.services.sqs_wait_for_task_token > 0 {
+            self.services.sqs_wait_for_task_token = 0;
+            notes.push(".waitForTaskToken states answered by a callbacks script");
+        }
+        if !ecs && self.services.ecs_run_task_sync > 0 {
+            self.services.ecs_run_task_sync = 0;
+            notes.push("ECS runTask.sync on task-definition fixtures");
+        }
+        notes
     }
 
     /// This config without what an implementation cannot run, so the cases it gives are ones

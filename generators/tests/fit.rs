@@ -74,3 +74,35 @@ fn without_variables_nothing_is_assigned() {
         }
     }
 }
+
+#[test]
+fn callbacks_and_ecs_appear_only_where_they_can_run() {
+    let mut p = Profile::builtin("services").unwrap();
+    let count = |p: &Profile, what: &str| {
+        (0..300)
+            .filter(|s| generate(p, *s).definition.to_string().contains(what))
+            .count()
+    };
+    let waits = count(&p, ".waitForTaskToken");
+    let ecs = count(&p, "ecs:runTask.sync");
+    assert!(
+        waits > 0 && ecs > 0,
+        "unfitted: {waits} waits, {ecs} ECS tasks"
+    );
+    // Every waiting state has an answer in the case's callbacks script.
+    for seed in 0..300 {
+        let c = generate(&p, seed);
+        let text = c.definition.to_string();
+        if text.contains(".waitForTaskToken") {
+            let script = &c.environment["callbacks"]["Callbacks"];
+            assert!(
+                script.as_array().is_some_and(|a| !a.is_empty()),
+                "seed {seed}: no callbacks for {text}"
+            );
+        }
+    }
+    let notes = p.config.fit_services(false, false);
+    assert_eq!(notes.len(), 2, "{notes:?}");
+    assert_eq!(count(&p, ".waitForTaskToken"), 0);
+    assert_eq!(count(&p, "ecs:runTask"), 0);
+}

@@ -100,6 +100,10 @@ pub struct Capabilities {
     pub resources: bool,
     /// Runs workflow variables (`Assign`, `$name` reads; docs/semantics/variables.md).
     pub variables: bool,
+    /// Answers `.waitForTaskToken` tasks from a case's callbacks script (docs/callbacks.md).
+    pub callbacks: bool,
+    /// Runs ECS tasks on a case's task-definition fixtures (docs/resources.md).
+    pub ecs: bool,
 }
 
 impl Capabilities {

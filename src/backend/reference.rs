@@ -33,6 +33,8 @@ impl Backend for Reference {
             fixtures: true,
             resources: true,
             variables: true,
+            callbacks: true,
+            ecs: true,
         }
     }
 

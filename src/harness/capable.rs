@@ -9,6 +9,8 @@ use crate::backend::Capabilities;
 /// A capability test and the `Config::fit` flags (fixtures, resources, JSONata, variables) to
 /// use when some backend fails it.
 type Step = (fn(&Capabilities) -> bool, [bool; 4]);
+/// The same for `Config::fit_services` (callbacks, ECS).
+type Step2 = (fn(&Capabilities) -> bool, [bool; 2]);
 
 /// Fits `profile` to what every one of `backends` can run (named, for the notes); returns one
 /// note per feature left out, naming a backend that lacks it.
@@ -36,6 +38,15 @@ pub fn fit(profile: &mut Profile, backends: &[(&str, Capabilities)]) -> Vec<Stri
             ));
         }
     }
+    let services: [Step2; 2] = [(|c| c.callbacks, [false, true]), (|c| c.ecs, [true, false])];
+    for (has, [callbacks, ecs]) in services {
+        let Some(who) = lacking(has) else { continue };
+        for what in profile.config.fit_services(callbacks, ecs) {
+            notes.push(format!(
+                "generated cases leave out {what}: {who} cannot run them"
+            ));
+        }
+    }
     notes
 }
 
@@ -56,6 +67,8 @@ mod tests {
             fixtures,
             resources: true,
             variables: true,
+            callbacks: true,
+            ecs: true,
         }
     }
 

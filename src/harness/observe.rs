@@ -108,6 +108,8 @@ mod tests {
                 fixtures: true,
                 resources: true,
                 variables: true,
+                callbacks: true,
+                ecs: true,
             }
         }
         fn run(&mut self, _: &Request<'_>) -> Observation {

@@ -136,6 +136,8 @@ pub(crate) struct Gen {
     pub world: Map<String, Value>,
     /// Whether a Task calls a service (so the case declares its resources).
     pub uses_services: bool,
+    /// The callbacks script's entries (`.waitForTaskToken` states' answers).
+    pub callbacks: Vec<Value>,
 }
 
 /// One generated case, before it is wrapped in a [`crate::Case`].
@@ -169,6 +171,7 @@ pub(crate) fn build(base: &Config, header: &str, mut tape: Tape) -> (Built, Tape
         scopes: 0,
         world: Map::new(),
         uses_services: false,
+        callbacks: Vec::new(),
     };
     g.t.begin();
     let input = g.input();
@@ -206,6 +209,9 @@ pub(crate) fn build(base: &Config, header: &str, mut tape: Tape) -> (Built, Tape
     });
     if let Some(r) = states::service::resources(&g) {
         environment["resources"] = r;
+    }
+    if let Some(c) = states::service::callbacks(&g) {
+        environment["callbacks"] = c;
     }
     let built = Built {
         definition: Value::Object(definition),

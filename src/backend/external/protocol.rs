@@ -143,6 +143,12 @@ pub fn parse_start(line: &str) -> Result<Implementation, String> {
             fixtures: flag("fixtures"),
             resources: flag("resources"),
             variables: flag("variables"),
+            // Newer than the protocol's first version: an adapter says it has them.
+            callbacks: caps
+                .get("callbacks")
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
+            ecs: caps.get("ecs").and_then(Value::as_bool).unwrap_or(false),
         },
     })
 }

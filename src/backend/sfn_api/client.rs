@@ -325,6 +325,9 @@ impl Backend for SfnApi {
             fixtures: !self.shared.fixtures.functions.is_empty(),
             resources: true,
             variables: true,
+            // It sends no SendTask* calls and provisions no ECS cluster or task definition.
+            callbacks: false,
+            ecs: false,
         }
     }
 

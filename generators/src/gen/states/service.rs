@@ -16,6 +16,11 @@
 //!   (<https://docs.aws.amazon.com/step-functions/latest/dg/connect-eventbridge.html>);
 //! - `states:startExecution.sync:2` of a child machine the case brings, whose output is JSON
 //!   (<https://docs.aws.amazon.com/step-functions/latest/dg/connect-stepfunctions.html>);
+//! - `sqs:sendMessage.waitForTaskToken` whose message carries the task token, answered by a
+//!   `SendTaskSuccess` from the case's callbacks script (`environment.callbacks`,
+//!   docs/callbacks.md; <https://docs.aws.amazon.com/step-functions/latest/dg/connect-to-resource.html#connect-wait-token>);
+//! - `ecs:runTask.sync` of a task whose container exits 0 (the task-definition fixture, when
+//!   the case brings one, says so; <https://docs.aws.amazon.com/step-functions/latest/dg/connect-ecs.html>);
 //! - a Distributed Map reading a JSON, JSONL or CSV object from the case's S3, maybe in
 //!   batches, with one failing child under a tolerance, and a `ResultWriter` that exports the
 //!   results (maybe COMPACT or FLATTEN).
@@ -41,7 +46,7 @@ pub(crate) const TOPIC_ARN: &str = "arn:aws:sns:us-east-1:123456789012:aslcheck-
 pub(crate) const CHILD_ARN: &str =
     "arn:aws:states:us-east-1:123456789012:stateMachine:AslcheckChild";
 /// The Task resources this module emits.
-pub(crate) const RESOURCES: [&str; 9] = [
+pub(crate) const RESOURCES: [&str; 11] = [
     "arn:aws:states:::dynamodb:getItem",
     "arn:aws:states:::dynamodb:putItem",
     "arn:aws:states:::sqs:sendMessage",
@@ -51,7 +56,13 @@ pub(crate) const RESOURCES: [&str; 9] = [
     "arn:aws:states:::dynamodb:updateItem",
     "arn:aws:states:::dynamodb:deleteItem",
     "arn:aws:states:::aws-sdk:s3:getObject",
+    "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+    "arn:aws:states:::ecs:runTask.sync",
 ];
+
+/// The ECS cluster and task-definition family `ecs:runTask.sync` runs on.
+const CLUSTER: &str = "arn:aws:ecs:us-east-1:123456789012:cluster/aslcheck";
+const FAMILY: &str = "aslcheck-worker";
 
 /// The table's items that only `updateItem` and `deleteItem` touch.
 const COUNTER: &str = "counter";
@@ -132,17 +143,20 @@ impl Gen {
             w.dynamodb_update_item,
             w.dynamodb_delete_item,
             w.s3_get_object,
+            w.sqs_wait_for_task_token,
+            w.ecs_run_task_sync,
         ];
         let weights = if weights.iter().all(|&x| x == 0) {
-            [1, 1, 1, 1, 0, 0, 0, 0, 0, 0]
+            [1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0]
         } else {
             weights
         };
         let mut which = self.t.weighted(&weights);
         self.uses_services = true;
         if which == 4 {
-            // The Map's child state needs one more state of the budget.
-            if self.free() > 0 {
+            // The Map's child state needs one more state of the budget, and its processor is
+            // one more level of nesting.
+            if self.free() > 0 && ctx.depth < self.cfg.max_depth {
                 return self.distributed_map(ctx, acc, links, here, raw);
             }
             which = 0;
@@ -259,6 +273,50 @@ impl Gen {
                 m.insert("Parameters".into(), json!({"Bucket": BUCKET, "Key": key}));
                 m.insert("ResultSelector".into(), json!({"body.$": "$.Body"}));
                 Some(Shape::obj(vec![("body", Shape::Str(Some(text)))]))
+            }
+            9 => {
+                // The message carries the task token; the case's callbacks script answers it
+                // (SendTaskSuccess) a while later, within the state's timeout.
+                let job = self.t.range(0, 999);
+                let after = self.t.range(1, 600);
+                let approved = self.t.range(0, 1) == 1;
+                m.insert(
+                    "Parameters".into(),
+                    json!({"QueueUrl": QUEUE_URL, "MessageBody.$": "$$.Task.Token"}),
+                );
+                if self.t.range(0, 1) == 1 {
+                    m.insert(
+                        "TimeoutSeconds".into(),
+                        json!(after + self.t.range(1, 3600)),
+                    );
+                }
+                let output = json!({"job": job, "approved": approved});
+                self.callbacks
+                    .push(json!({"State": name, "AfterSeconds": after,
+                                           "Success": output}));
+                self.time += ctx.mult * after as f64;
+                Some(Shape::of(&output))
+            }
+            10 => {
+                // The task runs to its end; what its container exits with is the case's
+                // task-definition fixture (0 here: a failing container's cause carries ids).
+                if self.t.range(0, 1) == 1 {
+                    let ecs = self.world.entry("ecs").or_insert_with(|| json!({}));
+                    ecs[FAMILY] = json!({"containers": [{"name": "app", "exitCode": 0}]});
+                }
+                let mut params = json!({"Cluster": CLUSTER, "TaskDefinition": FAMILY});
+                if self.t.range(0, 1) == 1 {
+                    params["LaunchType"] = json!("FARGATE");
+                }
+                m.insert("Parameters".into(), params);
+                m.insert(
+                    "ResultSelector".into(),
+                    json!({"status.$": "$.LastStatus", "stop.$": "$.StopCode",
+                           "exit.$": "$.Containers[0].ExitCode"}),
+                );
+                Some(Shape::of(
+                    &json!({"status": "STOPPED", "stop": "EssentialContainerExited", "exit": 0}),
+                ))
             }
             _ => {
                 // The child echoes its input's number: `.sync:2` gives its output as JSON.
@@ -440,6 +498,12 @@ impl Gen {
         self.link(links, acc, here, &mut m, out);
         acc.states.insert(name, Value::Object(m));
     }
+}
+
+/// The environment member of the callbacks script that answers the machine's
+/// `.waitForTaskToken` states (docs/callbacks.md), when it has any.
+pub(crate) fn callbacks(g: &Gen) -> Option<Value> {
+    (!g.callbacks.is_empty()).then(|| json!({"Callbacks": g.callbacks}))
 }
 
 /// The environment member of the resources the machine uses: present whenever a Task calls a
