@@ -7,6 +7,7 @@
 //!   minimising divergences, recording expected results;
 //! - [`report`]: report files (results.jsonl, summary.json, junit.xml, summary.md, index.html),
 //!   rendered from a run's records by pure functions;
+//! - [`serve`]: the Step Functions API on the reference interpreter (`aslcheck serve`);
 //! - [`diff`]: normalise → compare → render, and the pure shrinker;
 //! - [`corpus`]: the case format, strict loading, expectations, writing case files;
 //! - [`backend`]: every implementation behind one trait (`reference`, `sfn-api`, `external:`);
@@ -20,5 +21,6 @@ pub mod corpus;
 pub mod diff;
 pub mod harness;
 pub mod report;
+pub mod serve;
 
 pub use aslcheck_interp::{asl, data, engine, errors, intrinsics, states, tasks, world};

@@ -41,6 +41,9 @@ enum Command {
     Bench(cli::bench::Args),
     /// Evaluate one JSONata expression, JSONPath path or intrinsic call and print the result as JSON.
     Eval(cli::eval::Args),
+    /// Serve the Step Functions API (AWS JSON 1.0) on the reference interpreter (docs/serve.md).
+    #[cfg(feature = "serve")]
+    Serve(cli::serve::Args),
     /// Work with report directories (--report DIR): merge the reports of a sharded run.
     Report(cli::report::Args),
 }
@@ -76,6 +79,8 @@ fn main() -> ExitCode {
         Command::Bench(a) => cli::bench::main(a),
         Command::Eval(a) => cli::eval::main(a),
         Command::Report(a) => cli::report::main(a),
+        #[cfg(feature = "serve")]
+        Command::Serve(a) => cli::serve::main(a),
     };
     match exit {
         Exit::Ok => ExitCode::SUCCESS,

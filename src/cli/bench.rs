@@ -9,7 +9,7 @@ use super::{error, report_input_error, report_load_error, Exit};
 use crate::engine::{self, RunOptions};
 use crate::harness::input::{read_definition, read_input};
 use crate::tasks::Registry;
-use crate::world::{SharedWorld, World};
+use crate::world::SharedWorld;
 
 /// Run an execution many times in-process and print executions per second.
 #[derive(Debug, clap::Args)]
@@ -53,15 +53,9 @@ pub fn main(args: Args) -> Exit {
         Ok(v) => v,
         Err(e) => return report_input_error(e),
     };
-    let world = match &resources {
-        None => World::default(),
-        Some(dir) => match World::load_dir(dir) {
-            Ok(w) => w,
-            Err(e) => {
-                error(format_args!("--resources: {e}"));
-                return Exit::Invalid;
-            }
-        },
+    let world = match super::load_world(resources.as_deref()) {
+        Ok(w) => w,
+        Err(exit) => return exit,
     };
     let options_for = |seed: u64| RunOptions {
         seed,

@@ -21,6 +21,8 @@ pub mod record;
 pub mod replay;
 pub mod report;
 pub mod run;
+#[cfg(feature = "serve")]
+pub mod serve;
 pub mod shrink;
 pub mod validate;
 
@@ -134,5 +136,17 @@ impl ReportArgs {
         crate::report::write(dir, report, previous).map_err(|e| format!("--report: {e}"))?;
         eprintln!("report: {}", dir.join("index.html").display());
         Ok(())
+    }
+}
+
+/// The world of `--resources DIR` (empty without one); a bad folder is reported and is
+/// [`Exit::Invalid`].
+pub(crate) fn load_world(dir: Option<&std::path::Path>) -> Result<crate::world::World, Exit> {
+    match dir {
+        None => Ok(crate::world::World::default()),
+        Some(dir) => crate::world::World::load_dir(dir).map_err(|e| {
+            error(format_args!("--resources: {e}"));
+            Exit::Invalid
+        }),
     }
 }

@@ -202,9 +202,10 @@ impl Intercept for Capture {
 }
 
 /// StartSyncExecution and TestState are sent to `sync-states.<region>…` on AWS; an explicit
-/// endpoint (LocalStack on 127.0.0.1) has no such host, so the prefix is taken off again.
+/// endpoint (LocalStack or `aslcheck serve` on 127.0.0.1) has no such host, so the prefix is
+/// taken off again. Public for clients of `serve` built on aws-sdk-sfn (docs/serve.md).
 #[derive(Debug)]
-pub(super) struct NoHostPrefix;
+pub struct NoHostPrefix;
 
 impl Intercept for NoHostPrefix {
     fn name(&self) -> &'static str {

@@ -354,6 +354,13 @@ async fn build(
             );
             back.push((created.clone(), arn));
         }
+        // The child's executions are named after the machine too
+        // (`…:execution:<machine>:<name>`, `…:express:<machine>:<name>:<id>`).
+        let case_arn = back.last().map(|(_, a)| a.clone()).unwrap_or_default();
+        for kind in ["execution", "express"] {
+            let of = |arn: &str| arn.replacen(":stateMachine:", &format!(":{kind}:"), 1) + ":";
+            back.push((of(&created), of(&case_arn)));
+        }
     }
     p.definition = names.rewrite(definition);
     p.input = names.rewrite(input);

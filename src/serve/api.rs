@@ -1,0 +1,1297 @@
+//! The Step Functions actions `serve` answers, as pure request → reply functions over the
+//! [`Store`] (no HTTP here: `super::http` carries the bytes).
+//!
+//! Each action follows its page of the API reference
+//! (<https://docs.aws.amazon.com/step-functions/latest/apireference/API_Operations.html>):
+//! member names and types, ARN formats, and the errors it lists. Timestamps are epoch seconds,
+//! as the AWS JSON 1.0 protocol carries them.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use serde_json::{json, Map, Value};
+
+use super::error::ApiError;
+use super::store::{self, Execution, Kind, Machine, Store};
+use crate::asl::{parse_definition, LoadError};
+use crate::engine::{self, RunOptions};
+use crate::harness::input::check_execution_name;
+use crate::tasks::callbacks::Silent;
+use crate::tasks::mock::TestCase;
+use crate::tasks::Registry;
+use crate::world::{states::Child, SharedWorld, World};
+
+/// How executions spend time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Time {
+    /// Waits and retry intervals advance a virtual clock: an execution ends before
+    /// StartExecution answers, its history showing the time it would have taken.
+    Virtual,
+    /// Waits take real time; the execution runs in the background.
+    Real,
+}
+
+/// What the server is configured with.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub region: String,
+    pub account: String,
+    pub time: Time,
+    /// The simulated AWS resources every execution reads and changes (`--resources`).
+    pub world: World,
+    /// A Step Functions Local MockConfigFile (`SFN_MOCK_CONFIG`): a state machine ARN ending in
+    /// `#<TestCase>` runs with that test case's mocked responses.
+    pub mock_config: Option<Value>,
+    /// Finished executions kept (the oldest are forgotten first).
+    pub retention: usize,
+    /// Seed of the first execution's random source (each execution gets the next one).
+    pub seed: u64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            region: "us-east-1".into(),
+            account: "123456789012".into(),
+            time: Time::Virtual,
+            world: World::default(),
+            mock_config: None,
+            retention: 10_000,
+            seed: 0,
+        }
+    }
+}
+
+/// An answer: HTTP status and JSON body.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reply {
+    pub status: u16,
+    pub body: Value,
+}
+
+impl From<Result<Value, ApiError>> for Reply {
+    fn from(r: Result<Value, ApiError>) -> Reply {
+        match r {
+            Ok(body) => Reply { status: 200, body },
+            Err(e) => Reply {
+                status: e.status,
+                body: e.body(),
+            },
+        }
+    }
+}
+
+/// The service: configuration, the store, and the shared simulated world.
+pub struct Api {
+    cfg: Config,
+    store: Arc<Mutex<Store>>,
+    world: SharedWorld,
+    executions: AtomicU64,
+}
+
+/// The actions, by the name after `AWSStepFunctions.` in `X-Amz-Target`.
+pub const ACTIONS: [&str; 16] = [
+    "CreateStateMachine",
+    "DescribeStateMachine",
+    "UpdateStateMachine",
+    "DeleteStateMachine",
+    "ListStateMachines",
+    "StartExecution",
+    "StartSyncExecution",
+    "StopExecution",
+    "DescribeExecution",
+    "DescribeStateMachineForExecution",
+    "ListExecutions",
+    "GetExecutionHistory",
+    "ValidateStateMachineDefinition",
+    "TagResource",
+    "UntagResource",
+    "ListTagsForResource",
+];
+
+type Obj = Map<String, Value>;
+
+impl Api {
+    pub fn new(cfg: Config) -> Api {
+        let world = SharedWorld::new(cfg.world.clone());
+        let store = Arc::new(Mutex::new(Store::new(cfg.retention.max(1))));
+        Api {
+            cfg,
+            store,
+            world,
+            executions: AtomicU64::new(0),
+        }
+    }
+
+    fn store(&self) -> MutexGuard<'_, Store> {
+        // A panic while the lock was held leaves data that is still consistent per field.
+        self.store.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Answers one request: `target` is the `X-Amz-Target` header, `body` the request body.
+    pub fn call(&self, target: Option<&str>, body: &[u8]) -> Reply {
+        let Some(action) = target.and_then(|t| t.strip_prefix("AWSStepFunctions.")) else {
+            return Reply::from(Err(ApiError::new(
+                "UnknownOperationException",
+                match target {
+                    None => "Missing X-Amz-Target header".to_string(),
+                    Some(t) => format!("Unknown operation: {t}"),
+                },
+            )));
+        };
+        let request: Obj = if body.iter().all(u8::is_ascii_whitespace) {
+            Map::new()
+        } else {
+            match serde_json::from_slice::<Value>(body) {
+                Ok(Value::Object(m)) => m,
+                Ok(_) => {
+                    return Reply::from(Err(ApiError::new(
+                        "SerializationException",
+                        "The request body must be a JSON object",
+                    )))
+                }
+                Err(e) => {
+                    return Reply::from(Err(ApiError::new(
+                        "SerializationException",
+                        format!("The request body is not valid JSON: {e}"),
+                    )))
+                }
+            }
+        };
+        let r = Req(&request);
+        Reply::from(match action {
+            "CreateStateMachine" => self.create_state_machine(&r),
+            "DescribeStateMachine" => self.describe_state_machine(&r),
+            "UpdateStateMachine" => self.update_state_machine(&r),
+            "DeleteStateMachine" => self.delete_state_machine(&r),
+            "ListStateMachines" => self.list_state_machines(&r),
+            "StartExecution" => self.start_execution(&r, false),
+            "StartSyncExecution" => self.start_execution(&r, true),
+            "StopExecution" => self.stop_execution(&r),
+            "DescribeExecution" => self.describe_execution(&r),
+            "DescribeStateMachineForExecution" => self.describe_machine_for_execution(&r),
+            "ListExecutions" => self.list_executions(&r),
+            "GetExecutionHistory" => self.get_execution_history(&r),
+            "ValidateStateMachineDefinition" => validate_definition(&r),
+            "TagResource" => self.tag_resource(&r),
+            "UntagResource" => self.untag_resource(&r),
+            "ListTagsForResource" => self.list_tags(&r),
+            other => Err(ApiError::new(
+                "UnknownOperationException",
+                format!(
+                    "Unknown operation: AWSStepFunctions.{other} (aslcheck serve answers {})",
+                    ACTIONS.join(", ")
+                ),
+            )),
+        })
+    }
+
+    fn machine_arn(&self, name: &str) -> String {
+        format!(
+            "arn:aws:states:{}:{}:stateMachine:{name}",
+            self.cfg.region, self.cfg.account
+        )
+    }
+
+    // ----- state machines ---------------------------------------------------------------
+
+    fn create_state_machine(&self, r: &Req) -> Result<Value, ApiError> {
+        let name = r.required_str("name")?;
+        check_machine_name(name)?;
+        let text = r.required_str("definition")?;
+        let role_arn = r.required_str("roleArn")?;
+        check_arn(role_arn)?;
+        let kind = match r.str("type")? {
+            None | Some("STANDARD") => Kind::Standard,
+            Some("EXPRESS") => Kind::Express,
+            Some(other) => {
+                return Err(ApiError::new(
+                    "ValidationException",
+                    format!("1 validation error detected: Value '{other}' at 'type' failed to satisfy constraint: Member must satisfy enum value set: [STANDARD, EXPRESS]"),
+                ))
+            }
+        };
+        let definition = compile(text)?;
+        let arn = self.machine_arn(name);
+        let tags = r.tags("tags")?;
+        let mut s = self.store();
+        if let Some(existing) = s.machines.get(&arn) {
+            // Idempotent for the same definition, role and type (API_CreateStateMachine).
+            if existing.text == text && existing.role_arn == role_arn && existing.kind == kind {
+                return Ok(json!({"stateMachineArn": arn, "creationDate": existing.created}));
+            }
+            return Err(ApiError::new(
+                "StateMachineAlreadyExists",
+                format!("State Machine Already Exists: '{arn}'"),
+            ));
+        }
+        let created = now_secs();
+        let machine = Machine {
+            arn: arn.clone(),
+            name: name.to_string(),
+            text: text.to_string(),
+            definition: Arc::new(definition),
+            role_arn: role_arn.to_string(),
+            kind,
+            created,
+            tags,
+            logging: r
+                .0
+                .get("loggingConfiguration")
+                .cloned()
+                .unwrap_or_else(|| json!({"level": "OFF", "includeExecutionData": false})),
+            tracing: r
+                .0
+                .get("tracingConfiguration")
+                .cloned()
+                .unwrap_or_else(|| json!({"enabled": false})),
+            revision: 1,
+        };
+        self.world_machine(&machine);
+        s.machines.insert(arn.clone(), machine);
+        s.machine_order.push(arn.clone());
+        Ok(json!({"stateMachineArn": arn, "creationDate": created}))
+    }
+
+    /// Makes `m` startable from other machines' `states:startExecution` Tasks.
+    fn world_machine(&self, m: &Machine) {
+        self.world.lock().states.insert(
+            m.name.clone(),
+            Child {
+                definition: m.definition.json.clone(),
+                express: m.kind == Kind::Express,
+            },
+        );
+    }
+
+    fn find_machine(&self, s: &Store, arn: &str) -> Result<Machine, ApiError> {
+        check_arn(arn)?;
+        let base = arn.split('#').next().unwrap_or(arn);
+        s.machines
+            .get(base)
+            .cloned()
+            .ok_or_else(|| ApiError::machine_does_not_exist(arn))
+    }
+
+    fn describe_state_machine(&self, r: &Req) -> Result<Value, ApiError> {
+        let arn = r.required_str("stateMachineArn")?;
+        let m = self.find_machine(&self.store(), arn)?;
+        Ok(describe_machine(&m))
+    }
+
+    fn update_state_machine(&self, r: &Req) -> Result<Value, ApiError> {
+        let arn = r.required_str("stateMachineArn")?;
+        let text = r.str("definition")?;
+        let role = r.str("roleArn")?;
+        if let Some(role) = role {
+            check_arn(role)?;
+        }
+        let definition = text.map(compile).transpose()?;
+        let mut s = self.store();
+        let mut m = self.find_machine(&s, arn)?;
+        if let (Some(text), Some(d)) = (text, definition) {
+            m.text = text.to_string();
+            m.definition = Arc::new(d);
+        }
+        if let Some(role) = role {
+            m.role_arn = role.to_string();
+        }
+        for (member, slot) in [
+            ("loggingConfiguration", &mut m.logging),
+            ("tracingConfiguration", &mut m.tracing),
+        ] {
+            if let Some(v) = r.0.get(member) {
+                *slot = v.clone();
+            }
+        }
+        m.revision += 1;
+        self.world_machine(&m);
+        let answer = json!({"updateDate": now_secs(), "revisionId": revision_id(&m)});
+        s.machines.insert(m.arn.clone(), m);
+        Ok(answer)
+    }
+
+    fn delete_state_machine(&self, r: &Req) -> Result<Value, ApiError> {
+        let arn = r.required_str("stateMachineArn")?;
+        check_arn(arn)?;
+        let mut s = self.store();
+        if let Some(m) = s.machines.get(arn) {
+            self.world.lock().states.remove(&m.name);
+        }
+        // Deleting a machine that is gone already succeeds.
+        s.remove_machine(arn);
+        Ok(json!({}))
+    }
+
+    fn list_state_machines(&self, r: &Req) -> Result<Value, ApiError> {
+        let s = self.store();
+        let all: Vec<Value> = s
+            .machine_order
+            .iter()
+            .filter_map(|a| s.machines.get(a))
+            .map(|m| {
+                json!({"stateMachineArn": m.arn, "name": m.name, "type": m.kind.as_str(),
+                       "creationDate": m.created})
+            })
+            .collect();
+        page(r, all, "stateMachines", "machines")
+    }
+
+    // ----- executions --------------------------------------------------------------------
+
+    fn start_execution(&self, r: &Req, sync: bool) -> Result<Value, ApiError> {
+        let arn = r.required_str("stateMachineArn")?;
+        let name = match r.str("name")? {
+            Some(n) => {
+                check_execution_name(n)
+                    .map_err(|_| ApiError::new("InvalidName", format!("Invalid Name: '{n}'")))?;
+                n.to_string()
+            }
+            None => self.fresh_name(),
+        };
+        let input_text = r.str("input")?.unwrap_or("{}").to_string();
+        let input: Value = serde_json::from_str(&input_text).map_err(|e| {
+            ApiError::new(
+                "InvalidExecutionInput",
+                format!("Invalid State Machine Execution Input: '{e}'"),
+            )
+        })?;
+        let test_case = arn.split_once('#').map(|(_, c)| c.to_string());
+        let m = self.find_machine(&self.store(), arn)?;
+        if sync && m.kind != Kind::Express {
+            return Err(ApiError::new(
+                "StateMachineTypeNotSupported",
+                "This operation is not supported by this type of state machine",
+            ));
+        }
+        let express = m.kind == Kind::Express;
+        let execution_arn = if express {
+            format!(
+                "arn:aws:states:{}:{}:express:{}:{name}:{}",
+                self.cfg.region,
+                self.cfg.account,
+                m.name,
+                self.fresh_name()
+            )
+        } else {
+            format!(
+                "arn:aws:states:{}:{}:execution:{}:{name}",
+                self.cfg.region, self.cfg.account, m.name
+            )
+        };
+        if !express {
+            let s = self.store();
+            if let Some(e) = s.executions.get(&execution_arn) {
+                // Idempotent while it runs with the same input (API_StartExecution).
+                if e.status == "RUNNING" && e.input == input_text {
+                    return Ok(json!({"executionArn": e.arn, "startDate": e.start}));
+                }
+                return Err(ApiError::new(
+                    "ExecutionAlreadyExists",
+                    format!("Execution Already Exists: '{execution_arn}'"),
+                ));
+            }
+        }
+        let mut registry = Registry {
+            world: self.world.clone(),
+            ..Registry::default()
+        };
+        if let Some(case) = &test_case {
+            let Some(config) = &self.cfg.mock_config else {
+                return Err(ApiError::new(
+                    "InvalidArn",
+                    format!("Invalid Arn: '{arn}': a #{case} test case needs a mock configuration (SFN_MOCK_CONFIG)"),
+                ));
+            };
+            let names = crate::asl::state_names(&m.definition.json);
+            let tc = TestCase::load(config, Some(&m.name), case, &names)
+                .map_err(|e| ApiError::new("ValidationException", e.to_string()))?;
+            registry.mocks = Some(tc);
+        }
+        let start_ms = now_millis();
+        let start = start_ms as f64 / 1000.0;
+        let seed = self
+            .cfg
+            .seed
+            .wrapping_add(self.executions.fetch_add(1, Ordering::Relaxed));
+        let options = RunOptions {
+            seed,
+            history: !express,
+            real_time: self.cfg.time == Time::Real,
+            start_time: Some(start_ms),
+            state_machine_name: m.name.clone().into(),
+            execution_name: Some(name.clone()),
+            region: self.cfg.region.clone().into(),
+            account: self.cfg.account.clone().into(),
+            express,
+            resources: Box::new(registry),
+            callbacks: Box::new(Silent),
+            fault: None,
+        };
+        let running = Execution {
+            arn: execution_arn.clone(),
+            machine_arn: m.arn.clone(),
+            name: name.clone(),
+            input: input_text.clone(),
+            status: "RUNNING",
+            start,
+            stop: None,
+            output: None,
+            error: None,
+            cause: None,
+            history: Arc::new(Vec::new()),
+        };
+        let definition = m.definition.clone();
+        let role = m.role_arn.clone();
+        let run = move || {
+            finish(
+                running,
+                engine::run(&definition.machine, &input, options),
+                &role,
+            )
+        };
+        if sync {
+            let e = run();
+            return Ok(sync_answer(&e, &m.arn));
+        }
+        if express {
+            // Nothing keeps an EXPRESS execution: it runs, and only its effects remain.
+            if self.cfg.time == Time::Real {
+                std::thread::spawn(run);
+            } else {
+                run();
+            }
+            return Ok(json!({"executionArn": execution_arn, "startDate": start}));
+        }
+        match self.cfg.time {
+            Time::Virtual => {
+                let e = run();
+                self.store().insert_execution(e);
+            }
+            Time::Real => {
+                self.store().insert_execution(Execution {
+                    status: "RUNNING",
+                    ..finish_template(&execution_arn, &m.arn, &name, &input_text, start)
+                });
+                let store = self.store.clone();
+                std::thread::spawn(move || {
+                    let e = run();
+                    let mut s = store.lock().unwrap_or_else(|p| p.into_inner());
+                    // A StopExecution that came first decides the outcome.
+                    if let Some(slot) = s.executions.get_mut(&e.arn) {
+                        if slot.status == "RUNNING" {
+                            *slot = e;
+                        }
+                    }
+                });
+            }
+        }
+        Ok(json!({"executionArn": execution_arn, "startDate": start}))
+    }
+
+    fn fresh_name(&self) -> String {
+        let n = self.executions.fetch_add(1, Ordering::Relaxed);
+        uuid_like(now_nanos() ^ n.wrapping_mul(0x9e3779b97f4a7c15))
+    }
+
+    fn find_execution(&self, s: &Store, arn: &str) -> Result<Execution, ApiError> {
+        check_arn(arn)?;
+        s.executions
+            .get(arn)
+            .cloned()
+            .ok_or_else(|| ApiError::execution_does_not_exist(arn))
+    }
+
+    fn stop_execution(&self, r: &Req) -> Result<Value, ApiError> {
+        let arn = r.required_str("executionArn")?;
+        let mut s = self.store();
+        let e = self.find_execution(&s, arn)?;
+        if e.status != "RUNNING" {
+            return Ok(json!({"stopDate": e.stop.unwrap_or(e.start)}));
+        }
+        let stop = now_secs();
+        let error = r.str("error")?.map(String::from);
+        let cause = r.str("cause")?.map(String::from);
+        let mut details = Map::new();
+        if let Some(x) = &error {
+            details.insert("error".into(), json!(x));
+        }
+        if let Some(x) = &cause {
+            details.insert("cause".into(), json!(x));
+        }
+        if let Some(slot) = s.executions.get_mut(arn) {
+            slot.status = "ABORTED";
+            slot.stop = Some(stop);
+            slot.error = error;
+            slot.cause = cause;
+            slot.history = Arc::new(vec![
+                json!({"timestamp": slot.start, "type": "ExecutionStarted", "id": 1,
+                       "previousEventId": 0,
+                       "executionStartedEventDetails": {"input": slot.input,
+                           "inputDetails": {"truncated": false}, "roleArn": ""}}),
+                json!({"timestamp": stop, "type": "ExecutionAborted", "id": 2,
+                       "previousEventId": 0, "executionAbortedEventDetails": details}),
+            ]);
+        }
+        Ok(json!({"stopDate": stop}))
+    }
+
+    fn describe_execution(&self, r: &Req) -> Result<Value, ApiError> {
+        let arn = r.required_str("executionArn")?;
+        let e = self.find_execution(&self.store(), arn)?;
+        let mut out = json!({
+            "executionArn": e.arn, "stateMachineArn": e.machine_arn, "name": e.name,
+            "status": e.status, "startDate": e.start, "input": e.input,
+            "inputDetails": {"included": true},
+            "redriveCount": 0,
+            "redriveStatus": if matches!(e.status, "FAILED" | "TIMED_OUT" | "ABORTED") {
+                "REDRIVABLE"
+            } else {
+                "NOT_REDRIVABLE"
+            },
+        });
+        if let Some(stop) = e.stop {
+            out["stopDate"] = json!(stop);
+        }
+        outcome_members(&mut out, &e);
+        Ok(out)
+    }
+
+    fn describe_machine_for_execution(&self, r: &Req) -> Result<Value, ApiError> {
+        let arn = r.required_str("executionArn")?;
+        let s = self.store();
+        let e = self.find_execution(&s, arn)?;
+        let m = s
+            .machines
+            .get(&e.machine_arn)
+            .ok_or_else(|| ApiError::execution_does_not_exist(arn))?;
+        let d = describe_machine(m);
+        let mut out = Map::new();
+        for k in [
+            "stateMachineArn",
+            "name",
+            "definition",
+            "roleArn",
+            "loggingConfiguration",
+            "tracingConfiguration",
+            "revisionId",
+        ] {
+            if let Some(v) = d.get(k) {
+                out.insert(k.into(), v.clone());
+            }
+        }
+        out.insert("updateDate".into(), json!(m.created));
+        Ok(Value::Object(out))
+    }
+
+    fn list_executions(&self, r: &Req) -> Result<Value, ApiError> {
+        let arn = r.required_str("stateMachineArn")?;
+        let filter = r.str("statusFilter")?;
+        if let Some(f) = filter {
+            if ![
+                "RUNNING",
+                "SUCCEEDED",
+                "FAILED",
+                "TIMED_OUT",
+                "ABORTED",
+                "PENDING_REDRIVE",
+            ]
+            .contains(&f)
+            {
+                return Err(ApiError::new(
+                    "ValidationException",
+                    format!("1 validation error detected: Value '{f}' at 'statusFilter' failed to satisfy constraint: Member must satisfy enum value set: [RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED, PENDING_REDRIVE]"),
+                ));
+            }
+        }
+        let s = self.store();
+        let m = self.find_machine(&s, arn)?;
+        if m.kind == Kind::Express {
+            return Err(ApiError::new(
+                "StateMachineTypeNotSupported",
+                "This operation is not supported by this type of state machine",
+            ));
+        }
+        // Newest first.
+        let all: Vec<Value> = s
+            .execution_order
+            .iter()
+            .rev()
+            .filter_map(|a| s.executions.get(a))
+            .filter(|e| e.machine_arn == m.arn && filter.is_none_or(|f| f == e.status))
+            .map(|e| {
+                let mut x = json!({"executionArn": e.arn, "stateMachineArn": e.machine_arn,
+                                   "name": e.name, "status": e.status, "startDate": e.start,
+                                   "redriveCount": 0});
+                if let Some(stop) = e.stop {
+                    x["stopDate"] = json!(stop);
+                }
+                x
+            })
+            .collect();
+        let scope = format!("executions:{arn}:{filter:?}");
+        page(r, all, "executions", &scope)
+    }
+
+    fn get_execution_history(&self, r: &Req) -> Result<Value, ApiError> {
+        let arn = r.required_str("executionArn")?;
+        let reverse = r.bool("reverseOrder")?.unwrap_or(false);
+        let data = r.bool("includeExecutionData")?.unwrap_or(true);
+        let e = self.find_execution(&self.store(), arn)?;
+        let mut events: Vec<Value> = e.history.as_ref().clone();
+        if reverse {
+            events.reverse();
+        }
+        if !data {
+            for ev in &mut events {
+                strip_data(ev);
+            }
+        }
+        let scope = format!("history:{arn}:{reverse}:{data}");
+        page(r, events, "events", &scope)
+    }
+
+    // ----- tags --------------------------------------------------------------------------
+
+    fn tag_resource(&self, r: &Req) -> Result<Value, ApiError> {
+        let tags = r.tags("tags")?;
+        self.change_tags(r, |t| t.extend(tags))
+    }
+
+    fn untag_resource(&self, r: &Req) -> Result<Value, ApiError> {
+        let keys = r.strings("tagKeys")?;
+        self.change_tags(r, |t| t.retain(|k, _| !keys.contains(k)))
+    }
+
+    /// Changes the tags of the machine `resourceArn` names.
+    fn change_tags(
+        &self,
+        r: &Req,
+        change: impl FnOnce(&mut BTreeMap<String, String>),
+    ) -> Result<Value, ApiError> {
+        let arn = r.required_str("resourceArn")?;
+        let mut s = self.store();
+        let m = s
+            .machines
+            .get_mut(arn)
+            .ok_or_else(|| resource_not_found(arn))?;
+        change(&mut m.tags);
+        Ok(json!({}))
+    }
+
+    fn list_tags(&self, r: &Req) -> Result<Value, ApiError> {
+        let arn = r.required_str("resourceArn")?;
+        let s = self.store();
+        let m = s.machines.get(arn).ok_or_else(|| resource_not_found(arn))?;
+        let tags: Vec<Value> = m
+            .tags
+            .iter()
+            .map(|(k, v)| json!({"key": k, "value": v}))
+            .collect();
+        Ok(json!({ "tags": tags }))
+    }
+}
+
+fn resource_not_found(arn: &str) -> ApiError {
+    ApiError::new("ResourceNotFound", format!("Resource not found: '{arn}'"))
+}
+
+fn describe_machine(m: &Machine) -> Value {
+    json!({
+        "stateMachineArn": m.arn, "name": m.name, "status": "ACTIVE", "definition": m.text,
+        "roleArn": m.role_arn, "type": m.kind.as_str(), "creationDate": m.created,
+        "loggingConfiguration": m.logging, "tracingConfiguration": m.tracing,
+        "revisionId": revision_id(m),
+    })
+}
+
+fn revision_id(m: &Machine) -> String {
+    uuid_like(store_hash(&m.arn) ^ m.revision)
+}
+
+fn store_hash(s: &str) -> u64 {
+    s.bytes().fold(0xcbf29ce484222325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x100000001b3)
+    })
+}
+
+/// Compiles definition text as CreateStateMachine checks it.
+fn compile(text: &str) -> Result<crate::asl::Definition, ApiError> {
+    let json = crate::asl::load::parse_text(text, crate::asl::load::Format::Json).map_err(|d| {
+        ApiError::new(
+            "InvalidDefinition",
+            crate::asl::validate::invalid_definition_message(&[d]),
+        )
+    })?;
+    parse_definition(json).map_err(|e| match e {
+        LoadError::Invalid(d) => ApiError::new(
+            "InvalidDefinition",
+            crate::asl::validate::invalid_definition_message(&d),
+        ),
+        LoadError::Io(m) => ApiError::new("InvalidDefinition", m),
+    })
+}
+
+/// ValidateStateMachineDefinition: `{"result": "OK" | "FAIL", "diagnostics": [...]}`.
+fn validate_definition(r: &Req) -> Result<Value, ApiError> {
+    let text = r.required_str("definition")?;
+    let diags = match crate::asl::load::parse_text(text, crate::asl::load::Format::Json) {
+        Err(d) => vec![d],
+        Ok(json) => match parse_definition(json) {
+            Ok(_) => Vec::new(),
+            Err(LoadError::Invalid(d)) => d,
+            Err(LoadError::Io(m)) => return Err(ApiError::new("ValidationException", m)),
+        },
+    };
+    let list: Vec<Value> = diags
+        .iter()
+        .map(|d| {
+            json!({"severity": "ERROR", "code": d.code.as_str(), "message": d.message,
+                   "location": d.location})
+        })
+        .collect();
+    Ok(
+        json!({"result": if list.is_empty() { "OK" } else { "FAIL" }, "diagnostics": list,
+              "truncated": false}),
+    )
+}
+
+/// The execution as the interpreter ended it.
+fn finish(running: Execution, o: engine::Outcome, role_arn: &str) -> Execution {
+    let mut history: Vec<Value> = o
+        .history
+        .as_ref()
+        .map(|h| h.to_values().into_iter().map(epoch_timestamp).collect())
+        .unwrap_or_default();
+    // The execution runs with its machine's role.
+    if let Some(slot) = history
+        .first_mut()
+        .and_then(|e| e.pointer_mut("/executionStartedEventDetails/roleArn"))
+    {
+        *slot = json!(role_arn);
+    }
+    Execution {
+        status: o.status.as_str(),
+        stop: Some(o.stopped_at as f64 / 1000.0),
+        output: o.output.as_ref().map(Value::to_string),
+        error: o.error,
+        cause: o.cause,
+        history: Arc::new(history),
+        ..running
+    }
+}
+
+fn finish_template(arn: &str, machine: &str, name: &str, input: &str, start: f64) -> Execution {
+    Execution {
+        arn: arn.to_string(),
+        machine_arn: machine.to_string(),
+        name: name.to_string(),
+        input: input.to_string(),
+        status: "RUNNING",
+        start,
+        stop: None,
+        output: None,
+        error: None,
+        cause: None,
+        history: Arc::new(Vec::new()),
+    }
+}
+
+/// StartSyncExecution's answer (API_StartSyncExecution).
+fn sync_answer(e: &Execution, machine_arn: &str) -> Value {
+    let stop = e.stop.unwrap_or(e.start);
+    let mut out = json!({
+        "executionArn": e.arn, "stateMachineArn": machine_arn, "name": e.name,
+        "startDate": e.start, "stopDate": stop, "status": e.status,
+        "input": e.input, "inputDetails": {"included": true},
+        "billingDetails": {
+            "billedMemoryUsedInMB": 64,
+            // Billed in 100 ms steps, at least 100 ms.
+            "billedDurationInMilliseconds": (((stop - e.start) * 1000.0 / 100.0).ceil().max(1.0) * 100.0) as i64,
+        },
+    });
+    outcome_members(&mut out, e);
+    out
+}
+
+/// `output` (with `outputDetails`), `error` and `cause`, where the execution has them.
+fn outcome_members(out: &mut Value, e: &Execution) {
+    if let Some(o) = &e.output {
+        out["output"] = json!(o);
+        out["outputDetails"] = json!({"included": true});
+    }
+    if let Some(x) = &e.error {
+        out["error"] = json!(x);
+    }
+    if let Some(x) = &e.cause {
+        out["cause"] = json!(x);
+    }
+}
+
+/// An event's `timestamp` as epoch seconds (the interpreter renders RFC 3339).
+fn epoch_timestamp(mut event: Value) -> Value {
+    if let Some(slot) = event.get_mut("timestamp") {
+        if let Some(t) = slot
+            .as_str()
+            .and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok())
+        {
+            *slot = json!(t.timestamp_millis() as f64 / 1000.0);
+        }
+    }
+    event
+}
+
+/// `includeExecutionData: false`: events without their input and output.
+fn strip_data(event: &mut Value) {
+    if let Some(obj) = event.as_object_mut() {
+        for (k, v) in obj.iter_mut() {
+            if k.ends_with("EventDetails") {
+                if let Some(d) = v.as_object_mut() {
+                    d.remove("input");
+                    d.remove("output");
+                }
+            }
+        }
+    }
+}
+
+/// One page of `all` under `member`, with `maxResults` (0 or absent: 100; at most 1000) and
+/// `nextToken`.
+fn page(r: &Req, all: Vec<Value>, member: &str, scope: &str) -> Result<Value, ApiError> {
+    let max = match r.int("maxResults")? {
+        None | Some(0) => 100,
+        Some(n) if (1..=1000).contains(&n) => n as usize,
+        Some(n) => {
+            return Err(ApiError::new(
+                "ValidationException",
+                format!("1 validation error detected: Value '{n}' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to 1000"),
+            ))
+        }
+    };
+    let from = match r.str("nextToken")? {
+        None => 0,
+        Some(t) => store::offset(t, scope)
+            .filter(|&o| o <= all.len())
+            .ok_or_else(|| ApiError::new("InvalidToken", format!("Invalid Token: '{t}'")))?,
+    };
+    let end = (from + max).min(all.len());
+    let mut out = Map::new();
+    out.insert(member.into(), Value::Array(all[from..end].to_vec()));
+    if end < all.len() {
+        out.insert("nextToken".into(), json!(store::token(end, scope)));
+    }
+    Ok(Value::Object(out))
+}
+
+/// Request members, type-checked.
+struct Req<'a>(&'a Obj);
+
+impl Req<'_> {
+    fn str(&self, k: &str) -> Result<Option<&str>, ApiError> {
+        match self.0.get(k) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s)),
+            Some(_) => Err(ApiError::serialization(k, "a string")),
+        }
+    }
+
+    fn required_str(&self, k: &str) -> Result<&str, ApiError> {
+        self.str(k)?.ok_or_else(|| ApiError::missing(k))
+    }
+
+    fn int(&self, k: &str) -> Result<Option<i64>, ApiError> {
+        match self.0.get(k) {
+            None | Some(Value::Null) => Ok(None),
+            Some(v) => v
+                .as_i64()
+                .map(Some)
+                .ok_or_else(|| ApiError::serialization(k, "an integer")),
+        }
+    }
+
+    fn bool(&self, k: &str) -> Result<Option<bool>, ApiError> {
+        match self.0.get(k) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::Bool(b)) => Ok(Some(*b)),
+            Some(_) => Err(ApiError::serialization(k, "a boolean")),
+        }
+    }
+
+    fn strings(&self, k: &str) -> Result<Vec<String>, ApiError> {
+        match self.0.get(k) {
+            None | Some(Value::Null) => Err(ApiError::missing(k)),
+            Some(Value::Array(a)) => a
+                .iter()
+                .map(|v| {
+                    v.as_str()
+                        .map(String::from)
+                        .ok_or_else(|| ApiError::serialization(k, "a list of strings"))
+                })
+                .collect(),
+            Some(_) => Err(ApiError::serialization(k, "a list of strings")),
+        }
+    }
+
+    /// `[{"key": ..., "value": ...}]`.
+    fn tags(&self, k: &str) -> Result<BTreeMap<String, String>, ApiError> {
+        let mut out = BTreeMap::new();
+        match self.0.get(k) {
+            None | Some(Value::Null) => {}
+            Some(Value::Array(a)) => {
+                for t in a {
+                    let key = t.get("key").and_then(Value::as_str);
+                    let value = t.get("value").and_then(Value::as_str).unwrap_or("");
+                    let key = key.ok_or_else(|| ApiError::missing(&format!("{k}.member.key")))?;
+                    out.insert(key.to_string(), value.to_string());
+                }
+            }
+            Some(_) => return Err(ApiError::serialization(k, "a list of tags")),
+        }
+        Ok(out)
+    }
+}
+
+/// State machine names follow the execution-name rules (API_CreateStateMachine).
+fn check_machine_name(name: &str) -> Result<(), ApiError> {
+    check_execution_name(name)
+        .map_err(|_| ApiError::new("InvalidName", format!("Invalid Name: '{name}'")))
+}
+
+/// An ARN: `arn:<partition>:<service>:<region>:<account>:<resource>`.
+fn check_arn(arn: &str) -> Result<(), ApiError> {
+    let parts: Vec<&str> = arn.splitn(6, ':').collect();
+    if parts.len() == 6 && parts[0] == "arn" && !parts[1].is_empty() && !parts[5].is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::invalid_arn(arn))
+    }
+}
+
+fn now_nanos() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos() as u64)
+        .unwrap_or(0)
+}
+
+fn now_millis() -> i64 {
+    (now_nanos() / 1_000_000) as i64
+}
+
+fn now_secs() -> f64 {
+    now_millis() as f64 / 1000.0
+}
+
+/// A version-4-shaped UUID from 64 bits (names and revision ids need to be unique, not secret).
+fn uuid_like(seed: u64) -> String {
+    let mut x = seed;
+    let mut next = || {
+        x = x.wrapping_add(0x9e3779b97f4a7c15);
+        let mut z = x;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58476d1ce4e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d049bb133111eb);
+        z ^ (z >> 31)
+    };
+    let (a, b) = (next(), next());
+    format!(
+        "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
+        a >> 32,
+        (a >> 16) & 0xffff,
+        a & 0xfff,
+        ((b >> 48) & 0x3fff) | 0x8000,
+        b & 0xffff_ffff_ffff
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn call(api: &Api, action: &str, body: Value) -> Reply {
+        api.call(
+            Some(&format!("AWSStepFunctions.{action}")),
+            body.to_string().as_bytes(),
+        )
+    }
+
+    fn create(api: &Api, name: &str, definition: Value, kind: &str) -> Reply {
+        call(
+            api,
+            "CreateStateMachine",
+            json!({"name": name, "definition": definition.to_string(), "type": kind,
+                   "roleArn": "arn:aws:iam::123456789012:role/r"}),
+        )
+    }
+
+    const ARN: &str = "arn:aws:states:us-east-1:123456789012:stateMachine:";
+
+    /// `action` on the machine named `machine` (maybe with `#TestCase`).
+    fn on(api: &Api, action: &str, machine: &str) -> Reply {
+        call(
+            api,
+            action,
+            json!({"stateMachineArn": format!("{ARN}{machine}")}),
+        )
+    }
+
+    /// Starts an execution of `machine`; its ARN.
+    fn start(api: &Api, machine: &str) -> String {
+        let r = on(api, "StartExecution", machine);
+        assert_eq!(r.status, 200, "{:?}", r.body);
+        r.body["executionArn"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    }
+
+    fn describe(api: &Api, arn: &str) -> Value {
+        call(api, "DescribeExecution", json!({"executionArn": arn})).body
+    }
+
+    #[test]
+    fn a_day_of_waiting_ends_at_once_and_the_history_shows_the_day() {
+        let api = Api::new(Config::default());
+        let def = json!({"StartAt": "W", "States": {
+            "W": {"Type": "Wait", "Seconds": 86400, "Next": "P"},
+            "P": {"Type": "Pass", "Result": {"ok": true}, "End": true}}});
+        assert_eq!(create(&api, "m", def, "STANDARD").status, 200);
+        let started = call(
+            &api,
+            "StartExecution",
+            json!({"stateMachineArn": format!("{ARN}m"), "name": "e", "input": "{\"a\": 1}"}),
+        );
+        assert_eq!(started.status, 200, "{:?}", started.body);
+        let arn = started.body["executionArn"].as_str().unwrap().to_string();
+        assert_eq!(arn, "arn:aws:states:us-east-1:123456789012:execution:m:e");
+        let d = describe(&api, &arn);
+        assert_eq!(d["status"], "SUCCEEDED");
+        assert_eq!(d["output"], "{\"ok\":true}");
+        let took = d["stopDate"].as_f64().unwrap() - d["startDate"].as_f64().unwrap();
+        assert!((took - 86400.0).abs() < 0.01, "{took}");
+        // The same name again: the first execution is closed, so it already exists.
+        let again = call(
+            &api,
+            "StartExecution",
+            json!({"stateMachineArn": format!("{ARN}m"), "name": "e", "input": "{\"a\": 1}"}),
+        );
+        assert_eq!(again.body["__type"], "ExecutionAlreadyExists");
+    }
+
+    #[test]
+    fn history_pages_and_reverses() {
+        let api = Api::new(Config::default());
+        let def = json!({"StartAt": "A", "States": {
+            "A": {"Type": "Pass", "Next": "B"}, "B": {"Type": "Pass", "End": true}}});
+        create(&api, "m", def, "STANDARD");
+        let arn = start(&api, "m");
+        let all = call(&api, "GetExecutionHistory", json!({"executionArn": arn})).body;
+        let events = all["events"].as_array().unwrap();
+        assert_eq!(events.len(), 6, "{events:?}");
+        assert!(events[0]["timestamp"].is_f64());
+        assert!(all.get("nextToken").is_none());
+        let mut seen = Vec::new();
+        let mut token: Option<String> = None;
+        loop {
+            let mut req = json!({"executionArn": arn, "maxResults": 4, "reverseOrder": true});
+            if let Some(t) = &token {
+                req["nextToken"] = json!(t);
+            }
+            let page = call(&api, "GetExecutionHistory", req).body;
+            seen.extend(
+                page["events"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|e| e["id"].clone()),
+            );
+            match page.get("nextToken").and_then(Value::as_str) {
+                Some(t) => token = Some(t.to_string()),
+                None => break,
+            }
+        }
+        assert_eq!(seen, [6, 5, 4, 3, 2, 1].map(|n| json!(n)).to_vec());
+        // A token from one listing is refused by another.
+        let bad = call(
+            &api,
+            "GetExecutionHistory",
+            json!({"executionArn": arn, "nextToken": token.unwrap_or_default()}),
+        );
+        assert_eq!(bad.body["__type"], "InvalidToken");
+        let no_data = call(
+            &api,
+            "GetExecutionHistory",
+            json!({"executionArn": arn, "includeExecutionData": false}),
+        )
+        .body;
+        assert!(no_data["events"][0]["executionStartedEventDetails"]
+            .get("input")
+            .is_none());
+    }
+
+    #[test]
+    fn sync_executions_are_express_only() {
+        let api = Api::new(Config::default());
+        let def =
+            json!({"StartAt": "F", "States": {"F": {"Type": "Fail", "Error": "E", "Cause": "c"}}});
+        create(&api, "x", def.clone(), "EXPRESS");
+        create(&api, "s", def, "STANDARD");
+        let r = call(
+            &api,
+            "StartSyncExecution",
+            json!({"stateMachineArn": format!("{ARN}x"), "name": "n"}),
+        );
+        assert_eq!(r.status, 200);
+        assert_eq!(r.body["status"], "FAILED");
+        assert_eq!(r.body["error"], "E");
+        assert_eq!(r.body["cause"], "c");
+        assert!(r.body["executionArn"]
+            .as_str()
+            .unwrap()
+            .starts_with("arn:aws:states:us-east-1:123456789012:express:x:n:"));
+        let r = on(&api, "StartSyncExecution", "s");
+        assert_eq!(r.body["__type"], "StateMachineTypeNotSupported");
+    }
+
+    #[test]
+    fn bad_requests_get_aws_error_shapes() {
+        let api = Api::new(Config::default());
+        let cases: Vec<(Reply, &str)> = vec![
+            (api.call(None, b"{}"), "UnknownOperationException"),
+            (
+                api.call(Some("AWSStepFunctions.Nope"), b"{}"),
+                "UnknownOperationException",
+            ),
+            (
+                api.call(Some("AWSStepFunctions.ListStateMachines"), b"{"),
+                "SerializationException",
+            ),
+            (
+                api.call(Some("AWSStepFunctions.ListStateMachines"), b"[]"),
+                "SerializationException",
+            ),
+            (
+                call(&api, "DescribeStateMachine", json!({})),
+                "ValidationException",
+            ),
+            (
+                call(&api, "DescribeStateMachine", json!({"stateMachineArn": 7})),
+                "SerializationException",
+            ),
+            (
+                call(
+                    &api,
+                    "DescribeStateMachine",
+                    json!({"stateMachineArn": "nope"}),
+                ),
+                "InvalidArn",
+            ),
+            (
+                on(&api, "DescribeStateMachine", "gone"),
+                "StateMachineDoesNotExist",
+            ),
+            (
+                call(
+                    &api,
+                    "DescribeExecution",
+                    json!({"executionArn": "arn:aws:states:us-east-1:123456789012:execution:m:e"}),
+                ),
+                "ExecutionDoesNotExist",
+            ),
+            (
+                create(
+                    &api,
+                    "bad name",
+                    json!({"StartAt": "A", "States": {"A": {"Type": "Succeed"}}}),
+                    "STANDARD",
+                ),
+                "InvalidName",
+            ),
+            (
+                create(&api, "m", json!({"StartAt": "A", "States": {}}), "STANDARD"),
+                "InvalidDefinition",
+            ),
+            (
+                call(&api, "ListStateMachines", json!({"maxResults": 5000})),
+                "ValidationException",
+            ),
+            (
+                call(&api, "ListStateMachines", json!({"nextToken": "junk"})),
+                "InvalidToken",
+            ),
+        ];
+        for (i, (reply, kind)) in cases.iter().enumerate() {
+            assert_eq!(reply.status, 400, "case {i}: {:?}", reply.body);
+            assert_eq!(reply.body["__type"], *kind, "case {i}: {:?}", reply.body);
+            assert!(reply.body["message"]
+                .as_str()
+                .is_some_and(|m| !m.is_empty()));
+        }
+        let invalid = &cases[10].0.body["message"];
+        assert_eq!(
+            invalid,
+            "Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: Value cannot be empty at /States'"
+        );
+    }
+
+    #[test]
+    fn create_is_idempotent_and_delete_forgets() {
+        let api = Api::new(Config::default());
+        let def = json!({"StartAt": "A", "States": {"A": {"Type": "Succeed"}}});
+        let a = create(&api, "m", def.clone(), "STANDARD");
+        let b = create(&api, "m", def, "STANDARD");
+        assert_eq!(a, b);
+        let c = create(
+            &api,
+            "m",
+            json!({"StartAt": "B", "States": {"B": {"Type": "Succeed"}}}),
+            "STANDARD",
+        );
+        assert_eq!(c.body["__type"], "StateMachineAlreadyExists");
+        let listed = call(&api, "ListStateMachines", json!({})).body;
+        assert_eq!(listed["stateMachines"][0]["name"], "m");
+        on(&api, "DeleteStateMachine", "m");
+        let gone = on(&api, "DescribeStateMachine", "m");
+        assert_eq!(gone.body["__type"], "StateMachineDoesNotExist");
+    }
+
+    #[test]
+    fn a_test_case_suffix_runs_the_mocked_responses() {
+        let mock = json!({"StateMachines": {"m": {"TestCases": {"HappyPath": {"Call": "Ok"}}}},
+                          "MockedResponses": {"Ok": {"0": {"Return": {"mocked": true}}}}});
+        let api = Api::new(Config {
+            mock_config: Some(mock),
+            ..Config::default()
+        });
+        let def = json!({"StartAt": "Call", "States": {"Call": {"Type": "Task",
+            "Resource": "arn:aws:lambda:us-east-1:123456789012:function:real", "End": true}}});
+        create(&api, "m", def, "STANDARD");
+        let arn = start(&api, "m#HappyPath");
+        let d = describe(&api, &arn);
+        assert_eq!(d["status"], "SUCCEEDED", "{d}");
+        assert_eq!(d["output"], "{\"mocked\":true}");
+        assert_eq!(d["stateMachineArn"], format!("{ARN}m"));
+        let unknown = on(&api, "StartExecution", "m#Nope");
+        assert_eq!(unknown.body["__type"], "ValidationException");
+    }
+
+    #[test]
+    fn machines_start_each_other() {
+        let api = Api::new(Config::default());
+        create(
+            &api,
+            "Child",
+            json!({"StartAt": "P", "States": {"P": {"Type": "Pass", "Result": 42, "End": true}}}),
+            "STANDARD",
+        );
+        let parent = json!({"StartAt": "Run", "States": {"Run": {"Type": "Task",
+            "Resource": "arn:aws:states:::states:startExecution.sync:2",
+            "Parameters": {"StateMachineArn": format!("{ARN}Child")},
+            "OutputPath": "$.Output", "End": true}}});
+        create(&api, "Parent", parent, "STANDARD");
+        let arn = start(&api, "Parent");
+        let d = describe(&api, &arn);
+        assert_eq!(d["status"], "SUCCEEDED", "{d}");
+        assert_eq!(d["output"], "42");
+    }
+}
