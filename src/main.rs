@@ -39,6 +39,9 @@ enum Command {
     Record(cli::record::Args),
     /// Run an execution many times in-process and print executions per second.
     Bench(cli::bench::Args),
+    /// Drive a Step Functions API endpoint (serve, moto, LocalStack) and print executions per second.
+    #[cfg(feature = "serve")]
+    BenchApi(cli::bench_api::Args),
     /// Evaluate one JSONata expression, JSONPath path or intrinsic call and print the result as JSON.
     Eval(cli::eval::Args),
     /// Serve the Step Functions API (AWS JSON 1.0) on the reference interpreter (docs/serve.md).
@@ -77,6 +80,8 @@ fn main() -> ExitCode {
         Command::Shrink(a) => cli::shrink::main(a),
         Command::Record(a) => cli::record::main(a),
         Command::Bench(a) => cli::bench::main(a),
+        #[cfg(feature = "serve")]
+        Command::BenchApi(a) => cli::bench_api::main(a),
         Command::Eval(a) => cli::eval::main(a),
         Command::Report(a) => cli::report::main(a),
         #[cfg(feature = "serve")]

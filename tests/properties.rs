@@ -79,9 +79,10 @@ fn generated_machines_are_valid() {
     }
 }
 
-// The services profile calls DynamoDB, SQS and SNS on the resources its cases declare and has
-// no deliberate faults and no Fail states: on the reference, with the case's world, every case
-// succeeds, and a getItem finds the item the world holds.
+// The services profile calls DynamoDB, SQS, SNS, S3, ECS and child machines on the resources its
+// cases declare, and its `.waitForTaskToken` states are answered by the case's callbacks script;
+// it has no deliberate faults and no Fail states: on the reference, with the case's world and
+// script, every case succeeds, and a getItem finds the item the world holds.
 #[test]
 fn services_cases_succeed_on_the_resources_they_declare() {
     let p = profile("services");
@@ -102,6 +103,14 @@ fn services_cases_succeed_on_the_resources_they_declare() {
             RunOptions {
                 seed,
                 resources: Box::new(registry),
+                // `.waitForTaskToken` states are answered by the case's callbacks script.
+                callbacks: match case.environment.get("callbacks") {
+                    Some(script) => Box::new(
+                        aslcheck::tasks::callbacks::Script::parse(script)
+                            .unwrap_or_else(|e| panic!("seed {seed}: {e}")),
+                    ),
+                    None => Box::new(aslcheck::tasks::callbacks::Silent),
+                },
                 ..RunOptions::default()
             },
         );

@@ -13,6 +13,8 @@
 //! `Display`, naming the file, flag or JSON Pointer it is about.
 
 pub mod bench;
+#[cfg(feature = "serve")]
+pub mod bench_api;
 pub mod conformance;
 pub mod diff;
 pub mod eval;

@@ -5,12 +5,14 @@
 //! - [`api`]: the actions, as pure request → reply functions over the [`store`];
 //! - [`store`]: machines and executions, with a retention bound on finished executions;
 //! - [`error`]: AWS's error shape;
-//! - `http`: hyper on tokio, keep-alive, a request size limit, graceful shutdown.
+//! - `http`: hyper on tokio, keep-alive, a request size limit, graceful shutdown;
+//! - [`load`]: a load driver for any endpoint of the API (`aslcheck bench-api`).
 
 pub mod api;
 pub mod error;
 #[cfg(feature = "serve")]
 mod http;
+pub mod load;
 pub mod store;
 
 pub use api::{Api, Config, Reply, Time};
