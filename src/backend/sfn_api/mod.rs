@@ -58,6 +58,7 @@ mod service;
 mod world;
 #[cfg(feature = "aws")]
 pub use client::SfnApi;
+#[cfg(feature = "aws")]
 pub use service::NoHostPrefix;
 
 /// Every state machine this backend creates has a name starting with this.
