@@ -442,6 +442,8 @@ impl Api {
             cause: None,
             history: Arc::new(Vec::new()),
         };
+        // Kept while it runs in the background (real time); the finished one replaces it.
+        let pending = (self.cfg.time == Time::Real && !sync && !express).then(|| running.clone());
         let definition = m.definition.clone();
         let role = m.role_arn.clone();
         let run = move || {
@@ -464,16 +466,13 @@ impl Api {
             }
             return Ok(json!({"executionArn": execution_arn, "startDate": start}));
         }
-        match self.cfg.time {
-            Time::Virtual => {
+        match pending {
+            None => {
                 let e = run();
                 self.store().insert_execution(e);
             }
-            Time::Real => {
-                self.store().insert_execution(Execution {
-                    status: "RUNNING",
-                    ..finish_template(&execution_arn, &m.arn, &name, &input_text, start)
-                });
+            Some(pending) => {
+                self.store().insert_execution(pending);
                 let store = self.store.clone();
                 std::thread::spawn(move || {
                     let e = run();
@@ -707,13 +706,7 @@ fn describe_machine(m: &Machine) -> Value {
 }
 
 fn revision_id(m: &Machine) -> String {
-    uuid_like(store_hash(&m.arn) ^ m.revision)
-}
-
-fn store_hash(s: &str) -> u64 {
-    s.bytes().fold(0xcbf29ce484222325, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x100000001b3)
-    })
+    uuid_like(store::fnv(&m.arn) ^ m.revision)
 }
 
 /// Compiles definition text as CreateStateMachine checks it.
@@ -779,22 +772,6 @@ fn finish(running: Execution, o: engine::Outcome, role_arn: &str) -> Execution {
         cause: o.cause,
         history: Arc::new(history),
         ..running
-    }
-}
-
-fn finish_template(arn: &str, machine: &str, name: &str, input: &str, start: f64) -> Execution {
-    Execution {
-        arn: arn.to_string(),
-        machine_arn: machine.to_string(),
-        name: name.to_string(),
-        input: input.to_string(),
-        status: "RUNNING",
-        start,
-        stop: None,
-        output: None,
-        error: None,
-        cause: None,
-        history: Arc::new(Vec::new()),
     }
 }
 

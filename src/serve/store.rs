@@ -129,7 +129,8 @@ pub fn offset(token: &str, scope: &str) -> Option<usize> {
         .flatten()
 }
 
-fn fnv(s: &str) -> u64 {
+/// FNV-1a: a stable 64-bit hash of `s` (tokens, revision ids).
+pub(crate) fn fnv(s: &str) -> u64 {
     s.bytes().fold(0xcbf29ce484222325, |h, b| {
         (h ^ u64::from(b)).wrapping_mul(0x100000001b3)
     })
