@@ -1,6 +1,7 @@
 //! `aslcheck serve` through real clients, on 127.0.0.1:
 //! - aws-sdk-sfn (Rust): create, start, describe, history with paging, StartSyncExecution, a
-//!   MockConfigFile test case (`SFN_MOCK_CONFIG`, `#TestCase`), the typed errors;
+//!   MockConfigFile test case (`SFN_MOCK_CONFIG`, `#TestCase`), the typed errors; a callback
+//!   task answered with SendTaskHeartbeat and SendTaskSuccess, the token read from the history;
 //! - boto3 (the one moto's environment brings, `.peers/moto`): the same calls from Python;
 //! - the corpus self-check: the `sfn-api` backend pointed at `serve` agrees with the expected
 //!   result of every corpus case it can run;
@@ -108,16 +109,7 @@ fn the_rust_sdk_runs_machines_through_serve() {
         let waiting = json!({"StartAt": "W", "States": {
             "W": {"Type": "Wait", "Seconds": 86400, "Next": "Done"},
             "Done": {"Type": "Pass", "Parameters": {"got.$": "$.n"}, "End": true}}});
-        let arn = sfn
-            .create_state_machine()
-            .name("Waiting")
-            .definition(waiting.to_string())
-            .role_arn(ROLE)
-            .send()
-            .await
-            .expect("CreateStateMachine")
-            .state_machine_arn()
-            .to_string();
+        let arn = create(&sfn, "Waiting", &waiting).await;
         assert_eq!(arn, "arn:aws:states:us-east-1:123456789012:stateMachine:Waiting");
         let exec = sfn
             .start_execution()
@@ -197,16 +189,7 @@ fn the_rust_sdk_runs_machines_through_serve() {
         // A Step Functions Local test case: the mocked Task throws.
         let order = json!({"StartAt": "Charge", "States": {"Charge": {"Type": "Task",
             "Resource": "arn:aws:lambda:us-east-1:123456789012:function:charge", "End": true}}});
-        let order_arn = sfn
-            .create_state_machine()
-            .name("Order")
-            .definition(order.to_string())
-            .role_arn(ROLE)
-            .send()
-            .await
-            .expect("CreateStateMachine Order")
-            .state_machine_arn()
-            .to_string();
+        let order_arn = create(&sfn, "Order", &order).await;
         let declined = sfn
             .start_execution()
             .state_machine_arn(format!("{order_arn}#Declined"))
@@ -254,6 +237,100 @@ fn the_rust_sdk_runs_machines_through_serve() {
         assert!(bad_arn.into_service_error().is_invalid_arn());
     });
     let _ = std::fs::remove_file(mock);
+}
+
+/// CreateStateMachine (STANDARD) of `definition`; its ARN.
+async fn create(sfn: &aws_sdk_sfn::Client, name: &str, definition: &Value) -> String {
+    sfn.create_state_machine()
+        .name(name)
+        .definition(definition.to_string())
+        .role_arn(ROLE)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("CreateStateMachine {name}: {e:?}"))
+        .state_machine_arn()
+        .to_string()
+}
+
+/// The token of the task that waits in `execution_arn`, from the TaskScheduled event the
+/// history shows while the task waits (at `pointer` in the event's parameters).
+async fn waiting_token(sfn: &aws_sdk_sfn::Client, execution_arn: &str, pointer: &str) -> String {
+    for _ in 0..200 {
+        let h = sfn
+            .get_execution_history()
+            .execution_arn(execution_arn)
+            .send()
+            .await
+            .expect("GetExecutionHistory");
+        let scheduled = h.events().iter().find_map(|e| {
+            let d = e.task_scheduled_event_details()?;
+            let p: Value = serde_json::from_str(d.parameters()).ok()?;
+            p.pointer(pointer)?.as_str().map(String::from)
+        });
+        if let Some(token) = scheduled {
+            return token;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    panic!("no waiting task in {execution_arn}");
+}
+
+#[test]
+fn the_rust_sdk_answers_a_waiting_task() {
+    let server = Serve::start(&[]);
+    let sfn = client(&server.url());
+    runtime().block_on(async {
+        let def = json!({"StartAt": "Wait", "States": {
+            "Wait": {"Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+                     "Parameters": {"QueueUrl": "https://sqs.us-east-1.amazonaws.com/123456789012/approvals",
+                                    "MessageBody": {"token.$": "$$.Task.Token"}},
+                     "HeartbeatSeconds": 600, "TimeoutSeconds": 3600,
+                     "ResultPath": "$.answer", "Next": "Done"},
+            "Done": {"Type": "Pass", "Parameters": {"answer.$": "$.answer", "n.$": "$.n"}, "End": true}}});
+        let arn = create(&sfn, "Callback", &def).await;
+        let exec = sfn
+            .start_execution()
+            .state_machine_arn(&arn)
+            .input(r#"{"n": 1}"#)
+            .send()
+            .await
+            .expect("StartExecution")
+            .execution_arn()
+            .to_string();
+        let d = sfn.describe_execution().execution_arn(&exec).send().await.unwrap();
+        assert_eq!(d.status().as_str(), "RUNNING");
+        let token = waiting_token(&sfn, &exec, "/MessageBody/token").await;
+        sfn.send_task_heartbeat()
+            .task_token(&token)
+            .send()
+            .await
+            .expect("SendTaskHeartbeat");
+        sfn.send_task_success()
+            .task_token(&token)
+            .output(r#"{"ok": true}"#)
+            .send()
+            .await
+            .expect("SendTaskSuccess");
+        let mut status = String::new();
+        for _ in 0..500 {
+            let d = sfn.describe_execution().execution_arn(&exec).send().await.unwrap();
+            status = d.status().as_str().to_string();
+            if status != "RUNNING" {
+                let out: Value = serde_json::from_str(d.output().unwrap()).unwrap();
+                assert_eq!(out, json!({"answer": {"ok": true}, "n": 1}));
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        assert_eq!(status, "SUCCEEDED");
+        let late = sfn
+            .send_task_failure()
+            .task_token(&token)
+            .send()
+            .await
+            .expect_err("the task is closed");
+        assert!(late.into_service_error().is_task_timed_out());
+    });
 }
 
 #[test]

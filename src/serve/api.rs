@@ -8,16 +8,18 @@
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{mpsc, Arc, Mutex, MutexGuard};
 
 use serde_json::{json, Map, Value};
 
 use super::error::ApiError;
 use super::store::{self, Execution, Kind, Machine, Store};
+use super::tokens::{Hub, Live, TokenState};
 use crate::asl::{parse_definition, LoadError};
+use crate::engine::history::ExecutionHistory;
 use crate::engine::{self, RunOptions};
 use crate::harness::input::check_execution_name;
-use crate::tasks::callbacks::Silent;
+use crate::tasks::callbacks::{Action, Silent};
 use crate::tasks::mock::TestCase;
 use crate::tasks::Registry;
 use crate::world::{states::Child, SharedWorld, World};
@@ -26,7 +28,9 @@ use crate::world::{states::Child, SharedWorld, World};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Time {
     /// Waits and retry intervals advance a virtual clock: an execution ends before
-    /// StartExecution answers, its history showing the time it would have taken.
+    /// StartExecution answers, its history showing the time it would have taken. A task that
+    /// waits for its token is the exception: StartExecution answers once it waits, and the wait
+    /// lasts until a SendTask* call (or the task's timeout) on the wall clock.
     Virtual,
     /// Waits take real time; the execution runs in the background.
     Real,
@@ -88,10 +92,12 @@ pub struct Api {
     store: Arc<Mutex<Store>>,
     world: SharedWorld,
     executions: AtomicU64,
+    /// Tokens of tasks that wait for SendTask* calls.
+    tokens: Arc<Hub>,
 }
 
 /// The actions, by the name after `AWSStepFunctions.` in `X-Amz-Target`.
-pub const ACTIONS: [&str; 16] = [
+pub const ACTIONS: [&str; 19] = [
     "CreateStateMachine",
     "DescribeStateMachine",
     "UpdateStateMachine",
@@ -108,6 +114,9 @@ pub const ACTIONS: [&str; 16] = [
     "TagResource",
     "UntagResource",
     "ListTagsForResource",
+    "SendTaskSuccess",
+    "SendTaskFailure",
+    "SendTaskHeartbeat",
 ];
 
 type Obj = Map<String, Value>;
@@ -121,6 +130,7 @@ impl Api {
             store,
             world,
             executions: AtomicU64::new(0),
+            tokens: Arc::new(Hub::default()),
         }
     }
 
@@ -177,6 +187,9 @@ impl Api {
             "TagResource" => self.tag_resource(&r),
             "UntagResource" => self.untag_resource(&r),
             "ListTagsForResource" => self.list_tags(&r),
+            "SendTaskSuccess" => self.send_task(&r, Send::Success),
+            "SendTaskFailure" => self.send_task(&r, Send::Failure),
+            "SendTaskHeartbeat" => self.send_task(&r, Send::Heartbeat),
             other => Err(ApiError::new(
                 "UnknownOperationException",
                 format!(
@@ -429,6 +442,7 @@ impl Api {
             callbacks: Box::new(Silent),
             fault: None,
         };
+        let mut options = options;
         let running = Execution {
             arn: execution_arn.clone(),
             machine_arn: m.arn.clone(),
@@ -442,8 +456,16 @@ impl Api {
             cause: None,
             history: Arc::new(Vec::new()),
         };
-        // Kept while it runs in the background (real time); the finished one replaces it.
-        let pending = (self.cfg.time == Time::Real && !sync && !express).then(|| running.clone());
+        // A machine with a task that waits for its token runs on its own thread, answered by
+        // the API's SendTask* calls (EXPRESS machines cannot have such tasks).
+        let live = !sync && !express && m.text.contains(".waitForTaskToken");
+        // Kept while it runs in the background; the finished one replaces it.
+        let pending =
+            ((self.cfg.time == Time::Real || live) && !sync && !express).then(|| running.clone());
+        let (parked_tx, parked) = mpsc::channel::<()>();
+        if live {
+            options.callbacks = Box::new(self.live(&execution_arn, &m.role_arn, parked_tx.clone()));
+        }
         let definition = m.definition.clone();
         let role = m.role_arn.clone();
         let run = move || {
@@ -476,17 +498,93 @@ impl Api {
                 let store = self.store.clone();
                 std::thread::spawn(move || {
                     let e = run();
-                    let mut s = store.lock().unwrap_or_else(|p| p.into_inner());
-                    // A StopExecution that came first decides the outcome.
-                    if let Some(slot) = s.executions.get_mut(&e.arn) {
-                        if slot.status == "RUNNING" {
-                            *slot = e;
+                    {
+                        let mut s = store.lock().unwrap_or_else(|p| p.into_inner());
+                        // A StopExecution that came first decides the outcome.
+                        if let Some(slot) = s.executions.get_mut(&e.arn) {
+                            if slot.status == "RUNNING" {
+                                *slot = e;
+                            }
                         }
                     }
+                    let _ = parked_tx.send(());
                 });
+                if self.cfg.time == Time::Virtual {
+                    // Answer once the execution has ended or waits for a token.
+                    let _ = parked.recv();
+                }
             }
         }
         Ok(json!({"executionArn": execution_arn, "startDate": start}))
+    }
+
+    /// The responder of an execution whose tasks wait for the API's SendTask* calls: it shows
+    /// the events so far on the execution while it waits.
+    fn live(&self, execution_arn: &str, role_arn: &str, parked: mpsc::Sender<()>) -> Live {
+        let store = self.store.clone();
+        let arn = execution_arn.to_string();
+        let role = role_arn.to_string();
+        Live {
+            hub: self.tokens.clone(),
+            execution_arn: execution_arn.to_string(),
+            publish: Box::new(move |h: ExecutionHistory| {
+                let events = events(&h, &role);
+                let mut s = store.lock().unwrap_or_else(|p| p.into_inner());
+                if let Some(slot) = s.executions.get_mut(&arn) {
+                    if slot.status == "RUNNING" {
+                        slot.history = Arc::new(events);
+                    }
+                }
+            }),
+            parked: Some(parked),
+        }
+    }
+
+    /// SendTaskSuccess, SendTaskFailure and SendTaskHeartbeat (API_SendTaskSuccess and its
+    /// siblings; docs/semantics/task.md §10.6).
+    fn send_task(&self, r: &Req, kind: Send) -> Result<Value, ApiError> {
+        let token = r.required_str("taskToken")?;
+        check_length(token.chars().count(), "taskToken", 1, 1024)?;
+        if !well_formed_token(token) {
+            return Err(ApiError::new(
+                "InvalidToken",
+                format!("Invalid Token: '{token}'"),
+            ));
+        }
+        let action = match kind {
+            Send::Success => {
+                let output = r.required_str("output")?;
+                check_length(output.len(), "output", 0, engine::MAX_PAYLOAD_BYTES)?;
+                let v: Value = serde_json::from_str(output).map_err(|e| {
+                    ApiError::new("InvalidOutput", format!("Invalid Output: '{e}'"))
+                })?;
+                Action::Success(v)
+            }
+            Send::Failure => {
+                let error = r.str("error")?;
+                let cause = r.str("cause")?;
+                check_length(error.map_or(0, |e| e.chars().count()), "error", 0, 256)?;
+                check_length(cause.map_or(0, |c| c.chars().count()), "cause", 0, 32_768)?;
+                Action::Failure {
+                    error: error.map(String::from),
+                    cause: cause.map(String::from),
+                }
+            }
+            Send::Heartbeat => Action::Heartbeat,
+        };
+        // UNVERIFIED (docs/semantics/task.md §10.6): which of TaskDoesNotExist and TaskTimedOut
+        // AWS gives for a well-formed token it never issued, and the messages of both.
+        match self.tokens.send(token, action) {
+            TokenState::Open => Ok(json!({})),
+            TokenState::Closed => Err(ApiError::new(
+                "TaskTimedOut",
+                "Task Timed Out: 'Provided task does not exist anymore'",
+            )),
+            TokenState::Unknown => Err(ApiError::new(
+                "TaskDoesNotExist",
+                "Task Does Not Exist: 'Provided task does not exist'",
+            )),
+        }
     }
 
     fn fresh_name(&self) -> String {
@@ -524,15 +622,25 @@ impl Api {
             slot.stop = Some(stop);
             slot.error = error;
             slot.cause = cause;
-            slot.history = Arc::new(vec![
-                json!({"timestamp": slot.start, "type": "ExecutionStarted", "id": 1,
+            // The events so far (those a waiting execution showed), then ExecutionAborted.
+            let mut events = if slot.history.is_empty() {
+                vec![
+                    json!({"timestamp": slot.start, "type": "ExecutionStarted", "id": 1,
                        "previousEventId": 0,
                        "executionStartedEventDetails": {"input": slot.input,
                            "inputDetails": {"truncated": false}, "roleArn": ""}}),
-                json!({"timestamp": stop, "type": "ExecutionAborted", "id": 2,
-                       "previousEventId": 0, "executionAbortedEventDetails": details}),
-            ]);
+                ]
+            } else {
+                slot.history.as_ref().clone()
+            };
+            let last = events.len();
+            events.push(json!({"timestamp": stop, "type": "ExecutionAborted",
+                "id": last + 1, "previousEventId": last,
+                "executionAbortedEventDetails": details}));
+            slot.history = Arc::new(events);
         }
+        drop(s);
+        self.tokens.stop(arn);
         Ok(json!({"stopDate": stop}))
     }
 
@@ -751,19 +859,25 @@ fn validate_definition(r: &Req) -> Result<Value, ApiError> {
 }
 
 /// The execution as the interpreter ended it.
-fn finish(running: Execution, o: engine::Outcome, role_arn: &str) -> Execution {
-    let mut history: Vec<Value> = o
-        .history
-        .as_ref()
-        .map(|h| h.to_values().into_iter().map(epoch_timestamp).collect())
-        .unwrap_or_default();
-    // The execution runs with its machine's role.
+/// A history in the API's shape: epoch-second timestamps, the machine's role on
+/// ExecutionStarted.
+fn events(h: &ExecutionHistory, role_arn: &str) -> Vec<Value> {
+    let mut history: Vec<Value> = h.iter().map(epoch_timestamp).collect();
     if let Some(slot) = history
         .first_mut()
         .and_then(|e| e.pointer_mut("/executionStartedEventDetails/roleArn"))
     {
         *slot = json!(role_arn);
     }
+    history
+}
+
+fn finish(running: Execution, o: engine::Outcome, role_arn: &str) -> Execution {
+    let history = o
+        .history
+        .as_ref()
+        .map(|h| events(h, role_arn))
+        .unwrap_or_default();
     Execution {
         status: o.status.as_str(),
         stop: Some(o.stopped_at as f64 / 1000.0),
@@ -930,6 +1044,39 @@ impl Req<'_> {
 }
 
 /// State machine names follow the execution-name rules (API_CreateStateMachine).
+/// Which SendTask* call.
+#[derive(Debug, Clone, Copy)]
+enum Send {
+    Success,
+    Failure,
+    Heartbeat,
+}
+
+/// A token of the shape this server issues (`AQC` and base64); anything else is `InvalidToken`.
+fn well_formed_token(token: &str) -> bool {
+    use base64::Engine;
+    token.strip_prefix("AQC").is_some_and(|b| {
+        !b.is_empty() && base64::engine::general_purpose::STANDARD.decode(b).is_ok()
+    })
+}
+
+/// A member's length constraint, as the API's validation reports it.
+/// `n` is the length in characters, or in UTF-8 bytes for a payload.
+fn check_length(n: usize, member: &str, min: usize, max: usize) -> Result<(), ApiError> {
+    if n < min || n > max {
+        let bound = if n < min {
+            format!("greater than or equal to {min}")
+        } else {
+            format!("less than or equal to {max}")
+        };
+        return Err(ApiError::new(
+            "ValidationException",
+            format!("1 validation error detected: Value at '{member}' failed to satisfy constraint: Member must have length {bound}"),
+        ));
+    }
+    Ok(())
+}
+
 fn check_machine_name(name: &str) -> Result<(), ApiError> {
     check_execution_name(name)
         .map_err(|_| ApiError::new("InvalidName", format!("Invalid Name: '{name}'")))

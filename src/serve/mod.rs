@@ -4,6 +4,7 @@
 //!
 //! - [`api`]: the actions, as pure request → reply functions over the [`store`];
 //! - [`store`]: machines and executions, with a retention bound on finished executions;
+//! - [`tokens`]: task tokens between waiting executions and SendTask* calls;
 //! - [`error`]: AWS's error shape;
 //! - `http`: hyper on tokio, keep-alive, a request size limit, graceful shutdown;
 //! - [`load`]: a load driver for any endpoint of the API (`aslcheck bench-api`).
@@ -14,6 +15,7 @@ pub mod error;
 mod http;
 pub mod load;
 pub mod store;
+pub mod tokens;
 
 pub use api::{Api, Config, Reply, Time};
 

@@ -1,12 +1,14 @@
 """boto3 against `aslcheck serve` (tests/serve.rs passes the endpoint URL).
 
 Runs the seed's patterns through the API as a Python test suite would: create, start,
-describe, history, a synchronous EXPRESS execution, a nested execution, and the typed errors.
+describe, history, callbacks (Human approval: approve, reject, expire, heartbeats), a
+synchronous EXPRESS execution, a nested execution, and the typed errors.
 Prints "boto3 client: all checks passed" at the end; any failed check raises.
 """
 
 import json
 import sys
+import time
 
 import boto3
 from botocore.config import Config
@@ -98,6 +100,119 @@ run = sfn.start_execution(stateMachineArn=parent, input=json.dumps({"n": 21}))
 d = sfn.describe_execution(executionArn=run["executionArn"])
 check("nested output", json.loads(d["output"]), {"doubled": 42})
 
+# Human approval, the seed's machine: the approval task waits for its token, which the client
+# reads from the history (the TaskScheduled parameters hold the Payload the function got).
+def human_approval(name, timeout, heartbeat=None):
+    wait = {
+        "Type": "Task", "Resource": "arn:aws:states:::lambda:invoke.waitForTaskToken",
+        "Parameters": {"FunctionName": "SendApprovalEmail",
+                       "Payload": {"token.$": "$$.Task.Token", "request.$": "$"}},
+        "TimeoutSeconds": timeout,
+        "Catch": [{"ErrorEquals": ["States.Timeout"], "Next": "RequestExpired"}],
+        "Next": "CheckApproval"}
+    if heartbeat:
+        wait["HeartbeatSeconds"] = heartbeat
+    return create(name, {
+        "StartAt": "SubmitRequest",
+        "States": {
+            "SubmitRequest": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+                              "Parameters": {"FunctionName": "CreateApprovalRequest",
+                                             "Payload.$": "$"},
+                              "ResultSelector": {"request.$": "$.Payload"},
+                              "Next": "WaitForApproval"},
+            "WaitForApproval": wait,
+            "CheckApproval": {"Type": "Choice",
+                              "Choices": [{"Variable": "$.approved", "BooleanEquals": True,
+                                           "Next": "ProcessApproved"}],
+                              "Default": "ProcessRejected"},
+            "ProcessApproved": {"Type": "Succeed"},
+            "ProcessRejected": {"Type": "Fail", "Error": "Rejected"},
+            "RequestExpired": {"Type": "Fail", "Error": "Expired"},
+        },
+    })
+
+
+def token_of(execution_arn):
+    """The waiting task's token, from the execution's history while it waits."""
+    for _ in range(200):
+        d = sfn.describe_execution(executionArn=execution_arn)
+        check("status while waiting", d["status"], "RUNNING")
+        events = sfn.get_execution_history(executionArn=execution_arn)["events"]
+        for e in events:
+            if e["type"] == "TaskScheduled":
+                params = json.loads(e["taskScheduledEventDetails"]["parameters"])
+                if params["FunctionName"] == "SendApprovalEmail":
+                    check("events so far", [e["type"] for e in events][-3:],
+                          ["TaskScheduled", "TaskStarted", "TaskSubmitted"])
+                    return params["Payload"]["token"]
+        time.sleep(0.01)
+    raise AssertionError("no token in the history of " + execution_arn)
+
+
+def ended(execution_arn):
+    for _ in range(500):
+        d = sfn.describe_execution(executionArn=execution_arn)
+        if d["status"] != "RUNNING":
+            return d
+        time.sleep(0.01)
+    raise AssertionError(execution_arn + " still runs")
+
+
+approval = human_approval("HumanApproval", 604800, heartbeat=3600)
+approve = sfn.start_execution(stateMachineArn=approval, name="approve",
+                              input=json.dumps({"order": 7}))["executionArn"]
+token = token_of(approve)
+sfn.send_task_heartbeat(taskToken=token)
+sfn.send_task_success(taskToken=token, output=json.dumps({"approved": True}))
+d = ended(approve)
+check("approved", d["status"], "SUCCEEDED")
+check("approved output", json.loads(d["output"]), {"approved": True})
+kinds = [e["type"] for e in sfn.get_execution_history(executionArn=approve)["events"]]
+after = kinds[kinds.index("TaskSubmitted") + 1:]
+check("after the callback", after[:3], ["TaskSucceeded", "TaskStateExited", "ChoiceStateEntered"])
+check("approval ends", after[-1], "ExecutionSucceeded")
+try:
+    sfn.send_task_success(taskToken=token, output="{}")
+    raise AssertionError("a closed task's token was accepted")
+except sfn.exceptions.TaskTimedOut:
+    pass
+
+reject = sfn.start_execution(stateMachineArn=approval, name="reject", input="{}")["executionArn"]
+token = token_of(reject)
+try:
+    sfn.send_task_success(taskToken=token, output="{not json")
+    raise AssertionError("an output that is not JSON was accepted")
+except sfn.exceptions.InvalidOutput:
+    pass
+sfn.send_task_failure(taskToken=token, error="Rejected.ByManager", cause="too expensive")
+d = ended(reject)
+check("rejected", d["status"], "FAILED")
+check("rejected error", d["error"], "Rejected.ByManager")
+check("rejected cause", d["cause"], "too expensive")
+
+# The same machine with a one-second timeout: nobody answers, the Catch sends it to Expired.
+expiring = human_approval("HumanApprovalExpiring", 1)
+expire = sfn.start_execution(stateMachineArn=expiring, input="{}")["executionArn"]
+d = ended(expire)
+check("expired", d["status"], "FAILED")
+check("expired error", d["error"], "Expired")
+
+# Stopping a waiting execution ends it as ABORTED, its history the events so far.
+stop = sfn.start_execution(stateMachineArn=approval, name="stop", input="{}")["executionArn"]
+token = token_of(stop)
+sfn.stop_execution(executionArn=stop, error="Cancelled", cause="by the test")
+d = sfn.describe_execution(executionArn=stop)
+check("stopped", d["status"], "ABORTED")
+kinds = [e["type"] for e in sfn.get_execution_history(executionArn=stop)["events"]]
+check("stopped history", kinds[-2:], ["TaskSubmitted", "ExecutionAborted"])
+for bad, error in [("not-a-token", sfn.exceptions.InvalidToken),
+                   ("AQC" + "A" * 128, sfn.exceptions.TaskDoesNotExist)]:
+    try:
+        sfn.send_task_heartbeat(taskToken=bad)
+        raise AssertionError(f"the token {bad!r} was accepted")
+    except error:
+        pass
+
 # EXPRESS, synchronously.
 express = create("Express", {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}},
                  kind="EXPRESS")
@@ -130,7 +245,8 @@ except sfn.exceptions.StateMachineTypeNotSupported:
     pass
 
 names = sorted(m["name"] for m in sfn.list_state_machines()["stateMachines"])
-check("machines", names, ["Child", "Express", "Parent", "Polling", "Saga"])
+check("machines", names, ["Child", "Express", "HumanApproval", "HumanApprovalExpiring",
+                          "Parent", "Polling", "Saga"])
 sfn.delete_state_machine(stateMachineArn=saga)
-check("after delete", len(sfn.list_state_machines()["stateMachines"]), 4)
+check("after delete", len(sfn.list_state_machines()["stateMachines"]), 6)
 print("boto3 client: all checks passed")

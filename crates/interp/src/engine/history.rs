@@ -235,6 +235,16 @@ impl History {
         order
     }
 
+    /// The events so far, as [`History::finish`] would show them if the execution ended now
+    /// (ids may change when later events of a sibling branch land at earlier times).
+    pub fn snapshot(&self) -> ExecutionHistory {
+        ExecutionHistory {
+            events: self.events.clone(),
+            order: self.order(),
+            ids: self.ids(),
+        }
+    }
+
     /// The history as AWS's GetExecutionHistory returns it (`events`, oldest first), with the
     /// ids of [`History::ids`].
     pub fn finish(self, ids: Vec<u64>) -> ExecutionHistory {

@@ -209,6 +209,10 @@ pub(crate) struct Runner<'a> {
     /// Deadlines from the one-year cap are reached only when passed, explicit ones when reached.
     pub deadline_inclusive: bool,
     pub real_time: bool,
+    /// In real time, the wall clock minus the execution's clock at the start: a sleep lasts
+    /// until the wall clock reaches the target, so time that already passed (a callback that
+    /// took a while, a sibling branch that slept) is not slept twice.
+    pub wall_offset: Millis,
     pub resources: Box<dyn Resources>,
     pub callbacks: Box<dyn Callbacks>,
     /// Waits per Task state so far (the `visit` a callback script can select).
@@ -268,6 +272,11 @@ pub fn run(machine: &Machine, input: &Value, options: RunOptions) -> Outcome {
         deadline: Some(deadline),
         deadline_inclusive: inclusive,
         real_time: options.real_time,
+        wall_offset: if options.real_time {
+            timestamp::now_millis() - start
+        } else {
+            0
+        },
         resources,
         callbacks: options.callbacks,
         waits: Default::default(),
@@ -485,17 +494,25 @@ impl Runner<'_> {
             };
             if hit {
                 if self.real_time {
-                    sleep_ms(d - cur.now);
+                    self.sleep_until(d);
                 }
                 cur.now = d;
                 return Err(Stop::TimedOut(d));
             }
         }
         if self.real_time {
-            sleep_ms(target - cur.now);
+            self.sleep_until(target);
         }
         cur.now = target;
         Ok(())
+    }
+
+    /// Sleeps until the wall clock reaches the execution's time `at` (real-time mode).
+    fn sleep_until(&self, at: Millis) {
+        let ms = at.saturating_add(self.wall_offset) - timestamp::now_millis();
+        if ms > 0 {
+            std::thread::sleep(std::time::Duration::from_millis(ms as u64));
+        }
     }
 
     /// Fails with `States.DataLimitExceeded` when a state's output is above the payload limit;
@@ -712,12 +729,6 @@ fn event_kinds(body: &Body) -> (&'static str, Option<&'static str>) {
         Body::Task(_) => ("TaskStateEntered", Some("TaskStateExited")),
         Body::Parallel(_) => ("ParallelStateEntered", Some("ParallelStateExited")),
         Body::Map(_) => ("MapStateEntered", Some("MapStateExited")),
-    }
-}
-
-fn sleep_ms(ms: i64) {
-    if ms > 0 {
-        std::thread::sleep(std::time::Duration::from_millis(ms as u64));
     }
 }
 

@@ -246,11 +246,19 @@ impl Runner<'_> {
             *n += 1;
             v
         };
+        // The wait ends at the task's timeout or the execution's, whichever comes first.
+        let limit = match self.deadline {
+            Some(d) => timeout_ms.min(d.saturating_sub(cur.now).saturating_add(1)),
+            None => timeout_ms,
+        };
         let mut replies = self.callbacks.replies(&Waiting {
             state: &state.name,
             token,
             request,
             visit,
+            timeout_ms: limit,
+            heartbeat_ms,
+            history: &self.history,
         });
         replies.sort_by_key(|r| r.after_ms);
         let mut heartbeat_deadline = heartbeat_ms.unwrap_or(i64::MAX);

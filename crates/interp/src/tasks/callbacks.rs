@@ -4,9 +4,12 @@
 //! A waiting task asks the run's [`Callbacks`] what will happen to its token: the replies say
 //! after how many seconds of (virtual) time a `SendTaskSuccess`, `SendTaskFailure` or
 //! `SendTaskHeartbeat` arrives. The CLI's `--callbacks FILE` is a [`Script`]; library users
-//! implement the trait.
+//! implement the trait. A responder may also block until the calls really arrive (as
+//! `aslcheck serve` does with the API's SendTask* calls) and report the time they took.
 
 use serde_json::Value;
+
+use crate::engine::history::History;
 
 /// A task waiting for its token.
 #[derive(Debug, Clone)]
@@ -17,6 +20,14 @@ pub struct Waiting<'a> {
     pub request: &'a Value,
     /// How many times this state has waited before in this execution (0 on the first wait).
     pub visit: u32,
+    /// How long the wait can last, in milliseconds: until the task's timeout (`TimeoutSeconds`,
+    /// or AWS's default) or the execution's, whichever comes first.
+    pub timeout_ms: i64,
+    /// The heartbeat interval (`HeartbeatSeconds`), in milliseconds, if the task has one.
+    pub heartbeat_ms: Option<i64>,
+    /// The execution's events so far (for a responder that shows them while the task waits,
+    /// as `aslcheck serve` does: [`History::snapshot`]).
+    pub history: &'a History,
 }
 
 /// What arrives for a token.
