@@ -13,7 +13,7 @@ use std::sync::{mpsc, Arc, Mutex, MutexGuard};
 use serde_json::{json, Map, Value};
 
 use super::error::ApiError;
-use super::store::{self, Execution, Kind, Machine, Store};
+use super::store::{self, Activity, Execution, Kind, Machine, Store};
 use super::tokens::{Hub, Live, TokenState};
 use crate::asl::{parse_definition, LoadError};
 use crate::engine::history::ExecutionHistory;
@@ -97,7 +97,7 @@ pub struct Api {
 }
 
 /// The actions, by the name after `AWSStepFunctions.` in `X-Amz-Target`.
-pub const ACTIONS: [&str; 19] = [
+pub const ACTIONS: [&str; 24] = [
     "CreateStateMachine",
     "DescribeStateMachine",
     "UpdateStateMachine",
@@ -117,6 +117,11 @@ pub const ACTIONS: [&str; 19] = [
     "SendTaskSuccess",
     "SendTaskFailure",
     "SendTaskHeartbeat",
+    "CreateActivity",
+    "DescribeActivity",
+    "DeleteActivity",
+    "ListActivities",
+    "GetActivityTask",
 ];
 
 type Obj = Map<String, Value>;
@@ -190,6 +195,11 @@ impl Api {
             "SendTaskSuccess" => self.send_task(&r, Send::Success),
             "SendTaskFailure" => self.send_task(&r, Send::Failure),
             "SendTaskHeartbeat" => self.send_task(&r, Send::Heartbeat),
+            "CreateActivity" => self.create_activity(&r),
+            "DescribeActivity" => self.describe_activity(&r),
+            "DeleteActivity" => self.delete_activity(&r),
+            "ListActivities" => self.list_activities(&r),
+            "GetActivityTask" => self.get_activity_task(&r),
             other => Err(ApiError::new(
                 "UnknownOperationException",
                 format!(
@@ -456,9 +466,12 @@ impl Api {
             cause: None,
             history: Arc::new(Vec::new()),
         };
-        // A machine with a task that waits for its token runs on its own thread, answered by
-        // the API's SendTask* calls (EXPRESS machines cannot have such tasks).
-        let live = !sync && !express && m.text.contains(".waitForTaskToken");
+        // A machine with a task that waits for its token (or an activity task, which waits for
+        // a worker) runs on its own thread, answered by the API's SendTask* calls (EXPRESS
+        // machines cannot have such tasks).
+        let live = !sync
+            && !express
+            && (m.text.contains(".waitForTaskToken") || m.text.contains(":activity:"));
         // Kept while it runs in the background; the finished one replaces it.
         let pending =
             ((self.cfg.time == Time::Real || live) && !sync && !express).then(|| running.clone());
@@ -585,6 +598,79 @@ impl Api {
                 "Task Does Not Exist: 'Provided task does not exist'",
             )),
         }
+    }
+
+    // ----- activities ----------------------------------------------------------------------
+
+    /// CreateActivity: idempotent by name (API_CreateActivity).
+    fn create_activity(&self, r: &Req) -> Result<Value, ApiError> {
+        let name = r.required_str("name")?;
+        check_machine_name(name)?;
+        let tags = r.tags("tags")?;
+        let arn = format!(
+            "arn:aws:states:{}:{}:activity:{name}",
+            self.cfg.region, self.cfg.account
+        );
+        let mut s = self.store();
+        let a = s.activities.entry(arn.clone()).or_insert_with(|| Activity {
+            arn: arn.clone(),
+            name: name.to_string(),
+            created: now_secs(),
+            tags: BTreeMap::new(),
+        });
+        a.tags.extend(tags);
+        Ok(json!({"activityArn": a.arn, "creationDate": a.created}))
+    }
+
+    fn find_activity(&self, s: &Store, arn: &str) -> Result<Activity, ApiError> {
+        check_arn(arn)?;
+        s.activities.get(arn).cloned().ok_or_else(|| {
+            ApiError::new(
+                "ActivityDoesNotExist",
+                format!("Activity Does Not Exist: '{arn}'"),
+            )
+        })
+    }
+
+    fn describe_activity(&self, r: &Req) -> Result<Value, ApiError> {
+        let a = self.find_activity(&self.store(), r.required_str("activityArn")?)?;
+        Ok(json!({"activityArn": a.arn, "name": a.name, "creationDate": a.created}))
+    }
+
+    /// DeleteActivity: deleting one that does not exist succeeds, as for state machines.
+    fn delete_activity(&self, r: &Req) -> Result<Value, ApiError> {
+        let arn = r.required_str("activityArn")?;
+        check_arn(arn)?;
+        self.store().activities.remove(arn);
+        Ok(json!({}))
+    }
+
+    fn list_activities(&self, r: &Req) -> Result<Value, ApiError> {
+        let all: Vec<Value> = self
+            .store()
+            .activities
+            .values()
+            .map(|a| json!({"activityArn": a.arn, "name": a.name, "creationDate": a.created}))
+            .collect();
+        page(r, all, "activities", "activities")
+    }
+
+    /// GetActivityTask: the oldest task waiting for the activity, or, after a 60 s long poll
+    /// with none, no token (API_GetActivityTask).
+    fn get_activity_task(&self, r: &Req) -> Result<Value, ApiError> {
+        let arn = r.required_str("activityArn")?;
+        let worker = r.str("workerName")?;
+        check_length(worker.map_or(0, |w| w.chars().count()), "workerName", 0, 80)?;
+        self.find_activity(&self.store(), arn)?;
+        Ok(
+            match self
+                .tokens
+                .take(arn, worker, std::time::Duration::from_secs(60))
+            {
+                Some(t) => json!({"taskToken": t.token, "input": t.input}),
+                None => json!({}),
+            },
+        )
     }
 
     fn fresh_name(&self) -> String {
@@ -779,20 +865,34 @@ impl Api {
     ) -> Result<Value, ApiError> {
         let arn = r.required_str("resourceArn")?;
         let mut s = self.store();
-        let m = s
-            .machines
-            .get_mut(arn)
-            .ok_or_else(|| resource_not_found(arn))?;
-        change(&mut m.tags);
+        let s = &mut *s;
+        let tags = match s.machines.get_mut(arn) {
+            Some(m) => &mut m.tags,
+            None => {
+                &mut s
+                    .activities
+                    .get_mut(arn)
+                    .ok_or_else(|| resource_not_found(arn))?
+                    .tags
+            }
+        };
+        change(tags);
         Ok(json!({}))
     }
 
     fn list_tags(&self, r: &Req) -> Result<Value, ApiError> {
         let arn = r.required_str("resourceArn")?;
         let s = self.store();
-        let m = s.machines.get(arn).ok_or_else(|| resource_not_found(arn))?;
-        let tags: Vec<Value> = m
-            .tags
+        let tags = match s.machines.get(arn) {
+            Some(m) => &m.tags,
+            None => {
+                &s.activities
+                    .get(arn)
+                    .ok_or_else(|| resource_not_found(arn))?
+                    .tags
+            }
+        };
+        let tags: Vec<Value> = tags
             .iter()
             .map(|(k, v)| json!({"key": k, "value": v}))
             .collect();

@@ -60,6 +60,16 @@ pub struct Execution {
     pub history: Arc<Vec<Value>>,
 }
 
+/// An activity (CreateActivity): workers poll it with GetActivityTask.
+#[derive(Debug, Clone)]
+pub struct Activity {
+    pub arn: String,
+    pub name: String,
+    /// Epoch seconds.
+    pub created: f64,
+    pub tags: BTreeMap<String, String>,
+}
+
 /// The server's memory.
 #[derive(Debug, Default)]
 pub struct Store {
@@ -71,6 +81,8 @@ pub struct Store {
     pub execution_order: VecDeque<String>,
     /// Finished executions kept at most (older ones are forgotten first).
     pub retention: usize,
+    /// By ARN (ListActivities lists them in ARN order).
+    pub activities: BTreeMap<String, Activity>,
 }
 
 impl Store {

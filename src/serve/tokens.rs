@@ -6,6 +6,10 @@
 //! wall clock, or the execution is stopped. Before it blocks it publishes the events so far,
 //! so that a client reads the token from `GetExecutionHistory` (the `TaskScheduled` event's
 //! parameters), as it would from a message the task sent.
+//!
+//! An activity task waits the same way, first in its activity's queue: a worker's
+//! `GetActivityTask` takes it (the task's `ActivityStarted`), gets its token and input, and
+//! answers with the same SendTask* calls.
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::{mpsc, Arc, Condvar, Mutex, MutexGuard};
@@ -36,6 +40,16 @@ struct State {
     closed_order: VecDeque<String>,
     /// Executions stopped while they may be waiting.
     stopped: HashSet<String>,
+    /// Activity tasks no worker has taken yet, per activity ARN: token and input.
+    queued: HashMap<String, VecDeque<(String, String)>>,
+}
+
+/// An activity task a worker took.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Taken {
+    pub token: String,
+    /// The task's input, as JSON text.
+    pub input: String,
 }
 
 /// The tokens of every execution of one server.
@@ -71,6 +85,38 @@ impl Hub {
         self.arrived.notify_all();
     }
 
+    /// Takes the oldest task queued for `activity` (`GetActivityTask`), waiting up to `poll`
+    /// for one.
+    pub fn take(&self, activity: &str, worker: Option<&str>, poll: Duration) -> Option<Taken> {
+        let until = Instant::now() + poll;
+        let mut s = self.lock();
+        loop {
+            while let Some((token, input)) =
+                s.queued.get_mut(activity).and_then(VecDeque::pop_front)
+            {
+                if let Some(calls) = s.open.get_mut(&token) {
+                    calls.push((
+                        Instant::now(),
+                        Action::Started {
+                            worker: worker.map(String::from),
+                        },
+                    ));
+                    self.arrived.notify_all();
+                    return Some(Taken { token, input });
+                }
+            }
+            let now = Instant::now();
+            if now >= until {
+                return None;
+            }
+            s = self
+                .arrived
+                .wait_timeout(s, until - now)
+                .unwrap_or_else(|p| p.into_inner())
+                .0;
+        }
+    }
+
     /// Forgets a stopped execution once it has ended.
     fn ended(&self, execution_arn: &str) {
         self.lock().stopped.remove(execution_arn);
@@ -82,6 +128,10 @@ impl Hub {
 
     fn close(s: &mut State, token: &str) {
         s.open.remove(token);
+        for q in s.queued.values_mut() {
+            q.retain(|(t, _)| t != token);
+        }
+        s.queued.retain(|_, q| !q.is_empty());
         if s.closed.insert(token.to_string()) {
             s.closed_order.push_back(token.to_string());
             if s.closed_order.len() > CLOSED_KEPT {
@@ -110,9 +160,21 @@ impl Drop for Live {
 }
 
 impl Callbacks for Live {
+    fn runs_activities(&self) -> bool {
+        true
+    }
+
     fn replies(&mut self, w: &Waiting<'_>) -> Vec<Reply> {
         let start = Instant::now();
         self.hub.open(w.token);
+        if let Some(activity) = w.activity {
+            let mut s = self.hub.lock();
+            s.queued
+                .entry(activity.to_string())
+                .or_default()
+                .push_back((w.token.to_string(), w.request.to_string()));
+            self.hub.arrived.notify_all();
+        }
         (self.publish)(w.history.snapshot());
         if let Some(tx) = self.parked.take() {
             let _ = tx.send(());
@@ -143,7 +205,8 @@ impl Callbacks for Live {
             for (at, action) in calls {
                 let after_ms = ms(at.duration_since(start));
                 match action {
-                    Action::Heartbeat => {
+                    // A worker's taking the task restarts the heartbeat clock too.
+                    Action::Heartbeat | Action::Started { .. } => {
                         if let Some(h) = w.heartbeat_ms {
                             heartbeat_deadline = after_ms.saturating_add(h);
                         }
@@ -194,6 +257,7 @@ mod tests {
             timeout_ms,
             heartbeat_ms: None,
             history,
+            activity: None,
         }
     }
 
@@ -239,6 +303,50 @@ mod tests {
         let replies = live(&hub, tx).replies(&waiting("tok", &history, 30));
         assert!(replies.is_empty(), "{replies:?}");
         assert_eq!(hub.send("tok", Action::Heartbeat), TokenState::Closed);
+    }
+
+    #[test]
+    fn a_worker_takes_a_queued_activity_task_and_answers_it() {
+        let hub = Arc::new(Hub::default());
+        let (tx, _rx) = mpsc::channel();
+        let worker = {
+            let hub = hub.clone();
+            std::thread::spawn(move || {
+                let taken = hub
+                    .take("arn:activity", Some("w1"), Duration::from_secs(10))
+                    .expect("a queued task");
+                hub.send(&taken.token, Action::Success(json!(1)));
+                taken
+            })
+        };
+        let history = History::new(true);
+        let request = json!({"doc": "d1"});
+        let w = Waiting {
+            activity: Some("arn:activity"),
+            request: &request,
+            ..waiting("tok", &history, 60_000)
+        };
+        let replies = live(&hub, tx).replies(&w);
+        let taken = worker.join().unwrap();
+        assert_eq!(
+            taken,
+            Taken {
+                token: "tok".into(),
+                input: r#"{"doc":"d1"}"#.into()
+            }
+        );
+        let actions: Vec<_> = replies.into_iter().map(|r| r.action).collect();
+        assert_eq!(
+            actions,
+            vec![
+                Action::Started {
+                    worker: Some("w1".into())
+                },
+                Action::Success(json!(1))
+            ]
+        );
+        // Nothing is left to take once the task has ended.
+        assert_eq!(hub.take("arn:activity", None, Duration::ZERO), None);
     }
 
     #[test]

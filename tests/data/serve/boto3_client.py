@@ -1,8 +1,8 @@
 """boto3 against `aslcheck serve` (tests/serve.rs passes the endpoint URL).
 
 Runs the seed's patterns through the API as a Python test suite would: create, start,
-describe, history, callbacks (Human approval: approve, reject, expire, heartbeats), a
-synchronous EXPRESS execution, a nested execution, and the typed errors.
+describe, history, callbacks (Human approval: approve, reject, expire, heartbeats), an
+activity worker, a synchronous EXPRESS execution, a nested execution, and the typed errors.
 Prints "boto3 client: all checks passed" at the end; any failed check raises.
 """
 
@@ -213,6 +213,36 @@ for bad, error in [("not-a-token", sfn.exceptions.InvalidToken),
     except error:
         pass
 
+# An activity worker: the task waits in the activity's queue until GetActivityTask takes it.
+activity = sfn.create_activity(name="Review")["activityArn"]
+check("activity arn", activity, "arn:aws:states:us-east-1:123456789012:activity:Review")
+check("CreateActivity again", sfn.create_activity(name="Review")["activityArn"], activity)
+check("described activity", sfn.describe_activity(activityArn=activity)["name"], "Review")
+check("activities", [a["name"] for a in sfn.list_activities()["activities"]], ["Review"])
+worker = create("Worker", {"StartAt": "Review", "States": {"Review": {
+    "Type": "Task", "Resource": activity, "TimeoutSeconds": 600, "HeartbeatSeconds": 60,
+    "Parameters": {"doc.$": "$.doc"}, "End": True}}})
+run = sfn.start_execution(stateMachineArn=worker, input=json.dumps({"doc": "d1"}))["executionArn"]
+task = sfn.get_activity_task(activityArn=activity, workerName="worker-1")
+check("activity input", json.loads(task["input"]), {"doc": "d1"})
+sfn.send_task_heartbeat(taskToken=task["taskToken"])
+sfn.send_task_success(taskToken=task["taskToken"], output=json.dumps({"reviewed": True}))
+d = ended(run)
+check("activity status", d["status"], "SUCCEEDED")
+check("activity output", json.loads(d["output"]), {"reviewed": True})
+events = sfn.get_execution_history(executionArn=run)["events"]
+kinds = [e["type"] for e in events]
+check("activity events", [k for k in kinds if k.startswith("Activity")],
+      ["ActivityScheduled", "ActivityStarted", "ActivitySucceeded"])
+started = next(e for e in events if e["type"] == "ActivityStarted")
+check("worker name", started["activityStartedEventDetails"]["workerName"], "worker-1")
+sfn.delete_activity(activityArn=activity)
+try:
+    sfn.get_activity_task(activityArn=activity)
+    raise AssertionError("a deleted activity was polled")
+except sfn.exceptions.ActivityDoesNotExist:
+    pass
+
 # EXPRESS, synchronously.
 express = create("Express", {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}},
                  kind="EXPRESS")
@@ -246,7 +276,7 @@ except sfn.exceptions.StateMachineTypeNotSupported:
 
 names = sorted(m["name"] for m in sfn.list_state_machines()["stateMachines"])
 check("machines", names, ["Child", "Express", "HumanApproval", "HumanApprovalExpiring",
-                          "Parent", "Polling", "Saga"])
+                          "Parent", "Polling", "Saga", "Worker"])
 sfn.delete_state_machine(stateMachineArn=saga)
-check("after delete", len(sfn.list_state_machines()["stateMachines"]), 6)
+check("after delete", len(sfn.list_state_machines()["stateMachines"]), 7)
 print("boto3 client: all checks passed")

@@ -80,6 +80,8 @@ pub enum Detail {
         assigned: Option<Vec<(String, Text)>>,
     },
     Output(Text),
+    /// `ActivityStarted`: the worker that took the task, if it gave a name.
+    Worker(Option<String>),
     /// `EvaluationFailed`: a JSONata expression failed (docs/semantics/jsonata.md §11.5).
     EvaluationFailed {
         failure: Failure,
@@ -437,6 +439,8 @@ fn render_detail(kind: &str, d: &Detail, ids: &[u64]) -> Option<(String, Value)>
         Detail::Output(output) => {
             json!({"output": text(output), "outputDetails": {"truncated": false}})
         }
+        Detail::Worker(None) => json!({}),
+        Detail::Worker(Some(name)) => json!({"workerName": name}),
         Detail::EvaluationFailed {
             failure,
             location,

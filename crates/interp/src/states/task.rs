@@ -187,6 +187,19 @@ impl Runner<'_> {
         };
         let timeout_ms = (timeout.unwrap_or(DEFAULT_TIMEOUT_SECONDS) as i64).saturating_mul(1000);
         let heartbeat_ms = heartbeat.map(|h| (h as i64).saturating_mul(1000));
+        if matches!(kind, Kind::Activity) && self.callbacks.runs_activities() {
+            // The task waits for a worker's GetActivityTask, then for its SendTask* calls.
+            let token = new_token(&mut self.rng);
+            return self.await_token(
+                state,
+                &token,
+                task_input,
+                cur,
+                (timeout_ms, heartbeat_ms),
+                &t.resource,
+                Some(&t.resource),
+            );
+        }
         match self.resources.invoke(&call) {
             Response::Done { after_ms, result } => {
                 // A task that runs into its timeout (or sends no heartbeat in time) times out;
@@ -219,9 +232,9 @@ impl Runner<'_> {
                     token,
                     task_input,
                     cur,
-                    timeout_ms,
-                    heartbeat_ms,
+                    (timeout_ms, heartbeat_ms),
                     &t.resource,
+                    None,
                 )
             }
         }
@@ -235,9 +248,9 @@ impl Runner<'_> {
         token: &str,
         request: &Value,
         cur: &mut Cursor,
-        timeout_ms: i64,
-        heartbeat_ms: Option<i64>,
+        (timeout_ms, heartbeat_ms): (i64, Option<i64>),
         resource: &str,
+        activity: Option<&str>,
     ) -> Result<Result<Value, Failure>, Stop> {
         self.tokens.insert(token.to_string(), true);
         let visit = {
@@ -259,6 +272,7 @@ impl Runner<'_> {
             timeout_ms: limit,
             heartbeat_ms,
             history: &self.history,
+            activity,
         });
         replies.sort_by_key(|r| r.after_ms);
         let mut heartbeat_deadline = heartbeat_ms.unwrap_or(i64::MAX);
@@ -283,6 +297,17 @@ impl Runner<'_> {
                 continue;
             }
             match reply.action {
+                Action::Started { worker } => {
+                    if activity.is_some() {
+                        self.advance(cur, reply.after_ms)?;
+                        self.event(cur, "ActivityStarted", Detail::Worker(worker))?;
+                        // UNVERIFIED (docs/serve.md, "Activities"): the heartbeat clock
+                        // restarts when a worker takes the task.
+                        if let Some(h) = heartbeat_ms {
+                            heartbeat_deadline = reply.after_ms.saturating_add(h);
+                        }
+                    }
+                }
                 Action::Heartbeat => {
                     if let Some(h) = heartbeat_ms {
                         heartbeat_deadline = reply.after_ms.saturating_add(h);
@@ -337,7 +362,9 @@ impl Runner<'_> {
                     input: t.text(input),
                     timeout,
                 })?;
-                self.mark(cur, "ActivityStarted")?;
+                if !self.callbacks.runs_activities() {
+                    self.mark(cur, "ActivityStarted")?;
+                }
             }
             Kind::Service {
                 resource_type,
@@ -427,6 +454,7 @@ fn action_name(a: &Action) -> &'static str {
         Action::Success(_) => "SendTaskSuccess",
         Action::Failure { .. } => "SendTaskFailure",
         Action::Heartbeat => "SendTaskHeartbeat",
+        Action::Started { .. } => "GetActivityTask",
     }
 }
 

@@ -28,6 +28,9 @@ pub struct Waiting<'a> {
     /// The execution's events so far (for a responder that shows them while the task waits,
     /// as `aslcheck serve` does: [`History::snapshot`]).
     pub history: &'a History,
+    /// The activity ARN when this is an activity task waiting for a worker
+    /// ([`Callbacks::runs_activities`]).
+    pub activity: Option<&'a str>,
 }
 
 /// What arrives for a token.
@@ -39,6 +42,10 @@ pub enum Action {
         cause: Option<String>,
     },
     Heartbeat,
+    /// A worker took an activity task (`GetActivityTask`): `ActivityStarted` with its name.
+    Started {
+        worker: Option<String>,
+    },
 }
 
 /// One API call that will arrive, `after_ms` after the task started waiting.
@@ -53,6 +60,12 @@ pub struct Reply {
 /// Answers waiting tasks.
 pub trait Callbacks: Send {
     fn replies(&mut self, waiting: &Waiting<'_>) -> Vec<Reply>;
+
+    /// Whether activity tasks wait here for a worker ([`Waiting::activity`]) instead of running
+    /// as the task resources say.
+    fn runs_activities(&self) -> bool {
+        false
+    }
 }
 
 /// No callbacks ever arrive: waiting tasks run into their timeout.
