@@ -270,6 +270,7 @@ impl Api {
                 .cloned()
                 .unwrap_or_else(|| json!({"enabled": false})),
             revision: 1,
+            waits: waits_for_callers(text),
         };
         self.world_machine(&machine);
         s.machines.insert(arn.clone(), machine);
@@ -315,6 +316,7 @@ impl Api {
         let mut m = self.find_machine(&s, arn)?;
         if let (Some(text), Some(d)) = (text, definition) {
             m.text = text.to_string();
+            m.waits = waits_for_callers(text);
             m.definition = Arc::new(d);
         }
         if let Some(role) = role {
@@ -469,9 +471,7 @@ impl Api {
         // A machine with a task that waits for its token (or an activity task, which waits for
         // a worker) runs on its own thread, answered by the API's SendTask* calls (EXPRESS
         // machines cannot have such tasks).
-        let live = !sync
-            && !express
-            && (m.text.contains(".waitForTaskToken") || m.text.contains(":activity:"));
+        let live = !sync && !express && m.waits;
         // Kept while it runs in the background; the finished one replaces it.
         let pending =
             ((self.cfg.time == Time::Real || live) && !sync && !express).then(|| running.clone());
@@ -1144,6 +1144,12 @@ impl Req<'_> {
 }
 
 /// State machine names follow the execution-name rules (API_CreateStateMachine).
+/// Whether a definition has a task that waits for the API's callers: a `.waitForTaskToken`
+/// task or an activity task (decided once, when the machine is created or updated).
+fn waits_for_callers(text: &str) -> bool {
+    text.contains(".waitForTaskToken") || text.contains(":activity:")
+}
+
 /// Which SendTask* call.
 #[derive(Debug, Clone, Copy)]
 enum Send {

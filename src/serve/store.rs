@@ -39,6 +39,8 @@ pub struct Machine {
     pub logging: Value,
     pub tracing: Value,
     pub revision: u64,
+    /// It has a task that waits for SendTask* calls or an activity worker.
+    pub waits: bool,
 }
 
 /// An execution of a STANDARD machine (EXPRESS executions are not kept, as on AWS, where they
