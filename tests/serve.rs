@@ -31,8 +31,13 @@ struct Serve {
 
 impl Serve {
     fn start(env: &[(&str, &str)]) -> Serve {
+        Serve::start_with(&[], env)
+    }
+
+    fn start_with(args: &[&str], env: &[(&str, &str)]) -> Serve {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_aslcheck"));
         cmd.args(["serve", "--port", "0"])
+            .args(args)
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit());
         for (k, v) in env {
@@ -463,4 +468,143 @@ fn bad_http_gets_answers_and_the_server_stays_up() {
         raw(p, b"POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: AWSStepFunctions.ListStateMachines\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}"),
         200
     );
+}
+
+#[test]
+fn require_auth_refuses_unsigned_requests_and_lets_the_sdk_in() {
+    let server = Serve::start_with(&["--require-auth"], &[]);
+    let list = b"POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: AWSStepFunctions.ListStateMachines\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}";
+    assert_eq!(raw(server.port, list), 403);
+    let basic = b"POST / HTTP/1.1\r\nHost: x\r\nAuthorization: Basic eDp4\r\nX-Amz-Target: AWSStepFunctions.ListStateMachines\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}";
+    assert_eq!(raw(server.port, basic), 400);
+    // The SDK signs with Signature Version 4.
+    let sfn = client(&server.url());
+    let listed = runtime()
+        .block_on(sfn.list_state_machines().send())
+        .expect("a signed request is answered");
+    assert!(listed.state_machines().is_empty());
+    // Without the flag nothing is asked for.
+    let open = Serve::start(&[]);
+    assert_eq!(raw(open.port, list), 200);
+}
+
+/// SIGTERM, then the exit status.
+fn terminate(mut server: Serve) -> std::process::ExitStatus {
+    let pid = server.child.id().to_string();
+    let sent = Command::new("kill").args(["-TERM", &pid]).status();
+    assert!(sent.is_ok_and(|s| s.success()), "kill -TERM {pid}");
+    server.child.wait().expect("serve exits")
+}
+
+#[test]
+fn a_state_dir_keeps_machines_activities_and_ended_executions_across_a_restart() {
+    let dir = std::env::temp_dir().join(format!("aslcheck-serve-state-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let args = ["--state-dir", dir.to_str().unwrap()];
+    let definition = json!({"StartAt": "P", "States": {
+        "P": {"Type": "Pass", "Parameters": {"twice.$": "States.MathAdd($.n, $.n)"}, "End": true}}});
+    let server = Serve::start_with(&args, &[]);
+    let (machine, execution, activity) = runtime().block_on(async {
+        let sfn = client(&server.url());
+        let machine = create(&sfn, "Kept", &definition).await;
+        let exec = sfn
+            .start_execution()
+            .state_machine_arn(&machine)
+            .name("first")
+            .input(r#"{"n": 21}"#)
+            .send()
+            .await
+            .expect("StartExecution");
+        let activity = sfn
+            .create_activity()
+            .name("Worker")
+            .tags(
+                aws_sdk_sfn::types::Tag::builder()
+                    .key("team")
+                    .value("a")
+                    .build(),
+            )
+            .send()
+            .await
+            .expect("CreateActivity");
+        (
+            machine,
+            exec.execution_arn().to_string(),
+            activity.activity_arn().to_string(),
+        )
+    });
+    assert!(
+        terminate(server).success(),
+        "serve stops cleanly on SIGTERM"
+    );
+    let files = |folder: &str| std::fs::read_dir(dir.join(folder)).map_or(0, |d| d.count());
+    assert_eq!(
+        (files("machines"), files("executions"), files("activities")),
+        (1, 1, 1)
+    );
+
+    let server = Serve::start_with(&args, &[]);
+    runtime().block_on(async {
+        let sfn = client(&server.url());
+        let d = sfn
+            .describe_state_machine()
+            .state_machine_arn(&machine)
+            .send()
+            .await
+            .expect("the machine is back");
+        assert_eq!(
+            serde_json::from_str::<Value>(d.definition()).unwrap(),
+            definition
+        );
+        let e = sfn
+            .describe_execution()
+            .execution_arn(&execution)
+            .send()
+            .await
+            .expect("the execution is back");
+        assert_eq!(
+            (e.status().as_str(), e.output()),
+            ("SUCCEEDED", Some(r#"{"twice":42}"#))
+        );
+        let h = sfn
+            .get_execution_history()
+            .execution_arn(&execution)
+            .send()
+            .await
+            .expect("its history is back");
+        let kinds: Vec<&str> = h.events().iter().map(|e| e.r#type().as_str()).collect();
+        assert_eq!(kinds.first(), Some(&"ExecutionStarted"));
+        assert_eq!(kinds.last(), Some(&"ExecutionSucceeded"));
+        let tags = sfn
+            .list_tags_for_resource()
+            .resource_arn(&activity)
+            .send()
+            .await
+            .expect("the activity is back");
+        assert_eq!(tags.tags().len(), 1);
+        // A machine deleted now is gone after the next restart too.
+        sfn.delete_state_machine()
+            .state_machine_arn(&machine)
+            .send()
+            .await
+            .expect("DeleteStateMachine");
+    });
+    assert!(terminate(server).success());
+    assert_eq!(files("machines"), 0);
+
+    // A damaged file stops the server with its name and member, and the folder is left alone.
+    let broken = dir.join("activities").join("broken.json");
+    std::fs::write(&broken, r#"{"format": 1, "activityArn": 7}"#).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_aslcheck"))
+        .args(["serve", "--port", "0", "--state-dir", dir.to_str().unwrap()])
+        .output()
+        .expect("serve runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        stderr.contains("broken.json: /activityArn: expected a string"),
+        "{stderr}"
+    );
+    assert!(broken.exists());
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -1,4 +1,5 @@
-//! `aslcheck serve [--host H] [--port P] [--time virtual|real] [--resources DIR]`: the Step
+//! `aslcheck serve [--host H] [--port P] [--time virtual|real] [--resources DIR] [--require-auth]
+//! [--state-dir DIR]`: the Step
 //! Functions API on the reference interpreter (docs/serve.md). Prints
 //! `listening on http://HOST:PORT` on stdout once it accepts connections.
 
@@ -44,6 +45,14 @@ pub struct Args {
     /// Finished executions kept in memory; the oldest are forgotten first.
     #[arg(long, default_value_t = 10_000)]
     pub retention: usize,
+    /// Refuse requests without a Signature Version 4 Authorization header (the signature is
+    /// not checked). By default any request is accepted, signed or not.
+    #[arg(long)]
+    pub require_auth: bool,
+    /// Keep state machines, activities and ended executions in DIR across restarts (one
+    /// JSON file each, written atomically); running executions are not kept.
+    #[arg(long, value_name = "DIR")]
+    pub state_dir: Option<PathBuf>,
 }
 
 pub fn main(args: Args) -> Exit {
@@ -85,7 +94,13 @@ pub fn main(args: Args) -> Exit {
         let _ = writeln!(out, "listening on http://{addr}");
         let _ = out.flush();
     };
-    match crate::serve::run(&args.host, args.port, cfg, ready) {
+    let listen = crate::serve::Listen {
+        host: args.host,
+        port: args.port,
+        require_auth: args.require_auth,
+        state_dir: args.state_dir,
+    };
+    match crate::serve::run(&listen, cfg, ready) {
         Ok(()) => Exit::Ok,
         Err(e) => {
             error(e);

@@ -13,7 +13,7 @@ use std::sync::{mpsc, Arc, Mutex, MutexGuard};
 use serde_json::{json, Map, Value};
 
 use super::error::ApiError;
-use super::store::{self, Activity, Execution, Kind, Machine, Store};
+use super::store::{self, waits_for_callers, Activity, Execution, Kind, Machine, Store};
 use super::tokens::{Hub, Live, TokenState};
 use crate::asl::{parse_definition, LoadError};
 use crate::engine::history::ExecutionHistory;
@@ -97,7 +97,7 @@ pub struct Api {
 }
 
 /// The actions, by the name after `AWSStepFunctions.` in `X-Amz-Target`.
-pub const ACTIONS: [&str; 24] = [
+pub const ACTIONS: [&str; 25] = [
     "CreateStateMachine",
     "DescribeStateMachine",
     "UpdateStateMachine",
@@ -122,6 +122,7 @@ pub const ACTIONS: [&str; 24] = [
     "DeleteActivity",
     "ListActivities",
     "GetActivityTask",
+    "TestState",
 ];
 
 type Obj = Map<String, Value>;
@@ -137,6 +138,36 @@ impl Api {
             executions: AtomicU64::new(0),
             tokens: Arc::new(Hub::default()),
         }
+    }
+
+    /// Puts back what a state folder held (`--state-dir`): machines (known to nested
+    /// executions again), activities, and ended executions.
+    pub fn restore(&self, saved: super::persist::Saved) {
+        for m in &saved.machines {
+            self.world_machine(m);
+        }
+        let mut s = self.store();
+        for m in saved.machines {
+            s.machine_order.push(m.arn.clone());
+            s.machines.insert(m.arn.clone(), m);
+        }
+        for a in saved.activities {
+            s.activities.insert(a.arn.clone(), a);
+        }
+        for e in saved.executions {
+            s.insert_execution(e);
+        }
+    }
+
+    /// A definition as CreateStateMachine compiles it, the error as its message.
+    pub fn compile(text: &str) -> Result<crate::asl::Definition, String> {
+        compile(text).map_err(|e| e.message)
+    }
+
+    /// What `state` lacks of the store, taken under the store's lock (the writing is done
+    /// without it).
+    pub fn changes_for(&self, state: &super::persist::StateDir) -> super::persist::Changes {
+        state.changes(&self.store())
     }
 
     fn store(&self) -> MutexGuard<'_, Store> {
@@ -200,6 +231,9 @@ impl Api {
             "DeleteActivity" => self.delete_activity(&r),
             "ListActivities" => self.list_activities(&r),
             "GetActivityTask" => self.get_activity_task(&r),
+            "TestState" => {
+                super::test_state::test_state(r.0, &self.world, &self.cfg.region, &self.cfg.account)
+            }
             other => Err(ApiError::new(
                 "UnknownOperationException",
                 format!(
@@ -1146,10 +1180,6 @@ impl Req<'_> {
 /// State machine names follow the execution-name rules (API_CreateStateMachine).
 /// Whether a definition has a task that waits for the API's callers: a `.waitForTaskToken`
 /// task or an activity task (decided once, when the machine is created or updated).
-fn waits_for_callers(text: &str) -> bool {
-    text.contains(".waitForTaskToken") || text.contains(":activity:")
-}
-
 /// Which SendTask* call.
 #[derive(Debug, Clone, Copy)]
 enum Send {

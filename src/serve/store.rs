@@ -129,6 +129,12 @@ impl Store {
     }
 }
 
+/// Whether a definition has a task that waits for SendTask* calls or an activity worker (such
+/// executions run on a thread of their own).
+pub fn waits_for_callers(text: &str) -> bool {
+    text.contains(".waitForTaskToken") || text.contains(":activity:")
+}
+
 /// A page token: the offset of the next item, bound to what is listed so that a token from
 /// one listing is refused by another.
 pub fn token(offset: usize, scope: &str) -> String {

@@ -2,7 +2,8 @@
 
 Runs the seed's patterns through the API as a Python test suite would: create, start,
 describe, history, callbacks (Human approval: approve, reject, expire, heartbeats), an
-activity worker, a synchronous EXPRESS execution, a nested execution, and the typed errors.
+activity worker, a synchronous EXPRESS execution, a nested execution, TestState, and the typed
+errors.
 Prints "boto3 client: all checks passed" at the end; any failed check raises.
 """
 
@@ -272,6 +273,48 @@ try:
     sfn.start_sync_execution(stateMachineArn=polling)
     raise AssertionError("StartSyncExecution ran a STANDARD machine")
 except sfn.exceptions.StateMachineTypeNotSupported:
+    pass
+
+# TestState: the approval step of a workflow tested alone, as the developer guide's examples do
+# (https://docs.aws.amazon.com/step-functions/latest/dg/test-state-isolation.html).
+workflow = {"StartAt": "Route", "States": {
+    "Route": {"Type": "Choice", "Choices": [
+        {"Variable": "$.amount", "NumericGreaterThan": 100, "Next": "Approve"}],
+        "Default": "Done"},
+    "Approve": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+                "Parameters": {"FunctionName": "approve", "Payload.$": "$"},
+                "ResultSelector": {"ok.$": "$.Payload.approved"}, "ResultPath": "$.approval",
+                "Retry": [{"ErrorEquals": ["Lambda.TooManyRequestsException"],
+                           "IntervalSeconds": 3, "BackoffRate": 2, "MaxAttempts": 4}],
+                "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.failure",
+                           "Next": "Rejected"}],
+                "Next": "Done"},
+    "Rejected": {"Type": "Fail", "Error": "Rejected"},
+    "Done": {"Type": "Succeed"}}}
+routed = sfn.test_state(definition=json.dumps(workflow), stateName="Route",
+                        input=json.dumps({"amount": 250}))
+check("TestState Choice", (routed["status"], routed["nextState"]), ("SUCCEEDED", "Approve"))
+approved = sfn.test_state(definition=json.dumps(workflow), stateName="Approve",
+                          input=json.dumps({"amount": 250}), inspectionLevel="DEBUG",
+                          mock={"result": json.dumps({"Payload": {"approved": True}})})
+check("TestState mocked Task", (approved["status"], approved["nextState"]), ("SUCCEEDED", "Done"))
+check("TestState output", json.loads(approved["output"]), {"amount": 250, "approval": {"ok": True}})
+check("TestState afterResultSelector",
+      json.loads(approved["inspectionData"]["afterResultSelector"]), {"ok": True})
+throttled = sfn.test_state(definition=json.dumps(workflow), stateName="Approve",
+                           inspectionLevel="DEBUG", stateConfiguration={"retrierRetryCount": 2},
+                           mock={"errorOutput": {"error": "Lambda.TooManyRequestsException",
+                                                 "cause": "slow down"}})
+check("TestState retry", (throttled["status"], throttled["inspectionData"]["errorDetails"]),
+      ("RETRIABLE", {"retryIndex": 0, "retryBackoffIntervalSeconds": 12}))
+caught = sfn.test_state(definition=json.dumps(workflow), stateName="Approve",
+                        mock={"errorOutput": {"error": "Approval.Denied", "cause": "no"}})
+check("TestState catch", (caught["status"], caught["nextState"], caught["error"]),
+      ("CAUGHT_ERROR", "Rejected", "Approval.Denied"))
+try:
+    sfn.test_state(definition=json.dumps(workflow), stateName="Nowhere")
+    raise AssertionError("TestState of an unknown state succeeded")
+except sfn.exceptions.ValidationException:
     pass
 
 names = sorted(m["name"] for m in sfn.list_state_machines()["stateMachines"])
