@@ -97,7 +97,7 @@ pub struct Api {
 }
 
 /// The actions, by the name after `AWSStepFunctions.` in `X-Amz-Target`.
-pub const ACTIONS: [&str; 25] = [
+pub const ACTIONS: [&str; 27] = [
     "CreateStateMachine",
     "DescribeStateMachine",
     "UpdateStateMachine",
@@ -123,6 +123,8 @@ pub const ACTIONS: [&str; 25] = [
     "ListActivities",
     "GetActivityTask",
     "TestState",
+    "DescribeMapRun",
+    "ListMapRuns",
 ];
 
 type Obj = Map<String, Value>;
@@ -231,6 +233,8 @@ impl Api {
             "DeleteActivity" => self.delete_activity(&r),
             "ListActivities" => self.list_activities(&r),
             "GetActivityTask" => self.get_activity_task(&r),
+            "DescribeMapRun" => self.describe_map_run(&r),
+            "ListMapRuns" => self.list_map_runs(&r),
             "TestState" => {
                 super::test_state::test_state(r.0, &self.world, &self.cfg.region, &self.cfg.account)
             }
@@ -501,6 +505,7 @@ impl Api {
             error: None,
             cause: None,
             history: Arc::new(Vec::new()),
+            map_runs: Vec::new(),
         };
         // A machine with a task that waits for its token (or an activity task, which waits for
         // a worker) runs on its own thread, answered by the API's SendTask* calls (EXPRESS
@@ -705,6 +710,57 @@ impl Api {
                 None => json!({}),
             },
         )
+    }
+
+    /// DescribeMapRun: a Map Run of an ended execution (API_DescribeMapRun).
+    fn describe_map_run(&self, r: &Req) -> Result<Value, ApiError> {
+        let arn = r.required_str("mapRunArn")?;
+        check_length(arn.chars().count(), "mapRunArn", 1, 2000)?;
+        check_arn(arn)?;
+        let s = self.store();
+        let (execution, run) = s
+            .executions
+            .values()
+            .find_map(|e| e.map_runs.iter().find(|m| m.arn == arn).map(|m| (e, m)))
+            .ok_or_else(|| resource_not_found(arn))?;
+        let counts = |c: &crate::states::distributed::MapRunCounts| {
+            json!({
+                "pending": 0, "running": 0, "succeeded": c.succeeded, "failed": c.failed,
+                "timedOut": c.timed_out, "aborted": c.aborted, "total": c.total,
+                "resultsWritten": c.results_written,
+                "failuresNotRedrivable": 0, "pendingRedrive": 0,
+            })
+        };
+        Ok(json!({
+            "mapRunArn": run.arn,
+            "executionArn": execution.arn,
+            "status": run.status,
+            "startDate": run.start as f64 / 1000.0,
+            "stopDate": run.stop as f64 / 1000.0,
+            "maxConcurrency": run.max_concurrency,
+            "toleratedFailurePercentage": run.tolerated_percentage,
+            "toleratedFailureCount": run.tolerated_count,
+            "itemCounts": counts(&run.items),
+            "executionCounts": counts(&run.executions),
+            "redriveCount": 0,
+        }))
+    }
+
+    /// ListMapRuns: the Map Runs of an execution, in the order they ended (API_ListMapRuns).
+    fn list_map_runs(&self, r: &Req) -> Result<Value, ApiError> {
+        let arn = r.required_str("executionArn")?;
+        let e = self.find_execution(&self.store(), arn)?;
+        let all: Vec<Value> = e
+            .map_runs
+            .iter()
+            .map(|m| {
+                json!({
+                    "executionArn": e.arn, "mapRunArn": m.arn, "stateMachineArn": e.machine_arn,
+                    "startDate": m.start as f64 / 1000.0, "stopDate": m.stop as f64 / 1000.0,
+                })
+            })
+            .collect();
+        page(r, all, "mapRuns", &format!("mapRuns:{arn}"))
     }
 
     fn fresh_name(&self) -> String {
@@ -1019,6 +1075,7 @@ fn finish(running: Execution, o: engine::Outcome, role_arn: &str) -> Execution {
         error: o.error,
         cause: o.cause,
         history: Arc::new(history),
+        map_runs: o.map_runs,
         ..running
     }
 }
@@ -1303,6 +1360,70 @@ mod tests {
             .as_str()
             .unwrap_or_default()
             .to_string()
+    }
+
+    /// DescribeMapRun's members (API_DescribeMapRun, API_MapRunItemCounts): a Distributed Map
+    /// over four items in batches of two, one item failing within its tolerance.
+    #[test]
+    fn a_map_run_is_described_and_listed() {
+        let api = Api::new(Config::default());
+        let def = json!({"StartAt": "M", "States": {"M": {"Type": "Map",
+            "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                "StartAt": "C", "States": {
+                    "C": {"Type": "Choice", "Choices": [
+                        {"Variable": "$.Items[0]", "NumericEquals": 3, "Next": "Bad"}],
+                        "Default": "Ok"},
+                    "Bad": {"Type": "Fail", "Error": "E"},
+                    "Ok": {"Type": "Succeed"}}},
+            "ItemBatcher": {"MaxItemsPerBatch": 2},
+            "ToleratedFailureCount": 1, "MaxConcurrency": 5, "Label": "Batches", "End": true}}});
+        assert_eq!(create(&api, "Dist", def, "STANDARD").status, 200);
+        let r = call(
+            &api,
+            "StartExecution",
+            json!({"stateMachineArn": format!("{ARN}Dist"), "input": "[1, 2, 3, 4]"}),
+        );
+        let exec = r.body["executionArn"].as_str().unwrap().to_string();
+        assert_eq!(describe(&api, &exec)["status"], "SUCCEEDED");
+        let listed = call(&api, "ListMapRuns", json!({"executionArn": exec}));
+        let runs = listed.body["mapRuns"].as_array().unwrap();
+        assert_eq!(runs.len(), 1);
+        let arn = runs[0]["mapRunArn"].as_str().unwrap();
+        assert!(
+            arn.starts_with("arn:aws:states:us-east-1:123456789012:mapRun:Dist/Batches:"),
+            "{arn}"
+        );
+        let d = call(&api, "DescribeMapRun", json!({"mapRunArn": arn})).body;
+        assert_eq!(d["executionArn"], exec.as_str());
+        assert_eq!(d["status"], "SUCCEEDED");
+        assert_eq!(
+            (
+                d["maxConcurrency"].as_u64(),
+                d["toleratedFailureCount"].as_u64()
+            ),
+            (Some(5), Some(1))
+        );
+        assert_eq!(
+            (
+                d["itemCounts"]["total"].as_u64(),
+                d["itemCounts"]["succeeded"].as_u64(),
+                d["itemCounts"]["failed"].as_u64()
+            ),
+            (Some(4), Some(2), Some(2))
+        );
+        assert_eq!(
+            (
+                d["executionCounts"]["total"].as_u64(),
+                d["executionCounts"]["failed"].as_u64()
+            ),
+            (Some(2), Some(1))
+        );
+        let missing = call(
+            &api,
+            "DescribeMapRun",
+            json!({"mapRunArn": "arn:aws:states:us-east-1:123456789012:mapRun:Dist/x:y"}),
+        );
+        assert_eq!(missing.body["__type"], "ResourceNotFound");
     }
 
     fn describe(api: &Api, arn: &str) -> Value {

@@ -27,6 +27,7 @@ use serde_json::{json, Map, Value};
 use super::api::Api;
 use super::store::{fnv, waits_for_callers, Activity, Execution, Kind, Machine, Store};
 use crate::asl::Definition;
+use crate::states::distributed::{MapRun, MapRunCounts};
 
 const FORMAT: u64 = 1;
 const FOLDERS: [&str; 3] = ["machines", "activities", "executions"];
@@ -214,6 +215,7 @@ impl StateDir {
                     "error": e.error,
                     "cause": e.cause,
                     "events": *e.history,
+                    "mapRuns": e.map_runs.iter().map(map_run_json).collect::<Vec<_>>(),
                 })
             });
         }
@@ -447,6 +449,84 @@ fn read_execution(path: &Path, o: &Map<String, Value>) -> Result<Execution, Stri
         error: optional_string(path, o, "error")?,
         cause: optional_string(path, o, "cause")?,
         history: Arc::new(events.clone()),
+        map_runs: match o.get("mapRuns") {
+            None | Some(Value::Null) => Vec::new(),
+            Some(Value::Array(runs)) => runs
+                .iter()
+                .enumerate()
+                .map(|(i, r)| read_map_run(path, i, r))
+                .collect::<Result<_, _>>()?,
+            Some(_) => return Err(bad(path, "/mapRuns", "an array")),
+        },
+    })
+}
+
+fn counts_json(c: &MapRunCounts) -> Value {
+    json!({"total": c.total, "succeeded": c.succeeded, "failed": c.failed,
+           "timedOut": c.timed_out, "aborted": c.aborted, "resultsWritten": c.results_written})
+}
+
+fn map_run_json(m: &MapRun) -> Value {
+    json!({
+        "mapRunArn": m.arn, "start": m.start, "stop": m.stop, "status": m.status,
+        "maxConcurrency": m.max_concurrency,
+        "toleratedFailurePercentage": m.tolerated_percentage,
+        "toleratedFailureCount": m.tolerated_count,
+        "itemCounts": counts_json(&m.items), "executionCounts": counts_json(&m.executions),
+    })
+}
+
+fn read_map_run(path: &Path, i: usize, v: &Value) -> Result<MapRun, String> {
+    let at = |member: &str| format!("/mapRuns/{i}/{member}");
+    let Value::Object(o) = v else {
+        return Err(bad(path, &format!("/mapRuns/{i}"), "an object"));
+    };
+    let whole = |o: &Map<String, Value>, key: &str, pointer: String| {
+        o.get(key)
+            .and_then(Value::as_u64)
+            .ok_or_else(|| bad(path, &pointer, "a whole number"))
+    };
+    let counts = |key: &str| -> Result<MapRunCounts, String> {
+        let Some(Value::Object(c)) = o.get(key) else {
+            return Err(bad(path, &at(key), "an object"));
+        };
+        let n = |k: &str| whole(c, k, format!("{}/{k}", at(key)));
+        Ok(MapRunCounts {
+            total: n("total")?,
+            succeeded: n("succeeded")?,
+            failed: n("failed")?,
+            timed_out: n("timedOut")?,
+            aborted: n("aborted")?,
+            results_written: n("resultsWritten")?,
+        })
+    };
+    Ok(MapRun {
+        arn: o
+            .get("mapRunArn")
+            .and_then(Value::as_str)
+            .ok_or_else(|| bad(path, &at("mapRunArn"), "a string"))?
+            .to_string(),
+        start: o
+            .get("start")
+            .and_then(Value::as_i64)
+            .ok_or_else(|| bad(path, &at("start"), "a whole number"))?,
+        stop: o
+            .get("stop")
+            .and_then(Value::as_i64)
+            .ok_or_else(|| bad(path, &at("stop"), "a whole number"))?,
+        status: match o.get("status").and_then(Value::as_str) {
+            Some("SUCCEEDED") => "SUCCEEDED",
+            Some("FAILED") => "FAILED",
+            _ => return Err(bad(path, &at("status"), "\"SUCCEEDED\" or \"FAILED\"")),
+        },
+        max_concurrency: whole(o, "maxConcurrency", at("maxConcurrency"))?,
+        tolerated_percentage: o
+            .get("toleratedFailurePercentage")
+            .and_then(Value::as_f64)
+            .ok_or_else(|| bad(path, &at("toleratedFailurePercentage"), "a number"))?,
+        tolerated_count: whole(o, "toleratedFailureCount", at("toleratedFailureCount"))?,
+        items: counts("itemCounts")?,
+        executions: counts("executionCounts")?,
     })
 }
 
@@ -478,6 +558,7 @@ mod tests {
             error: None,
             cause: None,
             history: Arc::new(vec![json!({"id": 1, "type": "ExecutionStarted"})]),
+            map_runs: Vec::new(),
         }
     }
 

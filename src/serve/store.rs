@@ -60,6 +60,8 @@ pub struct Execution {
     pub cause: Option<String>,
     /// Events in AWS's shape (timestamps as epoch seconds), once the execution has ended.
     pub history: Arc<Vec<Value>>,
+    /// Its Distributed Maps' Map Runs (DescribeMapRun, ListMapRuns), once it has ended.
+    pub map_runs: Vec<crate::states::distributed::MapRun>,
 }
 
 /// An activity (CreateActivity): workers poll it with GetActivityTask.
@@ -173,6 +175,7 @@ mod tests {
             error: None,
             cause: None,
             history: Arc::new(Vec::new()),
+            map_runs: Vec::new(),
         }
     }
 

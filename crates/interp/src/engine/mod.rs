@@ -133,6 +133,9 @@ pub struct Outcome {
     pub notes: Vec<String>,
     /// The (virtual) time of the terminal event: the execution's `StopDate`.
     pub stopped_at: Millis,
+    /// The Map Runs of the execution's Distributed Map states, in the order they ended (not
+    /// those of Distributed Maps inside a Map Run's children).
+    pub map_runs: Vec<crate::states::distributed::MapRun>,
 }
 
 impl Outcome {
@@ -234,6 +237,8 @@ pub(crate) struct Runner<'a> {
     /// The `…StateEntered` event of the state that runs now (of the innermost, inside a Map or
     /// Parallel), for failures raised before the execution loop sees them.
     pub entered_seq: Seq,
+    /// Map Runs that ended so far.
+    pub map_runs: Vec<crate::states::distributed::MapRun>,
 }
 
 /// Runs `machine` on `input`.
@@ -288,6 +293,7 @@ pub fn run(machine: &Machine, input: &Value, options: RunOptions) -> Outcome {
         spares: Spares::default(),
         assigned: None,
         entered_seq: 0,
+        map_runs: Vec::new(),
     };
     runner
         .history
@@ -370,6 +376,7 @@ impl Runner<'_> {
             history,
             notes: std::mem::take(&mut self.notes),
             stopped_at: at,
+            map_runs: std::mem::take(&mut self.map_runs),
         }
     }
 

@@ -400,12 +400,28 @@ impl Runner<'_> {
         self.event_with(cur, "MapRunStarted", |_| Detail::MapRunStarted {
             arn: arn.clone(),
         })?;
+        let (pct_path, count_path) = plan.tolerance;
+        let mut run = MapRun {
+            arn: arn.clone(),
+            start: cur.now,
+            stop: cur.now,
+            status: "FAILED",
+            max_concurrency: if plan.slots >= DISTRIBUTED_CONCURRENCY_LIMIT {
+                0
+            } else {
+                plan.slots
+            },
+            tolerated_percentage: pct_path.or(d.tolerated_percentage).unwrap_or(0.0),
+            tolerated_count: count_path.or(d.tolerated_count).unwrap_or(0),
+            items: MapRunCounts::default(),
+            executions: MapRunCounts::default(),
+        };
         let items = match (from_input, &d.reader) {
             (Some(items), _) => items,
             (None, Some(reader)) => {
                 match self.read_items(reader, plan.reader_params.as_ref(), plan.max_items) {
                     Ok(items) => items,
-                    Err(f) => return self.map_run_failed(cur, f),
+                    Err(f) => return self.map_run_failed(cur, f, run),
                 }
             }
             (None, None) => Vec::new(),
@@ -425,12 +441,24 @@ impl Runner<'_> {
             ),
         };
         let slots = plan.slots;
-        let (pct_path, count_path) = plan.tolerance;
+        // Items per child: one, or a batch's.
+        let sizes: Vec<u64> = inputs
+            .iter()
+            .map(|i| match &d.batcher {
+                None => 1,
+                Some(_) => i
+                    .get("Items")
+                    .and_then(Value::as_array)
+                    .map_or(1, |a| a.len() as u64),
+            })
+            .collect();
 
         // The children: each runs the processor on its own virtual clock; their events are not
         // part of the parent's history.
         let total = inputs.len();
         let saved = std::mem::replace(&mut self.history, History::new(false));
+        // Map Runs inside the children belong to the children's executions.
+        let outer_runs = std::mem::take(&mut self.map_runs);
         let mut free: BinaryHeap<Reverse<Millis>> = BinaryHeap::new();
         // Without a ResultWriter the children's outputs are COMPACT; with one exporting to S3
         // and no WriterConfig, NONE (AWS's ResultWriter page).
@@ -479,10 +507,15 @@ impl Runner<'_> {
             });
         }
         self.history = saved;
+        self.map_runs = outer_runs;
         if let Some(s) = stopped {
             return Err(s);
         }
         cur.now = end;
+        for (child, size) in results.iter().zip(&sizes) {
+            run.items.add(&child.result, *size);
+            run.executions.add(&child.result, 1);
+        }
         let failed = results.iter().filter(|c| c.result.is_err()).count();
         let count = count_path.or(d.tolerated_count);
         let pct = pct_path.or(d.tolerated_percentage);
@@ -500,6 +533,7 @@ impl Runner<'_> {
                     EXCEEDED,
                     "The specified tolerated failure threshold was exceeded",
                 ),
+                run,
             );
         }
         let names = ChildNames::new(&self.exec, &label);
@@ -508,13 +542,20 @@ impl Runner<'_> {
             let params = plan.writer_params.clone().unwrap_or_else(|| json!({}));
             match self.write_results(&params, &arn, &id, &names, &results, w, cur.now) {
                 Ok(v) => v,
-                Err(f) => return self.map_run_failed(cur, f),
+                Err(f) => return self.map_run_failed(cur, f, run),
             }
         } else {
             let all: Vec<&Child> = results.iter().collect();
             Value::Array(self.transformed(&names, &all, transformation))
         };
         let last = self.event(cur, "MapRunSucceeded", Detail::None)?;
+        if export {
+            run.items.results_written = run.items.total;
+            run.executions.results_written = run.executions.total;
+        }
+        run.status = "SUCCEEDED";
+        run.stop = cur.now;
+        self.map_runs.push(run);
         let bound = crate::data::size::json_size(&result);
         Ok(vec![Thread {
             result: Ok((result, bound)),
@@ -528,9 +569,16 @@ impl Runner<'_> {
 
     /// `MapRunFailed{error, cause}`; the Map then fails with that error (caught or retried like
     /// any other).
-    fn map_run_failed(&mut self, cur: &mut Cursor, f: Failure) -> Result<Vec<Thread>, Stop> {
+    fn map_run_failed(
+        &mut self,
+        cur: &mut Cursor,
+        f: Failure,
+        mut run: MapRun,
+    ) -> Result<Vec<Thread>, Stop> {
         let detail = f.clone();
         self.event_with(cur, "MapRunFailed", |_| Detail::Failure(detail))?;
+        run.stop = cur.now;
+        self.map_runs.push(run);
         Ok(vec![Thread::failed_before_start(
             f,
             *cur,
@@ -715,6 +763,47 @@ impl Runner<'_> {
 }
 
 /// One child execution of a Map Run: its input, virtual start and stop, and result.
+/// A Map Run as DescribeMapRun shows it
+/// (<https://docs.aws.amazon.com/step-functions/latest/apireference/API_DescribeMapRun.html>).
+#[derive(Debug, Clone, PartialEq)]
+pub struct MapRun {
+    pub arn: String,
+    pub start: Millis,
+    pub stop: Millis,
+    /// `SUCCEEDED` or `FAILED`.
+    pub status: &'static str,
+    /// 0 when unbounded.
+    pub max_concurrency: u64,
+    pub tolerated_percentage: f64,
+    pub tolerated_count: u64,
+    /// Items, and child executions (`MapRunItemCounts`, `MapRunExecutionCounts`).
+    pub items: MapRunCounts,
+    pub executions: MapRunCounts,
+}
+
+/// Children (or their items) by how they ended. Children run to their end before the Map Run
+/// does, so none is pending or running when it is described.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct MapRunCounts {
+    pub total: u64,
+    pub succeeded: u64,
+    pub failed: u64,
+    pub timed_out: u64,
+    pub aborted: u64,
+    pub results_written: u64,
+}
+
+impl MapRunCounts {
+    fn add(&mut self, result: &Result<Value, Failure>, n: u64) {
+        self.total += n;
+        match result {
+            Ok(_) => self.succeeded += n,
+            Err(f) if f.error.as_deref() == Some(crate::errors::TIMEOUT) => self.timed_out += n,
+            Err(_) => self.failed += n,
+        }
+    }
+}
+
 struct Child {
     input: Value,
     start: Millis,
