@@ -17,7 +17,7 @@
 //! the retention). Running executions are not kept: after a restart they are gone, as the
 //! process that ran them is.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -153,13 +153,13 @@ impl StateDir {
     /// What differs between `store` and the folder (cheap: bodies are built only for what
     /// changed).
     pub fn changes(&self, store: &Store) -> Changes {
-        let mut wanted: HashMap<PathBuf, ()> = HashMap::new();
+        let mut wanted: HashSet<PathBuf> = HashSet::new();
         let mut write = Vec::new();
         let mut want = |rel: PathBuf, fingerprint: u64, body: &dyn Fn() -> Value| {
             if self.on_disk.get(&rel) != Some(&fingerprint) {
                 write.push((rel.clone(), fingerprint, body()));
             }
-            wanted.insert(rel, ());
+            wanted.insert(rel);
         };
         for m in store.machines.values() {
             want(
@@ -222,7 +222,7 @@ impl StateDir {
         let remove = self
             .on_disk
             .keys()
-            .filter(|rel| !wanted.contains_key(*rel))
+            .filter(|rel| !wanted.contains(*rel))
             .cloned()
             .collect();
         Changes { write, remove }
