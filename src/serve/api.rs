@@ -19,7 +19,7 @@ use crate::asl::{parse_definition, LoadError};
 use crate::engine::history::ExecutionHistory;
 use crate::engine::{self, RunOptions};
 use crate::harness::input::check_execution_name;
-use crate::tasks::callbacks::{Action, Silent};
+use crate::tasks::callbacks::Action;
 use crate::tasks::mock::TestCase;
 use crate::tasks::Registry;
 use crate::world::{states::Child, SharedWorld, World};
@@ -97,7 +97,7 @@ pub struct Api {
 }
 
 /// The actions, by the name after `AWSStepFunctions.` in `X-Amz-Target`.
-pub const ACTIONS: [&str; 27] = [
+pub const ACTIONS: [&str; 29] = [
     "CreateStateMachine",
     "DescribeStateMachine",
     "UpdateStateMachine",
@@ -125,6 +125,8 @@ pub const ACTIONS: [&str; 27] = [
     "TestState",
     "DescribeMapRun",
     "ListMapRuns",
+    "RedriveExecution",
+    "UpdateMapRun",
 ];
 
 type Obj = Map<String, Value>;
@@ -235,6 +237,8 @@ impl Api {
             "GetActivityTask" => self.get_activity_task(&r),
             "DescribeMapRun" => self.describe_map_run(&r),
             "ListMapRuns" => self.list_map_runs(&r),
+            "RedriveExecution" => self.redrive_execution(&r),
+            "UpdateMapRun" => self.update_map_run(&r),
             "TestState" => {
                 super::test_state::test_state(r.0, &self.world, &self.cfg.region, &self.cfg.account)
             }
@@ -456,43 +460,14 @@ impl Api {
                 ));
             }
         }
-        let mut registry = Registry {
-            world: self.world.clone(),
-            ..Registry::default()
-        };
-        if let Some(case) = &test_case {
-            let Some(config) = &self.cfg.mock_config else {
-                return Err(ApiError::new(
-                    "InvalidArn",
-                    format!("Invalid Arn: '{arn}': a #{case} test case needs a mock configuration (SFN_MOCK_CONFIG)"),
-                ));
-            };
-            let names = crate::asl::state_names(&m.definition.json);
-            let tc = TestCase::load(config, Some(&m.name), case, &names)
-                .map_err(|e| ApiError::new("ValidationException", e.to_string()))?;
-            registry.mocks = Some(tc);
-        }
+        let registry = self.registry(&m, arn, test_case.as_deref())?;
         let start_ms = now_millis();
         let start = start_ms as f64 / 1000.0;
-        let seed = self
-            .cfg
-            .seed
-            .wrapping_add(self.executions.fetch_add(1, Ordering::Relaxed));
         let options = RunOptions {
-            seed,
             history: !express,
-            real_time: self.cfg.time == Time::Real,
-            start_time: Some(start_ms),
-            state_machine_name: m.name.clone().into(),
-            execution_name: Some(name.clone()),
-            region: self.cfg.region.clone().into(),
-            account: self.cfg.account.clone().into(),
             express,
-            resources: Box::new(registry),
-            callbacks: Box::new(Silent),
-            fault: None,
+            ..self.options(&m, &name, start_ms, registry)
         };
-        let mut options = options;
         let running = Execution {
             arn: execution_arn.clone(),
             machine_arn: m.arn.clone(),
@@ -506,33 +481,24 @@ impl Api {
             cause: None,
             history: Arc::new(Vec::new()),
             map_runs: Vec::new(),
-        };
-        // A machine with a task that waits for its token (or an activity task, which waits for
-        // a worker) runs on its own thread, answered by the API's SendTask* calls (EXPRESS
-        // machines cannot have such tasks).
-        let live = !sync && !express && m.waits;
-        // Kept while it runs in the background; the finished one replaces it.
-        let pending =
-            ((self.cfg.time == Time::Real || live) && !sync && !express).then(|| running.clone());
-        let (parked_tx, parked) = mpsc::channel::<()>();
-        if live {
-            options.callbacks = Box::new(self.live(&execution_arn, &m.role_arn, parked_tx.clone()));
-        }
-        let definition = m.definition.clone();
-        let role = m.role_arn.clone();
-        let run = move || {
-            finish(
-                running,
-                engine::run(&definition.machine, &input, options),
-                &role,
-            )
+            redrive: store::Redrives {
+                definition: (!express).then(|| m.definition.clone()),
+                test_case,
+                ..Default::default()
+            },
         };
         if sync {
-            let e = run();
+            let e = finish(
+                running,
+                engine::run(&m.definition.machine, &input, options),
+                &m.role_arn,
+            );
             return Ok(sync_answer(&e, &m.arn));
         }
         if express {
             // Nothing keeps an EXPRESS execution: it runs, and only its effects remain.
+            let definition = m.definition.clone();
+            let run = move || engine::run(&definition.machine, &input, options);
             if self.cfg.time == Time::Real {
                 std::thread::spawn(run);
             } else {
@@ -540,39 +506,195 @@ impl Api {
             }
             return Ok(json!({"executionArn": execution_arn, "startDate": start}));
         }
-        match pending {
-            None => {
-                let e = run();
-                self.store().insert_execution(e);
-            }
-            Some(pending) => {
-                self.store().insert_execution(pending);
-                let store = self.store.clone();
-                std::thread::spawn(move || {
-                    let e = run();
-                    {
-                        let mut s = store.lock().unwrap_or_else(|p| p.into_inner());
-                        // A StopExecution that came first decides the outcome.
-                        if let Some(slot) = s.executions.get_mut(&e.arn) {
-                            if slot.status == "RUNNING" {
-                                *slot = e;
-                            }
-                        }
-                    }
-                    let _ = parked_tx.send(());
-                });
-                if self.cfg.time == Time::Virtual {
-                    // Answer once the execution has ended or waits for a token.
-                    let _ = parked.recv();
-                }
+        self.launch(running, m.definition.clone(), &m, input, options);
+        Ok(json!({"executionArn": execution_arn, "startDate": start}))
+    }
+
+    /// What every execution of `m` called `name` runs with, from `start_ms`: a seed of its own,
+    /// the server's time mode, region and account, and `registry` for its tasks.
+    fn options(&self, m: &Machine, name: &str, start_ms: i64, registry: Registry) -> RunOptions {
+        RunOptions {
+            seed: self
+                .cfg
+                .seed
+                .wrapping_add(self.executions.fetch_add(1, Ordering::Relaxed)),
+            history: true,
+            real_time: self.cfg.time == Time::Real,
+            start_time: Some(start_ms),
+            state_machine_name: m.name.clone().into(),
+            execution_name: Some(name.to_string()),
+            region: self.cfg.region.clone().into(),
+            account: self.cfg.account.clone().into(),
+            resources: Box::new(registry),
+            ..RunOptions::default()
+        }
+    }
+
+    /// The task behaviour of an execution: the shared world, and the mocked responses of a
+    /// `#TestCase` suffix on the machine ARN.
+    fn registry(&self, m: &Machine, arn: &str, case: Option<&str>) -> Result<Registry, ApiError> {
+        let mut registry = Registry {
+            world: self.world.clone(),
+            ..Registry::default()
+        };
+        if let Some(case) = case {
+            let Some(config) = &self.cfg.mock_config else {
+                return Err(ApiError::new(
+                    "InvalidArn",
+                    format!("Invalid Arn: '{arn}': a #{case} test case needs a mock configuration (SFN_MOCK_CONFIG)"),
+                ));
+            };
+            let names = crate::asl::state_names(&m.definition.json);
+            let tc = TestCase::load(config, Some(&m.name), case, &names)
+                .map_err(|e| ApiError::new("ValidationException", e.to_string()))?;
+            registry.mocks = Some(tc);
+        }
+        Ok(registry)
+    }
+
+    /// RedriveExecution (API_RedriveExecution): a STANDARD execution that failed, timed out or
+    /// was aborted continues from the top-level state it stopped in, with that state's input
+    /// and the variables it saw, under the same ARN; its history goes on with
+    /// `ExecutionRedriven`. A Parallel or inline Map runs again only the branches or
+    /// iterations that did not succeed (docs/serve.md, "Redrive").
+    fn redrive_execution(&self, r: &Req) -> Result<Value, ApiError> {
+        let arn = r.required_str("executionArn")?;
+        let token = r.str("clientToken")?;
+        if let Some(t) = token {
+            check_length(t.chars().count(), "clientToken", 1, 64)?;
+        }
+        let s = self.store();
+        let e = self.find_execution(&s, arn)?;
+        // The same clientToken answers the redrive it started (API_RedriveExecution).
+        if let Some((_, date)) = token.and_then(|t| e.redrive.tokens.iter().find(|(k, _)| k == t)) {
+            return Ok(json!({"redriveDate": date}));
+        }
+        let m = s.machines.get(&e.machine_arn).cloned();
+        if let Some(reason) = not_redrivable(&e, m.is_some(), now_secs()) {
+            return Err(ApiError::new("ExecutionNotRedrivable", reason));
+        }
+        drop(s);
+        let (Some(m), Some(from)) = (m, e.redrive.resume.clone()) else {
+            return Err(ApiError::new(
+                "ExecutionNotRedrivable",
+                "Execution cannot be redriven: the state it stopped in is not known",
+            ));
+        };
+        let input: Value = serde_json::from_str(&e.input).unwrap_or(Value::Null);
+        let registry = self.registry(&m, &m.arn, e.redrive.test_case.as_deref())?;
+        let definition = e.redrive.definition.clone().unwrap_or(m.definition.clone());
+        let date_ms = now_millis().max((e.stop.unwrap_or(e.start) * 1000.0).ceil() as i64);
+        let date = date_ms as f64 / 1000.0;
+        let count = e.redrive.count + 1;
+        let options = RunOptions {
+            resumable: true,
+            redrive: Some(engine::Redrive {
+                from,
+                count,
+                started: (e.start * 1000.0).round() as i64,
+            }),
+            ..self.options(&m, &e.name, date_ms, registry)
+        };
+        let mut tokens = e.redrive.tokens.clone();
+        if let Some(t) = token {
+            tokens.push((t.to_string(), date));
+            // AWS keeps the last ten tokens of an execution.
+            if tokens.len() > 10 {
+                tokens.remove(0);
             }
         }
-        Ok(json!({"executionArn": execution_arn, "startDate": start}))
+        let running = Execution {
+            status: "RUNNING",
+            stop: None,
+            output: None,
+            error: None,
+            cause: None,
+            redrive: store::Redrives {
+                count,
+                date: Some(date),
+                resume: None,
+                tokens,
+                definition: Some(definition.clone()),
+                test_case: e.redrive.test_case.clone(),
+            },
+            ..e
+        };
+        self.launch(running, definition, &m, input, options);
+        Ok(json!({"redriveDate": date}))
+    }
+
+    /// Runs a STANDARD execution (a new one, or a redrive of one): at once when nothing can
+    /// make it wait, else on its own thread, answered by the API's SendTask* calls; in virtual
+    /// time, returns once it has ended or waits for a token.
+    fn launch(
+        &self,
+        running: Execution,
+        definition: Arc<crate::asl::Definition>,
+        m: &Machine,
+        input: Value,
+        mut options: RunOptions,
+    ) {
+        options.resumable = true;
+        // A machine with a task that waits for its token (or an activity task, which waits for
+        // a worker) runs on its own thread, answered by the API's SendTask* calls.
+        let live = m.waits;
+        let background = self.cfg.time == Time::Real || live;
+        let (parked_tx, parked) = mpsc::channel::<()>();
+        if live {
+            options.callbacks = Box::new(self.live(
+                &running.arn,
+                &m.role_arn,
+                running.history.clone(),
+                parked_tx.clone(),
+            ));
+        }
+        let role = m.role_arn.clone();
+        let pending = background.then(|| running.clone());
+        let run = move || {
+            finish(
+                running,
+                engine::run(&definition.machine, &input, options),
+                &role,
+            )
+        };
+        let Some(pending) = pending else {
+            let e = run();
+            self.store().insert_execution(e);
+            return;
+        };
+        self.store().insert_execution(pending);
+        let store = self.store.clone();
+        std::thread::spawn(move || {
+            let e = run();
+            {
+                let mut s = store.lock().unwrap_or_else(|p| p.into_inner());
+                // A StopExecution that came first decides the outcome; where the run stopped
+                // is what a redrive of the aborted execution starts from.
+                if let Some(slot) = s.executions.get_mut(&e.arn) {
+                    if slot.status == "RUNNING" {
+                        *slot = e;
+                    } else {
+                        slot.redrive.resume = e.redrive.resume;
+                    }
+                }
+            }
+            let _ = parked_tx.send(());
+        });
+        if self.cfg.time == Time::Virtual {
+            // Answer once the execution has ended or waits for a token.
+            let _ = parked.recv();
+        }
     }
 
     /// The responder of an execution whose tasks wait for the API's SendTask* calls: it shows
     /// the events so far on the execution while it waits.
-    fn live(&self, execution_arn: &str, role_arn: &str, parked: mpsc::Sender<()>) -> Live {
+    fn live(
+        &self,
+        execution_arn: &str,
+        role_arn: &str,
+        before: Arc<Vec<Value>>,
+        parked: mpsc::Sender<()>,
+    ) -> Live {
         let store = self.store.clone();
         let arn = execution_arn.to_string();
         let role = role_arn.to_string();
@@ -580,7 +702,7 @@ impl Api {
             hub: self.tokens.clone(),
             execution_arn: execution_arn.to_string(),
             publish: Box::new(move |h: ExecutionHistory| {
-                let events = events(&h, &role);
+                let events = continued(&before, events(&h, &role));
                 let mut s = store.lock().unwrap_or_else(|p| p.into_inner());
                 if let Some(slot) = s.executions.get_mut(&arn) {
                     if slot.status == "RUNNING" {
@@ -746,6 +868,72 @@ impl Api {
         }))
     }
 
+    /// UpdateMapRun (API_UpdateMapRun): a Map Run's `maxConcurrency`,
+    /// `toleratedFailureCount` and `toleratedFailurePercentage`, as DescribeMapRun shows them
+    /// afterwards. Map Runs are kept once they have ended, so the change cannot reach the run.
+    fn update_map_run(&self, r: &Req) -> Result<Value, ApiError> {
+        let arn = r.required_str("mapRunArn")?;
+        check_length(arn.chars().count(), "mapRunArn", 1, 2000)?;
+        check_arn(arn)?;
+        let out_of_range = |value: String, member: &str, rule: &str| {
+            ApiError::new(
+                "ValidationException",
+                format!("1 validation error detected: Value '{value}' at '{member}' failed to satisfy constraint: {rule}"),
+            )
+        };
+        let concurrency = r.int("maxConcurrency")?;
+        if let Some(n) = concurrency.filter(|n| *n < 0) {
+            return Err(out_of_range(
+                n.to_string(),
+                "maxConcurrency",
+                "Member must have value greater than or equal to 0",
+            ));
+        }
+        let count = r.int("toleratedFailureCount")?;
+        if let Some(n) = count.filter(|n| *n < 0) {
+            return Err(out_of_range(
+                n.to_string(),
+                "toleratedFailureCount",
+                "Member must have value greater than or equal to 0",
+            ));
+        }
+        let percentage = match r.0.get("toleratedFailurePercentage") {
+            None | Some(Value::Null) => None,
+            Some(v) => Some(v.as_f64().ok_or_else(|| {
+                ApiError::serialization("toleratedFailurePercentage", "a number")
+            })?),
+        };
+        if let Some(p) = percentage.filter(|p| !(0.0..=100.0).contains(p)) {
+            return Err(out_of_range(
+                p.to_string(),
+                "toleratedFailurePercentage",
+                "Member must have value between 0 and 100",
+            ));
+        }
+        if concurrency.is_none() && count.is_none() && percentage.is_none() {
+            return Err(ApiError::new(
+                "ValidationException",
+                "At least one of maxConcurrency, toleratedFailureCount and toleratedFailurePercentage must be given",
+            ));
+        }
+        let mut s = self.store();
+        let run = s
+            .executions
+            .values_mut()
+            .find_map(|e| e.map_runs.iter_mut().find(|m| m.arn == arn))
+            .ok_or_else(|| resource_not_found(arn))?;
+        if let Some(n) = concurrency {
+            run.max_concurrency = n as u64;
+        }
+        if let Some(n) = count {
+            run.tolerated_count = n as u64;
+        }
+        if let Some(p) = percentage {
+            run.tolerated_percentage = p;
+        }
+        Ok(json!({}))
+    }
+
     /// ListMapRuns: the Map Runs of an execution, in the order they ended (API_ListMapRuns).
     fn list_map_runs(&self, r: &Req) -> Result<Value, ApiError> {
         let arn = r.required_str("executionArn")?;
@@ -827,15 +1015,21 @@ impl Api {
             "executionArn": e.arn, "stateMachineArn": e.machine_arn, "name": e.name,
             "status": e.status, "startDate": e.start, "input": e.input,
             "inputDetails": {"included": true},
-            "redriveCount": 0,
-            "redriveStatus": if matches!(e.status, "FAILED" | "TIMED_OUT" | "ABORTED") {
-                "REDRIVABLE"
-            } else {
-                "NOT_REDRIVABLE"
-            },
+            "redriveCount": e.redrive.count,
         });
         if let Some(stop) = e.stop {
             out["stopDate"] = json!(stop);
+        }
+        if let Some(date) = e.redrive.date {
+            out["redriveDate"] = json!(date);
+        }
+        let machine_exists = self.store().machines.contains_key(&e.machine_arn);
+        match not_redrivable(&e, machine_exists, now_secs()) {
+            None => out["redriveStatus"] = json!("REDRIVABLE"),
+            Some(reason) => {
+                out["redriveStatus"] = json!("NOT_REDRIVABLE");
+                out["redriveStatusReason"] = json!(reason);
+            }
         }
         outcome_members(&mut out, &e);
         Ok(out)
@@ -888,6 +1082,17 @@ impl Api {
                 ));
             }
         }
+        let redriven = match r.str("redriveFilter")? {
+            None => None,
+            Some("REDRIVEN") => Some(true),
+            Some("NOT_REDRIVEN") => Some(false),
+            Some(f) => {
+                return Err(ApiError::new(
+                    "ValidationException",
+                    format!("1 validation error detected: Value '{f}' at 'redriveFilter' failed to satisfy constraint: Member must satisfy enum value set: [REDRIVEN, NOT_REDRIVEN]"),
+                ))
+            }
+        };
         let s = self.store();
         let m = self.find_machine(&s, arn)?;
         if m.kind == Kind::Express {
@@ -903,17 +1108,21 @@ impl Api {
             .rev()
             .filter_map(|a| s.executions.get(a))
             .filter(|e| e.machine_arn == m.arn && filter.is_none_or(|f| f == e.status))
+            .filter(|e| redriven.is_none_or(|r| r == (e.redrive.count > 0)))
             .map(|e| {
                 let mut x = json!({"executionArn": e.arn, "stateMachineArn": e.machine_arn,
                                    "name": e.name, "status": e.status, "startDate": e.start,
-                                   "redriveCount": 0});
+                                   "redriveCount": e.redrive.count});
                 if let Some(stop) = e.stop {
                     x["stopDate"] = json!(stop);
+                }
+                if let Some(date) = e.redrive.date {
+                    x["redriveDate"] = json!(date);
                 }
                 x
             })
             .collect();
-        let scope = format!("executions:{arn}:{filter:?}");
+        let scope = format!("executions:{arn}:{filter:?}:{redriven:?}");
         page(r, all, "executions", &scope)
     }
 
@@ -1066,8 +1275,14 @@ fn finish(running: Execution, o: engine::Outcome, role_arn: &str) -> Execution {
     let history = o
         .history
         .as_ref()
-        .map(|h| events(h, role_arn))
+        .map(|h| continued(&running.history, events(h, role_arn)))
         .unwrap_or_default();
+    let mut map_runs = running.map_runs.clone();
+    map_runs.extend(o.map_runs);
+    let redrive = store::Redrives {
+        resume: o.resume,
+        ..running.redrive.clone()
+    };
     Execution {
         status: o.status.as_str(),
         stop: Some(o.stopped_at as f64 / 1000.0),
@@ -1075,9 +1290,58 @@ fn finish(running: Execution, o: engine::Outcome, role_arn: &str) -> Execution {
         error: o.error,
         cause: o.cause,
         history: Arc::new(history),
-        map_runs: o.map_runs,
+        map_runs,
+        redrive,
         ..running
     }
+}
+
+/// A redrive's events after those of the runs before it: the ids go on from the last one,
+/// and `ExecutionRedriven` follows it.
+fn continued(before: &[Value], new: Vec<Value>) -> Vec<Value> {
+    let Some(last) = before.last().and_then(|e| e["id"].as_u64()) else {
+        return new;
+    };
+    let mut all = Vec::with_capacity(before.len() + new.len());
+    all.extend_from_slice(before);
+    for (i, mut e) in new.into_iter().enumerate() {
+        if let Some(id) = e["id"].as_u64() {
+            e["id"] = json!(id + last);
+        }
+        match e["previousEventId"].as_u64() {
+            Some(0) if i == 0 => e["previousEventId"] = json!(last),
+            Some(p) if p > 0 => e["previousEventId"] = json!(p + last),
+            _ => {}
+        }
+        all.push(e);
+    }
+    all
+}
+
+/// Why RedriveExecution would refuse the execution, in DescribeExecution's
+/// `redriveStatusReason` words (API_DescribeExecution): it has not ended without succeeding,
+/// its machine is gone, it closed more than 14 days ago, or its history is at the limit.
+fn not_redrivable(e: &Execution, machine_exists: bool, now: f64) -> Option<&'static str> {
+    match e.status {
+        "RUNNING" => return Some("Execution is RUNNING and cannot be redriven"),
+        "SUCCEEDED" => return Some("Execution is SUCCEEDED and cannot be redriven"),
+        _ => {}
+    }
+    if !machine_exists {
+        return Some("State machine is in DELETING status");
+    }
+    if e.history.len() >= 24_999 {
+        return Some("Execution history event limit exceeded");
+    }
+    if now - e.stop.unwrap_or(e.start) > 14.0 * 24.0 * 3600.0 {
+        return Some("Execution redrivable period exceeded");
+    }
+    // This server's own reason: an execution kept from before redrives were recorded, or one
+    // aborted while its thread still runs (docs/serve.md, "Redrive").
+    if e.redrive.resume.is_none() {
+        return Some("Execution cannot be redriven: the state it stopped in is not known");
+    }
+    None
 }
 
 /// StartSyncExecution's answer (API_StartSyncExecution).
@@ -1424,6 +1688,148 @@ mod tests {
             json!({"mapRunArn": "arn:aws:states:us-east-1:123456789012:mapRun:Dist/x:y"}),
         );
         assert_eq!(missing.body["__type"], "ResourceNotFound");
+
+        // UpdateMapRun (API_UpdateMapRun): `{}`, and DescribeMapRun shows the new settings.
+        let u = call(
+            &api,
+            "UpdateMapRun",
+            json!({"mapRunArn": arn, "maxConcurrency": 9, "toleratedFailurePercentage": 12.5}),
+        );
+        assert_eq!((u.status, &u.body), (200, &json!({})));
+        let d = call(&api, "DescribeMapRun", json!({"mapRunArn": arn})).body;
+        assert_eq!(
+            (
+                d["maxConcurrency"].as_u64(),
+                d["toleratedFailurePercentage"].as_f64(),
+                d["toleratedFailureCount"].as_u64()
+            ),
+            (Some(9), Some(12.5), Some(1))
+        );
+        for bad in [
+            json!({"mapRunArn": arn}),
+            json!({"mapRunArn": arn, "toleratedFailurePercentage": 101}),
+            json!({"mapRunArn": arn, "maxConcurrency": -1}),
+        ] {
+            let r = call(&api, "UpdateMapRun", bad.clone());
+            assert_eq!(r.body["__type"], "ValidationException", "{bad}");
+        }
+        let r = call(
+            &api,
+            "UpdateMapRun",
+            json!({"mapRunArn": "arn:aws:states:us-east-1:123456789012:mapRun:Dist/x:y", "maxConcurrency": 1}),
+        );
+        assert_eq!(r.body["__type"], "ResourceNotFound");
+    }
+
+    /// RedriveExecution (API_RedriveExecution; redrive-executions.html): the execution goes on
+    /// from the failed state under the same ARN, its history continues with
+    /// `ExecutionRedriven`, and DescribeExecution and ListExecutions show the redrive.
+    #[test]
+    fn a_failed_execution_is_redriven_from_where_it_failed() {
+        let api = Api::new(Config::default());
+        let def = json!({"StartAt": "Once", "States": {
+            "Once": {"Type": "Pass", "Result": {"k": 1}, "Next": "Work"},
+            "Work": {"Type": "Parallel", "End": true, "Branches": [
+                {"StartAt": "Kept", "States": {"Kept": {"Type": "Pass", "Result": "kept", "End": true}}},
+                {"StartAt": "Gate", "States": {
+                    "Gate": {"Type": "Choice", "Default": "Fine", "Choices": [
+                        {"Variable": "$$.Execution.RedriveCount", "NumericEquals": 0, "Next": "Boom"}]},
+                    "Boom": {"Type": "Fail", "Error": "E", "Cause": "first"},
+                    "Fine": {"Type": "Pass", "Parameters": {"count.$": "$$.Execution.RedriveCount"}, "End": true}}}]}}});
+        assert_eq!(create(&api, "Redo", def, "STANDARD").status, 200);
+        let exec = start(&api, "Redo");
+        let d = describe(&api, &exec);
+        assert_eq!(
+            (&d["status"], &d["redriveStatus"], &d["redriveCount"]),
+            (&json!("FAILED"), &json!("REDRIVABLE"), &json!(0))
+        );
+        let before = call(&api, "GetExecutionHistory", json!({"executionArn": exec})).body
+            ["events"]
+            .as_array()
+            .unwrap()
+            .len();
+
+        let r = call(
+            &api,
+            "RedriveExecution",
+            json!({"executionArn": exec, "clientToken": "t1"}),
+        );
+        assert_eq!(r.status, 200, "{:?}", r.body);
+        let date = r.body["redriveDate"].as_f64().unwrap();
+        let d = describe(&api, &exec);
+        assert_eq!(d["status"], "SUCCEEDED", "{d}");
+        assert_eq!(
+            d["output"],
+            json!(json!(["kept", {"count": 1}]).to_string())
+        );
+        assert_eq!(
+            (&d["redriveCount"], d["redriveDate"].as_f64()),
+            (&json!(1), Some(date))
+        );
+        assert_eq!(d["redriveStatus"], "NOT_REDRIVABLE");
+        assert_eq!(
+            d["redriveStatusReason"],
+            "Execution is SUCCEEDED and cannot be redriven"
+        );
+
+        let events = call(&api, "GetExecutionHistory", json!({"executionArn": exec})).body
+            ["events"]
+            .as_array()
+            .unwrap()
+            .clone();
+        let redriven = &events[before];
+        assert_eq!(redriven["type"], "ExecutionRedriven");
+        assert_eq!(redriven["id"], json!(before + 1));
+        assert_eq!(redriven["previousEventId"], json!(before));
+        assert_eq!(
+            redriven["executionRedrivenEventDetails"],
+            json!({"redriveCount": 1})
+        );
+        for (i, e) in events.iter().enumerate() {
+            assert_eq!(e["id"], json!(i + 1), "ids go on from the first run's");
+        }
+        let names: Vec<&str> = events[before..]
+            .iter()
+            .filter_map(|e| e["stateEnteredEventDetails"]["name"].as_str())
+            .collect();
+        assert_eq!(
+            names,
+            ["Work", "Gate", "Fine"],
+            "Once and Kept are not run again"
+        );
+
+        // The same client token answers the same redrive; a succeeded execution is refused.
+        let again = call(
+            &api,
+            "RedriveExecution",
+            json!({"executionArn": exec, "clientToken": "t1"}),
+        );
+        assert_eq!(again.body["redriveDate"].as_f64(), Some(date));
+        let refused = call(&api, "RedriveExecution", json!({"executionArn": exec}));
+        assert_eq!(refused.body["__type"], "ExecutionNotRedrivable");
+        assert_eq!(
+            refused.body["message"],
+            "Execution is SUCCEEDED and cannot be redriven"
+        );
+
+        let list = |filter: &str| {
+            call(
+                &api,
+                "ListExecutions",
+                json!({"stateMachineArn": format!("{ARN}Redo"), "redriveFilter": filter}),
+            )
+            .body["executions"]
+                .as_array()
+                .unwrap()
+                .len()
+        };
+        assert_eq!((list("REDRIVEN"), list("NOT_REDRIVEN")), (1, 0));
+        let missing = call(
+            &api,
+            "RedriveExecution",
+            json!({"executionArn": format!("{exec}-not")}),
+        );
+        assert_eq!(missing.body["__type"], "ExecutionDoesNotExist");
     }
 
     fn describe(api: &Api, arn: &str) -> Value {

@@ -25,8 +25,9 @@ use std::sync::Arc;
 use serde_json::{json, Map, Value};
 
 use super::api::Api;
-use super::store::{fnv, waits_for_callers, Activity, Execution, Kind, Machine, Store};
+use super::store::{fnv, waits_for_callers, Activity, Execution, Kind, Machine, Redrives, Store};
 use crate::asl::Definition;
+use crate::engine::ResumePoint;
 use crate::states::distributed::{MapRun, MapRunCounts};
 
 const FORMAT: u64 = 1;
@@ -107,8 +108,10 @@ impl StateDir {
                         f
                     }
                     _ => {
-                        saved.executions.push(read_execution(&path, &o)?);
-                        0
+                        let e = read_execution(&path, &o)?;
+                        let f = execution_fingerprint(&e);
+                        saved.executions.push(e);
+                        f
                     }
                 };
                 on_disk.insert(PathBuf::from(folder).join(file_name), fingerprint);
@@ -201,23 +204,39 @@ impl StateDir {
             if e.status == "RUNNING" {
                 continue;
             }
-            want(file("executions", &e.arn), 0, &|| {
-                json!({
-                    "format": FORMAT,
-                    "executionArn": e.arn,
-                    "stateMachineArn": e.machine_arn,
-                    "name": e.name,
-                    "input": e.input,
-                    "status": e.status,
-                    "startDate": e.start,
-                    "stopDate": e.stop,
-                    "output": e.output,
-                    "error": e.error,
-                    "cause": e.cause,
-                    "events": *e.history,
-                    "mapRuns": e.map_runs.iter().map(map_run_json).collect::<Vec<_>>(),
-                })
-            });
+            want(
+                file("executions", &e.arn),
+                execution_fingerprint(e),
+                &|| {
+                    json!({
+                        "format": FORMAT,
+                        "executionArn": e.arn,
+                        "stateMachineArn": e.machine_arn,
+                        "name": e.name,
+                        "input": e.input,
+                        "status": e.status,
+                        "startDate": e.start,
+                        "stopDate": e.stop,
+                        "output": e.output,
+                        "error": e.error,
+                        "cause": e.cause,
+                        "events": *e.history,
+                        "mapRuns": e.map_runs.iter().map(map_run_json).collect::<Vec<_>>(),
+                        "redriveCount": e.redrive.count,
+                        "redriveDate": e.redrive.date,
+                        "redriveTokens": e.redrive.tokens,
+                        "testCase": e.redrive.test_case,
+                        "resume": e.redrive.resume.as_ref().map(ResumePoint::to_json),
+                    })
+                },
+            );
+        }
+        // An execution being redriven keeps the file of how it ended before, until it ends again.
+        for e in store.executions.values() {
+            let rel = file("executions", &e.arn);
+            if e.status == "RUNNING" && e.redrive.count > 0 && self.on_disk.contains_key(&rel) {
+                wanted.insert(rel);
+            }
         }
         let remove = self
             .on_disk
@@ -458,6 +477,71 @@ fn read_execution(path: &Path, o: &Map<String, Value>) -> Result<Execution, Stri
                 .collect::<Result<_, _>>()?,
             Some(_) => return Err(bad(path, "/mapRuns", "an array")),
         },
+        redrive: read_redrives(path, o)?,
+    })
+}
+
+/// What can change in an ended execution: a redrive, and UpdateMapRun's settings.
+fn execution_fingerprint(e: &Execution) -> u64 {
+    let mut text = e.redrive.count.to_string();
+    for m in &e.map_runs {
+        text.push_str(&format!(
+            ";{},{},{}",
+            m.max_concurrency, m.tolerated_count, m.tolerated_percentage
+        ));
+    }
+    fnv(&text)
+}
+
+fn read_redrives(path: &Path, o: &Map<String, Value>) -> Result<Redrives, String> {
+    let count = match o.get("redriveCount") {
+        None | Some(Value::Null) => 0,
+        Some(v) => v
+            .as_u64()
+            .and_then(|n| u32::try_from(n).ok())
+            .ok_or_else(|| bad(path, "/redriveCount", "a non-negative integer"))?,
+    };
+    let date = match o.get("redriveDate") {
+        None | Some(Value::Null) => None,
+        Some(v) => Some(
+            v.as_f64()
+                .ok_or_else(|| bad(path, "/redriveDate", "a number or null"))?,
+        ),
+    };
+    let tokens = match o.get("redriveTokens") {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::Array(a)) => a
+            .iter()
+            .enumerate()
+            .map(|(i, t)| match t.as_array().map(Vec::as_slice) {
+                Some([Value::String(k), d]) if d.is_number() => {
+                    Ok((k.clone(), d.as_f64().unwrap_or(0.0)))
+                }
+                _ => Err(bad(
+                    path,
+                    &format!("/redriveTokens/{i}"),
+                    "a [token, date] pair",
+                )),
+            })
+            .collect::<Result<_, _>>()?,
+        Some(_) => return Err(bad(path, "/redriveTokens", "an array")),
+    };
+    let resume = match o.get("resume") {
+        None | Some(Value::Null) => None,
+        Some(v) => Some(ResumePoint::from_json(v).map_err(|e| {
+            let (pointer, expected) = e
+                .split_once(": expected ")
+                .unwrap_or((&e, "a resume point"));
+            bad(path, &format!("/resume{pointer}"), expected)
+        })?),
+    };
+    Ok(Redrives {
+        count,
+        date,
+        resume,
+        tokens,
+        definition: None,
+        test_case: optional_string(path, o, "testCase")?,
     })
 }
 
@@ -559,6 +643,7 @@ mod tests {
             cause: None,
             history: Arc::new(vec![json!({"id": 1, "type": "ExecutionStarted"})]),
             map_runs: Vec::new(),
+            redrive: Default::default(),
         }
     }
 
@@ -603,6 +688,64 @@ mod tests {
         assert_eq!(state.sync(changes).unwrap(), 1);
         let (_, saved) = StateDir::open(&dir, &no_machines).unwrap();
         assert!(saved.activities.is_empty());
+
+        // A failed execution keeps where it stopped; while it is redriven its file stays as it
+        // was, and once the redrive ends the file is written again.
+        let mut failed = execution(3, "FAILED");
+        failed.redrive.resume = Some(ResumePoint {
+            state: "S".into(),
+            input: json!({"a": [1]}),
+            variables: Map::from_iter([("v".to_string(), json!(2))]),
+            kept: vec![Some(json!("x")), None],
+        });
+        failed.redrive.tokens = vec![("t".into(), 9.5)];
+        store.insert_execution(failed.clone());
+        let changes = state.changes(&store);
+        assert_eq!(state.sync(changes).unwrap(), 1);
+        let mut running = failed.clone();
+        running.status = "RUNNING";
+        running.redrive.count = 1;
+        store.insert_execution(running);
+        assert!(
+            state.changes(&store).is_empty(),
+            "the redriven one keeps its file"
+        );
+        let mut done = failed;
+        done.status = "SUCCEEDED";
+        done.redrive.count = 1;
+        done.redrive.date = Some(7.0);
+        done.redrive.resume = None;
+        store.insert_execution(done);
+        let changes = state.changes(&store);
+        assert_eq!(state.sync(changes).unwrap(), 1);
+        let (_, saved) = StateDir::open(&dir, &no_machines).unwrap();
+        let e = saved.executions.iter().find(|e| e.name == "e3").unwrap();
+        assert_eq!(
+            (e.status, e.redrive.count, e.redrive.date, &e.redrive.tokens),
+            ("SUCCEEDED", 1, Some(7.0), &vec![("t".to_string(), 9.5)])
+        );
+        assert!(e.redrive.resume.is_none());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_resume_point_comes_back_from_its_file() {
+        let dir = scratch("resume");
+        let (mut state, _) = StateDir::open(&dir, &no_machines).unwrap();
+        let mut store = Store::new(10);
+        let point = ResumePoint {
+            state: "S".into(),
+            input: json!({"a": [1]}),
+            variables: Map::from_iter([("v".to_string(), json!(2))]),
+            kept: vec![Some(json!("x")), None],
+        };
+        let mut failed = execution(4, "FAILED");
+        failed.redrive.resume = Some(point.clone());
+        store.insert_execution(failed);
+        let changes = state.changes(&store);
+        state.sync(changes).unwrap();
+        let (_, saved) = StateDir::open(&dir, &no_machines).unwrap();
+        assert_eq!(saved.executions[0].redrive.resume.as_ref(), Some(&point));
         let _ = std::fs::remove_dir_all(&dir);
     }
 

@@ -62,6 +62,26 @@ pub struct Execution {
     pub history: Arc<Vec<Value>>,
     /// Its Distributed Maps' Map Runs (DescribeMapRun, ListMapRuns), once it has ended.
     pub map_runs: Vec<crate::states::distributed::MapRun>,
+    /// What RedriveExecution needs and DescribeExecution shows.
+    pub redrive: Redrives,
+}
+
+/// An execution's redrives (API_RedriveExecution).
+#[derive(Debug, Clone, Default)]
+pub struct Redrives {
+    /// How many times it has been redriven.
+    pub count: u32,
+    /// Epoch seconds of the last redrive.
+    pub date: Option<f64>,
+    /// Where it stopped, once it has ended without succeeding.
+    pub resume: Option<crate::engine::ResumePoint>,
+    /// The `clientToken`s of its redrives, with the redrive date each one answered.
+    pub tokens: Vec<(String, f64)>,
+    /// The definition it runs, which a redrive runs again even if the machine was updated
+    /// since (not kept across a restart: a restored execution runs its machine's definition).
+    pub definition: Option<Arc<Definition>>,
+    /// The `#TestCase` it was started with, whose mocked responses a redrive uses again.
+    pub test_case: Option<String>,
 }
 
 /// An activity (CreateActivity): workers poll it with GetActivityTask.
@@ -97,7 +117,12 @@ impl Store {
         }
     }
 
+    /// Keeps `e`; one with the same ARN (a redriven execution) is replaced where it is.
     pub fn insert_execution(&mut self, e: Execution) {
+        if let Some(slot) = self.executions.get_mut(&e.arn) {
+            *slot = e;
+            return;
+        }
         self.execution_order.push_back(e.arn.clone());
         self.executions.insert(e.arn.clone(), e);
         self.evict();
@@ -176,6 +201,7 @@ mod tests {
             cause: None,
             history: Arc::new(Vec::new()),
             map_runs: Vec::new(),
+            redrive: Redrives::default(),
         }
     }
 

@@ -17,10 +17,16 @@
 //! - request `variables` are assigned by a JSONPath Pass state before it;
 //! - a `mock` answers the state's service call (as a MockConfigFile response does); a Map or
 //!   Parallel state with a mock becomes a Task with the same input and output fields whose
-//!   result is the mock (the iterations and branches are not run).
+//!   result is the mock (the iterations and branches are not run);
+//! - a Map state's items (ItemsPath or `stateConfiguration.mapItemReaderData` read as its
+//!   ItemReader says, then ItemSelector and ItemBatcher) come from running the state itself
+//!   with its processor replaced by a Pass state; `stateConfiguration.mapIterationFailureCount`
+//!   is weighed against its tolerated failure thresholds, and `errorCausedByState` is checked
+//!   to name a state the Map or Parallel state runs.
 //!
 //! At `DEBUG` and `TRACE`, `inspectionData` shows the input and, for a JSONPath state, the data
-//! after each step; they come from the same interpreter running the steps one at a time.
+//! after each step; they come from the same interpreter running the steps one at a time. It
+//! also shows the variables after the state and a Map state's items at each step.
 
 use serde_json::{json, Map, Value};
 
@@ -81,6 +87,12 @@ struct Request {
     variables: Option<Obj>,
     mock: Option<Value>,
     retry_count: u64,
+    /// `context`: Context object members for the state.
+    context: Option<Obj>,
+    /// `stateConfiguration.mapIterationFailureCount`.
+    failure_count: Option<u64>,
+    /// `stateConfiguration.mapItemReaderData`: what the Map's ItemReader reads.
+    reader_data: Option<String>,
 }
 
 fn request(r: &Obj) -> Result<Request, ApiError> {
@@ -198,49 +210,33 @@ fn request(r: &Obj) -> Result<Request, ApiError> {
             ));
         }
     }
-    if r.get("context").is_some_and(|c| !c.is_null()) {
-        // Running under a given Context object needs the interpreter's context to be set from
-        // outside, which it cannot be yet; refusing is better than ignoring it.
-        return Err(validation(
-            "This server does not support 'context' yet (docs/serve.md, TestState)",
-        ));
-    }
+    // "A JSON string representing a valid Context object for the state under test"
+    // (API_TestState): its members are merged over the interpreter's context object, so that
+    // `$$` paths (and JSONata's `$states.context`) read them. UNVERIFIED: whether AWS merges
+    // or replaces the whole object, and its message for one that is not an object.
+    let context = match json_member(r, "context", "ValidationException")? {
+        None | Some(Value::Null) => None,
+        Some(Value::Object(c)) => Some(c),
+        Some(_) => return Err(validation("'context' must be a JSON object")),
+    };
     let input = json_member(r, "input", "InvalidExecutionInput")?.unwrap_or_else(|| json!({}));
     let variables = match json_member(r, "variables", "ValidationException")? {
         None => None,
         Some(Value::Object(v)) => Some(v),
         Some(_) => return Err(validation("'variables' must be a JSON object")),
     };
-    let retry_count = match r.get("stateConfiguration") {
-        None | Some(Value::Null) => 0,
-        Some(Value::Object(c)) => {
-            for key in [
-                "errorCausedByState",
-                "mapIterationFailureCount",
-                "mapItemReaderData",
-            ] {
-                if c.get(key).is_some_and(|v| !v.is_null()) {
-                    return Err(validation(format!(
-                        "This server does not support stateConfiguration.{key} yet (docs/serve.md, TestState)"
-                    )));
-                }
-            }
-            match c.get("retrierRetryCount") {
-                None | Some(Value::Null) => 0,
-                Some(v) => v.as_u64().ok_or_else(|| {
-                    validation(
-                        "stateConfiguration.retrierRetryCount must be a whole number of at least 0",
-                    )
-                })?,
-            }
-        }
+    let mut config = Config::default();
+    match r.get("stateConfiguration") {
+        None | Some(Value::Null) => {}
+        Some(Value::Object(c)) => config = state_configuration(c)?,
         Some(_) => {
             return Err(invalid(
                 "SerializationException",
                 "'stateConfiguration' must be an object",
             ))
         }
-    };
+    }
+    check_configuration(&config, &state, &name, language, mock.as_ref())?;
     Ok(Request {
         state,
         name,
@@ -249,8 +245,154 @@ fn request(r: &Obj) -> Result<Request, ApiError> {
         level,
         variables,
         mock,
-        retry_count,
+        retry_count: config.retry_count,
+        context,
+        failure_count: config.failure_count,
+        reader_data: config.reader_data,
     })
+}
+
+/// `stateConfiguration`
+/// (<https://docs.aws.amazon.com/step-functions/latest/apireference/API_TestStateConfiguration.html>).
+#[derive(Default)]
+struct Config {
+    retry_count: u64,
+    /// `errorCausedByState`: the state inside the Map or Parallel state that the mocked error
+    /// comes from. Only checked: the error is the mock's, handled by the tested state's own
+    /// Retry and Catch ("The parent Map/Parallel state's Catch or Retry handlers will process
+    /// the error as they would during actual execution", test-state-isolation.html).
+    /// UNVERIFIED: that the named state's own Retry and Catch are not consulted.
+    caused_by: Option<String>,
+    failure_count: Option<u64>,
+    reader_data: Option<String>,
+}
+
+fn state_configuration(c: &Obj) -> Result<Config, ApiError> {
+    // Both counts are integers of at least 0; errorCausedByState is 1 to 80 characters and
+    // mapItemReaderData at most 262144 (API_TestStateConfiguration.html).
+    let count = |key: &str| match c.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(v) => v.as_u64().map(Some).ok_or_else(|| {
+            validation(format!(
+                "stateConfiguration.{key} must be a whole number of at least 0"
+            ))
+        }),
+    };
+    let caused_by = text(c, "errorCausedByState", 80)?;
+    if caused_by == Some("") {
+        return Err(validation(
+            "1 validation error detected: Value at 'stateConfiguration.errorCausedByState' failed to satisfy constraint: Member must have length greater than or equal to 1",
+        ));
+    }
+    Ok(Config {
+        retry_count: count("retrierRetryCount")?.unwrap_or(0),
+        caused_by: caused_by.map(String::from),
+        failure_count: count("mapIterationFailureCount")?,
+        reader_data: text(c, "mapItemReaderData", MAX_PAYLOAD)?.map(String::from),
+    })
+}
+
+/// The graphs a Map or Parallel state runs: its branches, or its item processor.
+fn inner_graphs(state: &Obj) -> Vec<&Obj> {
+    let mut graphs: Vec<&Obj> = Vec::new();
+    if let Some(Value::Array(branches)) = state.get("Branches") {
+        graphs.extend(branches.iter().filter_map(Value::as_object));
+    }
+    for key in ["ItemProcessor", "Iterator"] {
+        if let Some(Value::Object(g)) = state.get(key) {
+            graphs.push(g);
+        }
+    }
+    graphs
+}
+
+/// A Map state whose processor runs as a Distributed Map (`ProcessorConfig.Mode`).
+fn is_distributed(state: &Obj) -> bool {
+    state
+        .get("ItemProcessor")
+        .and_then(|p| p.get("ProcessorConfig"))
+        .and_then(|c| c.get("Mode"))
+        .and_then(Value::as_str)
+        == Some("DISTRIBUTED")
+}
+
+/// Where the members of `stateConfiguration` apply.
+fn check_configuration(
+    c: &Config,
+    state: &Obj,
+    name: &str,
+    language: &'static str,
+    mock: Option<&Value>,
+) -> Result<(), ApiError> {
+    let kind = state.get("Type").and_then(Value::as_str).unwrap_or("");
+    let mocked_error = mock.is_some_and(|m| m.get("Throw").is_some());
+    let nested = matches!(kind, "Map" | "Parallel");
+    // "When mocking errors for Map or Parallel states, you must specify which sub-state caused
+    // the error using the stateConfiguration.errorCausedByState parameter"
+    // (test-state-isolation.html, "Specifying error source with errorCausedByState").
+    if nested && mocked_error && c.caused_by.is_none() {
+        return Err(validation(format!(
+            "stateConfiguration.errorCausedByState must name the state inside {kind} state '{name}' that caused the mocked error"
+        )));
+    }
+    if let Some(inner) = &c.caused_by {
+        // "The name of the state from which an error originates when an error is mocked for a
+        // Map or Parallel state" (API_TestStateConfiguration.html). UNVERIFIED: that AWS
+        // refuses it elsewhere (rather than ignoring it), and this message.
+        if !(nested && mocked_error) {
+            return Err(validation(
+                "stateConfiguration.errorCausedByState is only allowed with a mocked errorOutput on a Map or Parallel state",
+            ));
+        }
+        // The state must be one the Map or Parallel state runs ("the 'ProcessItem' state within
+        // the Map/Parallel workflow threw the error", test-state-isolation.html). UNVERIFIED:
+        // this message.
+        let inner_language = language_of(state, language);
+        let found = inner_graphs(state)
+            .into_iter()
+            .any(|g| find_state(g, inner, language_of(g, inner_language)).is_some());
+        if !found {
+            return Err(validation(format!(
+                "stateConfiguration.errorCausedByState: state '{inner}' is not a state inside {kind} state '{name}'"
+            )));
+        }
+    }
+    if c.failure_count.is_some() {
+        // "The number of Map state iterations that failed during the Map state invocation"
+        // (API_TestStateConfiguration.html); "When testing Distributed Map state (Mode set to
+        // DISTRIBUTED), you can also assert on mapIterationFailureCount"
+        // (test-state-isolation.html). The tolerated failure fields belong to Distributed Maps.
+        // UNVERIFIED: that AWS refuses it on other states and on an inline Map, and this message.
+        if kind != "Map" || !is_distributed(state) {
+            return Err(validation(
+                "stateConfiguration.mapIterationFailureCount is only allowed for a Distributed Map state (ItemProcessor.ProcessorConfig.Mode DISTRIBUTED)",
+            ));
+        }
+    }
+    if c.reader_data.is_some() {
+        // "The data read by ItemReader in Distributed Map states as found in its original
+        // source" (API_TestStateConfiguration.html). UNVERIFIED: that AWS refuses it without an
+        // ItemReader, and this message.
+        let Some(reader) = state.get("ItemReader").and_then(Value::as_object) else {
+            return Err(validation(
+                "stateConfiguration.mapItemReaderData is only allowed for a Map state with an ItemReader",
+            ));
+        };
+        let resource = reader.get("Resource").and_then(Value::as_str).unwrap_or("");
+        let input_type = reader
+            .get("ReaderConfig")
+            .and_then(|r| r.get("InputType"))
+            .and_then(Value::as_str)
+            .unwrap_or("JSON");
+        // What "its original source" is for an S3 listing or a manifest (which names further
+        // objects) is not documented; refusing beats guessing.
+        if !resource.ends_with(":s3:getObject") || !matches!(input_type, "JSON" | "JSONL" | "CSV") {
+            return Err(validation(
+                "This server supports stateConfiguration.mapItemReaderData only for an s3:getObject ItemReader with InputType JSON, JSONL or CSV (docs/serve.md, TestState)",
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn language_of(o: &Obj, inherited: &'static str) -> &'static str {
@@ -274,16 +416,7 @@ fn find_state(
     }
     for s in states.values().filter_map(Value::as_object) {
         let inner = language_of(s, language);
-        let mut graphs: Vec<&Obj> = Vec::new();
-        if let Some(Value::Array(branches)) = s.get("Branches") {
-            graphs.extend(branches.iter().filter_map(Value::as_object));
-        }
-        for key in ["ItemProcessor", "Iterator"] {
-            if let Some(Value::Object(g)) = s.get(key) {
-                graphs.push(g);
-            }
-        }
-        for g in graphs {
+        for g in inner_graphs(s) {
             if let Some(found) = find_state(g, wanted, language_of(g, inner)) {
                 return Some(found);
             }
@@ -337,6 +470,8 @@ struct Env<'a> {
     world: &'a SharedWorld,
     region: &'a str,
     account: &'a str,
+    /// The request's `context`.
+    context: Option<&'a Obj>,
 }
 
 /// Runs `states` (starting at `start`) with `input`, the mock answering the state it names.
@@ -352,6 +487,7 @@ fn run_machine(
         world,
         region,
         account,
+        context,
     } = env;
     let machine = json!({"QueryLanguage": language, "StartAt": start, "States": states});
     let definition = super::api::Api::compile(&machine.to_string())
@@ -382,6 +518,7 @@ fn run_machine(
             account: account.to_string().into(),
             resources: Box::new(registry),
             callbacks: Box::new(Silent),
+            context: context.cloned(),
             ..RunOptions::default()
         },
     );
@@ -490,6 +627,12 @@ fn rewritten(req: &Request, states: &mut Obj, catch: bool, env: Env<'_>) -> Obj 
 fn machine_states(req: &Request, catch: bool, env: Env<'_>) -> (Obj, String) {
     let mut states = Obj::new();
     let tested = rewritten(req, &mut states, catch, env);
+    with_variables(req, states, tested)
+}
+
+/// `states` with the tested state and, before it, the Pass state assigning the request's
+/// variables; the name of the state to start at.
+fn with_variables(req: &Request, mut states: Obj, tested: Obj) -> (Obj, String) {
     states.insert(req.name.clone(), Value::Object(tested));
     let start = match &req.variables {
         Some(v) => {
@@ -503,6 +646,255 @@ fn machine_states(req: &Request, catch: bool, env: Env<'_>) -> (Obj, String) {
         None => req.name.clone(),
     };
     (states, start)
+}
+
+/// The bucket and key a probe's ItemReader reads `mapItemReaderData` from (in a world of its
+/// own: the server's simulated S3 is not touched).
+const READER_BUCKET: &str = "aslcheck-teststate-item-reader";
+const READER_KEY: &str = "mapItemReaderData";
+/// "States.ExceedToleratedFailureThreshold" and its cause, as AWS's Map Run reports them (the
+/// interpreter's Distributed Map gives the same).
+const EXCEEDED: &str = "States.ExceedToleratedFailureThreshold";
+const EXCEEDED_CAUSE: &str = "The specified tolerated failure threshold was exceeded";
+
+/// How a Map state reads and shapes its items, found by running the state itself on the
+/// interpreter with its processor replaced by a Pass state that returns its input: the Map's
+/// result is then the iterations' inputs. Run once without ItemSelector and ItemBatcher (the
+/// items), once without ItemBatcher (after ItemSelector) and once whole (after ItemBatcher).
+/// The probe runs as a Distributed Map, so that its Map Run gives the evaluated
+/// MaxConcurrency and tolerated failure fields; an inline Map's items are read the same way.
+#[derive(Default)]
+struct MapProbe {
+    /// After ItemsPath / Items, or as the ItemReader read them.
+    items: Option<Value>,
+    /// After ItemSelector (when the state has one).
+    selected: Option<Value>,
+    /// After ItemBatcher (when the state has one).
+    batched: Option<Value>,
+    /// The error and cause the state fails with while reading or shaping its items.
+    failure: Option<(String, String)>,
+    max_concurrency: Option<u64>,
+    tolerated_count: Option<u64>,
+    tolerated_percentage: Option<f64>,
+    /// The number of iterations (child executions: the batches when batching).
+    iterations: Option<usize>,
+}
+
+/// The tested Map state as a probe: its item fields, a Pass processor, no output processing.
+fn probe_state(req: &Request, selector: bool, batcher: bool) -> Obj {
+    let s = &req.state;
+    let mut keys = vec![
+        "Type",
+        "QueryLanguage",
+        "InputPath",
+        "ItemsPath",
+        "Items",
+        "ItemReader",
+        "MaxConcurrency",
+        "MaxConcurrencyPath",
+        "ToleratedFailureCount",
+        "ToleratedFailureCountPath",
+        "ToleratedFailurePercentage",
+        "ToleratedFailurePercentagePath",
+        "Label",
+    ];
+    if selector {
+        keys.push("ItemSelector");
+    }
+    if batcher {
+        keys.push("ItemBatcher");
+    }
+    let mut p: Obj = keys
+        .into_iter()
+        .filter_map(|k| s.get(k).map(|v| (k.to_string(), v.clone())))
+        .collect();
+    // A JSONPath Map's `Parameters` is the former name of ItemSelector.
+    if selector && !p.contains_key("ItemSelector") {
+        if let Some(v) = s.get("Parameters") {
+            p.insert("ItemSelector".into(), v.clone());
+        }
+    }
+    if let Some(Value::Object(r)) = p.get_mut("ItemReader") {
+        r.remove("Parameters");
+        r.remove("Arguments");
+        let field = if req.language == "JSONata" {
+            "Arguments"
+        } else {
+            "Parameters"
+        };
+        r.insert(
+            field.into(),
+            json!({"Bucket": READER_BUCKET, "Key": READER_KEY}),
+        );
+    }
+    let item = format!("{MARK}item");
+    p.insert(
+        "ItemProcessor".into(),
+        json!({"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+               "StartAt": item, "States": {item.clone(): {"Type": "Pass", "End": true}}}),
+    );
+    p.insert("End".into(), json!(true));
+    p
+}
+
+fn probe_map(req: &Request, env: Env<'_>) -> MapProbe {
+    let s = &req.state;
+    let mut probe = MapProbe::default();
+    let has = |k: &str| s.contains_key(k);
+    let declares_count = has("ToleratedFailureCount") || has("ToleratedFailureCountPath");
+    let declares_pct = has("ToleratedFailurePercentage") || has("ToleratedFailurePercentagePath");
+    if has("ItemReader") && req.reader_data.is_none() {
+        // Nothing to read: the definition's own values only. UNVERIFIED: what AWS shows for
+        // the items then (the guide says to give the items "directly in the input (as if it had
+        // already been read from S3)", test-state-isolation.html, "Testing Distributed Map
+        // states").
+        probe.max_concurrency = match s.get("MaxConcurrency") {
+            None => Some(0),
+            Some(v) => v.as_u64(),
+        };
+        probe.tolerated_count = s.get("ToleratedFailureCount").and_then(Value::as_u64);
+        probe.tolerated_percentage = s.get("ToleratedFailurePercentage").and_then(Value::as_f64);
+        return probe;
+    }
+    let world = SharedWorld::default();
+    if let Some(data) = &req.reader_data {
+        let mut bucket = crate::world::s3::Bucket::default();
+        bucket.put(READER_KEY, data.as_bytes().to_vec(), 0);
+        world.lock().s3.insert(READER_BUCKET.into(), bucket);
+    }
+    let env = Env {
+        world: &world,
+        ..env
+    };
+    let selector = has("ItemSelector") || has("Parameters");
+    let batcher = has("ItemBatcher");
+    let mut stages = vec![(false, false)];
+    if selector {
+        stages.push((true, false));
+    }
+    if batcher {
+        stages.push((true, true));
+    }
+    for (i, (selector, batcher)) in stages.into_iter().enumerate() {
+        let tested = probe_state(req, selector, batcher);
+        let (states, start) = with_variables(req, Obj::new(), tested);
+        let Ok(run) = run_machine(states, &start, req.language, &req.input, None, env) else {
+            break;
+        };
+        let o = run.outcome;
+        if o.status != Status::Succeeded {
+            probe.failure = Some((o.error.unwrap_or_default(), o.cause.unwrap_or_default()));
+            break;
+        }
+        let out = o.output.unwrap_or(Value::Null);
+        match (i, batcher) {
+            (0, _) => {
+                if let Some(m) = o.map_runs.first() {
+                    probe.max_concurrency = Some(m.max_concurrency);
+                    probe.tolerated_count = declares_count.then_some(m.tolerated_count);
+                    probe.tolerated_percentage = declares_pct.then_some(m.tolerated_percentage);
+                }
+                probe.items = Some(out);
+            }
+            (_, false) => probe.selected = Some(out),
+            (_, true) => probe.batched = Some(out),
+        }
+    }
+    let last = if batcher {
+        &probe.batched
+    } else {
+        &probe.items
+    };
+    probe.iterations = last.as_ref().and_then(Value::as_array).map(Vec::len);
+    probe
+}
+
+/// Whether `failed` iterations exceed the Map's tolerated failure threshold. "Test whether a
+/// specific number of failed iterations triggers the tolerated failure threshold"
+/// (test-state-isolation.html, "Map state failure thresholds"); a Map Run fails when its
+/// failures exceed ToleratedFailureCount, or their percentage of the items exceeds
+/// ToleratedFailurePercentage (the interpreter's Distributed Map takes it of the child
+/// executions, as here). UNVERIFIED (not documented): a Map that sets neither threshold is not
+/// failed by mapIterationFailureCount — as AWS answered in the runs recorded by LocalStack's
+/// AWS-validated snapshot tests (`test_state_configuration.snapshot.json`, BASE_MAP_STATE:
+/// 2 of 3 iterations failed, SUCCEEDED).
+fn exceeds_threshold(p: &MapProbe, failed: u64) -> Result<bool, ApiError> {
+    if p.tolerated_count.is_some_and(|c| failed > c) {
+        return Ok(true);
+    }
+    let Some(pct) = p.tolerated_percentage else {
+        return Ok(false);
+    };
+    let Some(total) = p.iterations else {
+        return Err(validation(
+            "stateConfiguration.mapIterationFailureCount with a ToleratedFailurePercentage needs the Map's items: give stateConfiguration.mapItemReaderData",
+        ));
+    };
+    Ok(total > 0 && (failed as f64) * 100.0 / (total as f64) > pct)
+}
+
+/// The Map members of `inspectionData` (API_InspectionData.html; test-state-isolation.html,
+/// "Understanding Map state inspection data"). `maxConcurrency` is always given (0 when the
+/// state sets none) and the tolerated failure fields when the state sets them, as in the AWS
+/// answers LocalStack recorded (UNVERIFIED otherwise).
+fn map_inspection(req: &Request, p: &MapProbe, details: &mut Obj) {
+    let compact = |v: &Value| Value::String(v.to_string());
+    let reader = req.state.get("ItemReader");
+    if let Some(items) = &p.items {
+        // "afterItemsPath is only populated when using JSONPath as the query language"; with an
+        // ItemReader the items are not taken from the input (UNVERIFIED: that AWS then leaves
+        // it out).
+        if req.language == "JSONPath" && reader.is_none() {
+            details.insert("afterItemsPath".into(), compact(items));
+        }
+        // "The effective input after the ItemsPointer filter is applied"
+        // (ReaderConfig.ItemsPointer, JSON input only).
+        if reader
+            .and_then(|r| r.get("ReaderConfig"))
+            .and_then(|c| c.get("ItemsPointer"))
+            .is_some()
+        {
+            details.insert("afterItemsPointer".into(), compact(items));
+        }
+    }
+    if let Some(v) = &p.selected {
+        details.insert("afterItemSelector".into(), compact(v));
+    }
+    if let Some(v) = &p.batched {
+        details.insert("afterItemBatcher".into(), compact(v));
+    }
+    if let Some(n) = p.max_concurrency {
+        details.insert("maxConcurrency".into(), json!(n));
+    }
+    if let Some(n) = p.tolerated_count {
+        details.insert("toleratedFailureCount".into(), json!(n));
+    }
+    if let Some(n) = p.tolerated_percentage {
+        details.insert("toleratedFailurePercentage".into(), json!(n));
+    }
+}
+
+/// "The set of workflow variables after execution of the state. The set will include variables
+/// assigned in the state and variables set up as test state input" (API_InspectionData.html,
+/// `variables`): the request's variables, then what each state of the run assigned on exit (the
+/// tested state's Assign, its matched Choice rule's or its catcher's). UNVERIFIED: that AWS
+/// leaves the member out when there are none.
+fn variables_after(req: &Request, run: &Run) -> Option<Obj> {
+    let mut vars = req.variables.clone().unwrap_or_default();
+    for e in &run.events {
+        let assigned = e
+            .get("stateExitedEventDetails")
+            .and_then(|d| d.get("assignedVariables"))
+            .and_then(Value::as_object);
+        for (k, v) in assigned.into_iter().flatten() {
+            let value = match v {
+                Value::String(t) => serde_json::from_str(t).unwrap_or_else(|_| v.clone()),
+                other => other.clone(),
+            };
+            vars.insert(k.clone(), value);
+        }
+    }
+    (!vars.is_empty()).then_some(vars)
 }
 
 /// A retrier of the tested state, with AWS's defaults.
@@ -576,12 +968,47 @@ pub fn test_state(
     region: &str,
     account: &str,
 ) -> Result<Value, ApiError> {
-    let req = request(r)?;
+    let mut req = request(r)?;
+    let context = req.context.take();
     let env = Env {
         world,
         region,
         account,
+        context: context.as_ref(),
     };
+    let probe = (req.state.get("Type").and_then(Value::as_str) == Some("Map"))
+        .then(|| probe_map(&req, env));
+    if let Some(p) = &probe {
+        if let Some((error, cause)) = &p.failure {
+            // The state fails reading or shaping its items (its ItemsPath, ItemSelector,
+            // ItemReader, …) before any iteration runs, as in an execution: that error is the
+            // state's, mock or not (test-state-isolation.html, "Understanding Map state
+            // testing": ItemsPath, ItemSelector and ItemBatcher are tested). UNVERIFIED: that
+            // AWS reports these failures so.
+            req.mock = Some(json!({"Throw": {"Error": error, "Cause": cause}}));
+        } else if let Some(failed) = req.failure_count {
+            // "The value for this field cannot exceed the number of items in the input"
+            // (test-state-isolation.html, "Testing Distributed Map states"). UNVERIFIED: this
+            // message, and that with an ItemBatcher the batches are what is counted.
+            if let Some(n) = p.iterations {
+                if failed > n as u64 {
+                    return Err(validation(format!(
+                        "stateConfiguration.mapIterationFailureCount ({failed}) cannot exceed the number of the Map's iterations ({n})"
+                    )));
+                }
+            }
+            // "When the specified failure count exceeds the configured tolerance, the API
+            // correctly returns States.ExceedToleratedFailureThreshold" (AWS Compute Blog,
+            // "Testing Step Functions workflows: a guide to the enhanced TestState API"); the
+            // error is retried and caught like any other (the AWS answers LocalStack recorded:
+            // RETRIABLE and CAUGHT_ERROR). A mocked errorOutput stays the state's error (as
+            // recorded there, UNVERIFIED in AWS's documentation).
+            let returns = req.mock.as_ref().is_some_and(|m| m.get("Return").is_some());
+            if returns && exceeds_threshold(p, failed)? {
+                req.mock = Some(json!({"Throw": {"Error": EXCEEDED, "Cause": EXCEEDED_CAUSE}}));
+            }
+        }
+    }
     let mock = req.mock.as_ref().map(|m| (req.name.as_str(), m));
     let (states, start) = machine_states(&req, false, env);
     let first = run_machine(states, &start, req.language, &req.input, mock, env)?;
@@ -668,6 +1095,12 @@ pub fn test_state(
         }
     }
     if req.level != "INFO" {
+        if let Some(p) = &probe {
+            map_inspection(&req, p, &mut details);
+        }
+        if let Some(vars) = variables_after(&req, shown) {
+            details.insert("variables".into(), json!(Value::Object(vars).to_string()));
+        }
         inspection(&req, shown, &mut details, env);
         answer.insert("inspectionData".into(), Value::Object(details));
     }
@@ -692,7 +1125,8 @@ fn inspection(req: &Request, run: &Run, details: &mut Obj, env: Env<'_>) {
     let succeeded = detail("taskSucceededEventDetails", "output");
     let kind = req.state.get("Type").and_then(Value::as_str).unwrap_or("");
     if req.language == "JSONata" {
-        if let Some(p) = scheduled {
+        // A Map state has no Arguments (its mock stands for the whole state).
+        if let Some(p) = scheduled.filter(|_| kind != "Map") {
             details.insert("afterArguments".into(), json!(p));
         }
         if let Some(s) = succeeded {
@@ -776,6 +1210,36 @@ mod tests {
     fn call(r: Value) -> Result<Value, ApiError> {
         let Value::Object(r) = r else { unreachable!() };
         test_state(&r, &SharedWorld::default(), "us-east-1", "123456789012")
+    }
+
+    /// `context` (API_TestState: "a valid Context object for the state under test", only with a
+    /// mock): what it gives is what `$$` paths read, the rest of the context stays.
+    #[test]
+    fn a_given_context_is_what_context_paths_read() {
+        let task =
+            json!({"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke.waitForTaskToken",
+            "Parameters": {"FunctionName": "f", "Payload": {
+                "token.$": "$$.Task.Token", "name.$": "$$.Execution.Name",
+                "machine.$": "$$.StateMachine.Name"}},
+            "End": true})
+            .to_string();
+        let a = call(json!({"definition": task, "inspectionLevel": "DEBUG",
+            "mock": {"result": "{}"},
+            "context": r#"{"Task": {"Token": "given-token"}, "Execution": {"Name": "given-name"}}"#}))
+        .unwrap();
+        assert_eq!(a["status"], "SUCCEEDED", "{a}");
+        let p: Value =
+            serde_json::from_str(a["inspectionData"]["afterParameters"].as_str().unwrap()).unwrap();
+        assert_eq!(
+            p["Payload"],
+            json!({"token": "given-token", "name": "given-name", "machine": MACHINE})
+        );
+        // Only with a mock, and only an object.
+        let e = call(json!({"definition": task, "context": "{}"})).unwrap_err();
+        assert_eq!(e.kind, "ValidationException");
+        let e = call(json!({"definition": task, "mock": {"result": "{}"}, "context": "[1]"}))
+            .unwrap_err();
+        assert_eq!(e.kind, "ValidationException");
     }
 
     /// The developer guide's Pass example at DEBUG
@@ -914,5 +1378,369 @@ mod tests {
         .unwrap();
         assert_eq!(a["output"], "42");
         assert_eq!(a["nextState"], "Z");
+    }
+
+    /// A Distributed Map over `$.items` with a Pass processor named `P`.
+    fn distributed(extra: Value) -> Value {
+        let mut m = json!({"Type": "Map", "ItemsPath": "$.items",
+            "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                              "StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}},
+            "Next": "Done"});
+        for (k, v) in extra.as_object().unwrap() {
+            m[k] = v.clone();
+        }
+        m
+    }
+
+    fn inspection_json(a: &Value, key: &str) -> Value {
+        serde_json::from_str(a["inspectionData"][key].as_str().unwrap()).unwrap()
+    }
+
+    /// The guide's errorCausedByState example: a mocked `States.TaskFailed` from `ProcessItem`
+    /// inside the Map goes to the Map's own Catch
+    /// (<https://docs.aws.amazon.com/step-functions/latest/dg/test-state-isolation.html>,
+    /// "Specifying error source with errorCausedByState").
+    #[test]
+    fn error_caused_by_state_names_a_state_inside_the_map_or_parallel() {
+        let map = json!({"Type": "Map", "ItemsPath": "$.items",
+            "ItemProcessor": {"ProcessorConfig": {"Mode": "INLINE"}, "StartAt": "ProcessItem",
+                "States": {"ProcessItem": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+                                           "Parameters": {"FunctionName": "f"}, "End": true}}},
+            "Catch": [{"ErrorEquals": ["States.TaskFailed"], "Next": "HandleFailure"}],
+            "Next": "Done"})
+        .to_string();
+        let error = json!({"errorOutput": {"error": "States.TaskFailed", "cause": "Task execution failed"}});
+        let a = call(
+            json!({"definition": map, "input": r#"{"items": [1, 2]}"#, "mock": error,
+            "stateConfiguration": {"errorCausedByState": "ProcessItem"}}),
+        )
+        .unwrap();
+        assert_eq!(a["status"], "CAUGHT_ERROR");
+        assert_eq!(a["nextState"], "HandleFailure");
+        assert_eq!(a["error"], "States.TaskFailed");
+        let kind = |r: Value| call(r).unwrap_err();
+        // A state the Map does not run.
+        let e = kind(
+            json!({"definition": map, "input": r#"{"items": [1]}"#, "mock": error,
+            "stateConfiguration": {"errorCausedByState": "Elsewhere"}}),
+        );
+        assert_eq!(e.kind, "ValidationException");
+        assert!(e.message.contains("'Elsewhere'"), "{}", e.message);
+        // "you must specify which sub-state caused the error".
+        let e = kind(json!({"definition": map, "input": r#"{"items": [1]}"#, "mock": error}));
+        assert_eq!(e.kind, "ValidationException");
+        // Only with a mocked error on a Map or Parallel state.
+        let e = kind(
+            json!({"definition": map, "input": r#"{"items": [1]}"#, "mock": {"result": "[]"},
+            "stateConfiguration": {"errorCausedByState": "ProcessItem"}}),
+        );
+        assert_eq!(e.kind, "ValidationException");
+        let task =
+            json!({"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "End": true});
+        let e = kind(json!({"definition": task.to_string(), "mock": error,
+            "stateConfiguration": {"errorCausedByState": "ProcessItem"}}));
+        assert_eq!(e.kind, "ValidationException");
+        // A state in a Parallel branch, nested in a further Parallel.
+        let parallel = json!({"Type": "Parallel", "Branches": [
+            {"StartAt": "A", "States": {"A": {"Type": "Pass", "End": true}}},
+            {"StartAt": "B", "States": {"B": {"Type": "Parallel", "End": true, "Branches": [
+                {"StartAt": "Deep", "States": {"Deep": {"Type": "Pass", "End": true}}}]}}}],
+            "Retry": [{"ErrorEquals": ["Custom.Error"], "IntervalSeconds": 3, "MaxAttempts": 2}],
+            "End": true});
+        let a = call(
+            json!({"definition": parallel.to_string(), "inspectionLevel": "DEBUG",
+            "mock": {"errorOutput": {"error": "Custom.Error", "cause": "c"}},
+            "stateConfiguration": {"errorCausedByState": "Deep"}}),
+        )
+        .unwrap();
+        assert_eq!(a["status"], "RETRIABLE");
+        assert_eq!(
+            a["inspectionData"]["errorDetails"],
+            json!({"retryIndex": 0, "retryBackoffIntervalSeconds": 3})
+        );
+    }
+
+    /// mapIterationFailureCount against ToleratedFailureCount: not exceeded answers the mock,
+    /// exceeded is `States.ExceedToleratedFailureThreshold`, caught or retried like any error
+    /// (the Compute Blog's "Map state testing with tolerance thresholds"; the runs recorded
+    /// from AWS by LocalStack, BASE_MAP_STATE_CATCH / _RETRY: 3 items, ToleratedFailureCount 1,
+    /// counts 0 and 2).
+    #[test]
+    fn map_iteration_failure_count_against_tolerated_failure_count() {
+        let def = distributed(json!({"ToleratedFailureCount": 1,
+            "Catch": [{"ErrorEquals": ["States.ExceedToleratedFailureThreshold"], "ResultPath": "$.error",
+                       "Next": "HandleThreshold"}]}))
+        .to_string();
+        let run = |failed: u64| {
+            call(
+                json!({"definition": def, "input": r#"{"items": ["first", "second", "third"]}"#,
+                "inspectionLevel": "DEBUG", "mock": {"result": "[1, 1, 1]"},
+                "stateConfiguration": {"mapIterationFailureCount": failed}}),
+            )
+        };
+        for failed in [0, 1] {
+            let a = run(failed).unwrap();
+            assert_eq!(a["status"], "SUCCEEDED", "{failed}");
+            assert_eq!(a["output"], "[1,1,1]");
+            assert_eq!(a["nextState"], "Done");
+            assert_eq!(a["inspectionData"]["toleratedFailureCount"], 1);
+            assert_eq!(a["inspectionData"]["maxConcurrency"], 0);
+        }
+        let a = run(2).unwrap();
+        assert_eq!(a["status"], "CAUGHT_ERROR");
+        assert_eq!(a["nextState"], "HandleThreshold");
+        assert_eq!(a["error"], "States.ExceedToleratedFailureThreshold");
+        assert_eq!(
+            a["cause"],
+            "The specified tolerated failure threshold was exceeded"
+        );
+        assert_eq!(
+            a["inspectionData"]["errorDetails"],
+            json!({"catchIndex": 0})
+        );
+        // More failures than items.
+        assert_eq!(run(4).unwrap_err().kind, "ValidationException");
+        // A Retry for the threshold error: RETRIABLE.
+        let retry = distributed(json!({"ToleratedFailureCount": 1,
+            "Retry": [{"ErrorEquals": ["States.ALL"], "IntervalSeconds": 1, "MaxAttempts": 2}]}));
+        let a = call(
+            json!({"definition": retry.to_string(), "input": r#"{"items": [1, 2, 3]}"#,
+            "mock": {"result": "[]"}, "stateConfiguration": {"mapIterationFailureCount": 3}}),
+        )
+        .unwrap();
+        assert_eq!(
+            (a["status"].as_str(), a["error"].as_str()),
+            (Some("RETRIABLE"), Some(EXCEEDED))
+        );
+        // A mocked error stays the error, whatever the count (as recorded from AWS).
+        let a = call(
+            json!({"definition": retry.to_string(), "input": r#"{"items": [1, 2, 3]}"#,
+            "mock": {"errorOutput": {"error": "MockException", "cause": "m"}},
+            "stateConfiguration": {"mapIterationFailureCount": 3, "errorCausedByState": "P"}}),
+        )
+        .unwrap();
+        assert_eq!(a["error"], "MockException");
+    }
+
+    #[test]
+    fn map_iteration_failure_count_against_tolerated_failure_percentage() {
+        let def = distributed(json!({"ToleratedFailurePercentage": 50})).to_string();
+        let run = |failed: u64| {
+            call(
+                json!({"definition": def, "input": r#"{"items": [1, 2, 3, 4]}"#,
+                "inspectionLevel": "DEBUG", "mock": {"result": "[]"},
+                "stateConfiguration": {"mapIterationFailureCount": failed}}),
+            )
+            .unwrap()
+        };
+        // 2 of 4 is 50%: not more than tolerated.
+        let a = run(2);
+        assert_eq!(a["status"], "SUCCEEDED");
+        assert_eq!(a["inspectionData"]["toleratedFailurePercentage"], 50.0);
+        assert!(a["inspectionData"].get("toleratedFailureCount").is_none());
+        let a = run(3);
+        assert_eq!(a["status"], "FAILED");
+        assert_eq!(a["error"], EXCEEDED);
+        // No threshold set: the count fails nothing (as AWS answered, BASE_MAP_STATE).
+        let none = distributed(json!({})).to_string();
+        let a = call(json!({"definition": none, "input": r#"{"items": [1, 2, 3]}"#,
+            "mock": {"result": "[0, 0, 1]"}, "stateConfiguration": {"mapIterationFailureCount": 2}}))
+        .unwrap();
+        assert_eq!(a["status"], "SUCCEEDED");
+        // Only for a Distributed Map.
+        let inline = json!({"Type": "Map", "ToleratedFailureCount": 0,
+            "ItemProcessor": {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}}, "End": true});
+        let e = call(
+            json!({"definition": inline.to_string(), "input": "[1]", "mock": {"result": "[]"},
+            "stateConfiguration": {"mapIterationFailureCount": 1}}),
+        )
+        .unwrap_err();
+        assert_eq!(e.kind, "ValidationException");
+        let e = call(
+            json!({"definition": json!({"Type": "Pass", "End": true}).to_string(),
+            "stateConfiguration": {"mapIterationFailureCount": 1}}),
+        )
+        .unwrap_err();
+        assert_eq!(e.kind, "ValidationException");
+        let e = call(
+            json!({"definition": none, "input": r#"{"items": []}"#, "mock": {"result": "[]"},
+            "stateConfiguration": {"mapIterationFailureCount": -1}}),
+        )
+        .unwrap_err();
+        assert_eq!(e.kind, "ValidationException");
+    }
+
+    /// The guide's Map example at DEBUG: ItemsPath and ItemSelector
+    /// (test-state-isolation.html, "Testing a Map state").
+    #[test]
+    fn the_guides_map_example_shows_its_items() {
+        let def = json!({"Type": "Map", "ItemsPath": "$.items", "MaxConcurrency": 2,
+            "ItemSelector": {"value.$": "$$.Map.Item.Value", "index.$": "$$.Map.Item.Index"},
+            "ItemProcessor": {"ProcessorConfig": {"Mode": "INLINE"}, "StartAt": "ProcessItem",
+                "States": {"ProcessItem": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "End": true}}},
+            "End": true});
+        let a = call(
+            json!({"definition": def.to_string(), "input": r#"{"items": [1, 2, 3, 4, 5]}"#,
+            "mock": {"result": "[10, 20, 30, 40, 50]"}, "inspectionLevel": "DEBUG"}),
+        )
+        .unwrap();
+        assert_eq!(a["status"], "SUCCEEDED");
+        assert_eq!(a["output"], "[10,20,30,40,50]");
+        let d = &a["inspectionData"];
+        assert_eq!(d["afterItemsPath"], "[1,2,3,4,5]");
+        assert_eq!(
+            inspection_json(&a, "afterItemSelector"),
+            json!([{"value": 1, "index": 0}, {"value": 2, "index": 1}, {"value": 3, "index": 2},
+                   {"value": 4, "index": 3}, {"value": 5, "index": 4}])
+        );
+        assert_eq!(d["maxConcurrency"], 2);
+        assert!(d.get("afterItemBatcher").is_none());
+        assert!(d.get("toleratedFailureCount").is_none());
+        // At INFO, none of it.
+        let a = call(
+            json!({"definition": def.to_string(), "input": r#"{"items": [1]}"#,
+            "mock": {"result": "[10]"}}),
+        )
+        .unwrap();
+        assert!(a.get("inspectionData").is_none());
+        // ItemsPath that is not an array fails the state as it would in an execution.
+        let a = call(
+            json!({"definition": def.to_string(), "input": r#"{"items": 7}"#,
+            "mock": {"result": "[]"}}),
+        )
+        .unwrap();
+        assert_eq!(a["status"], "FAILED");
+        assert_eq!(a["error"], "States.Runtime");
+    }
+
+    /// mapItemReaderData read as the ItemReader's ReaderConfig says, then ItemSelector and
+    /// ItemBatcher (API_TestStateConfiguration.html; the runs LocalStack recorded from AWS,
+    /// MAP_ITEM_READER_STATE_MACHINE: data `[1, 2, 3]`, mock `[1, 4, 9]`, MaxConcurrency 1).
+    #[test]
+    fn map_item_reader_data_is_read_selected_and_batched() {
+        let machine = json!({"QueryLanguage": "JSONata", "StartAt": "State0", "States": {"State0": {
+            "Type": "Map", "MaxConcurrency": 1,
+            "ItemReader": {"ReaderConfig": {"InputType": "JSON"}, "Resource": "arn:aws:states:::s3:getObject",
+                           "Arguments": {"Bucket": "{% $states.input.Bucket %}", "Key": "{% $states.input.Key %}"}},
+            "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                              "StartAt": "HandleItem", "States": {"HandleItem": {"Type": "Pass", "End": true}}},
+            "End": true}}});
+        let a = call(json!({"definition": machine.to_string(), "stateName": "State0",
+            "input": r#"{"Bucket": "test-bucket", "Key": "test-key"}"#, "inspectionLevel": "DEBUG",
+            "stateConfiguration": {"mapItemReaderData": "[1, 2, 3]"}, "mock": {"result": "[1, 4, 9]"}}))
+        .unwrap();
+        assert_eq!(a["status"], "SUCCEEDED");
+        assert_eq!(a["output"], "[1,4,9]");
+        assert_eq!(a["inspectionData"]["maxConcurrency"], 1);
+        assert!(a["inspectionData"].get("afterItemsPath").is_none());
+        assert!(a["inspectionData"].get("afterArguments").is_none());
+
+        let csv = distributed(json!({
+            "ItemReader": {"Resource": "arn:aws:states:::s3:getObject",
+                           "ReaderConfig": {"InputType": "CSV", "CSVHeaderLocation": "FIRST_ROW"},
+                           "Parameters": {"Bucket": "b", "Key.$": "$.key"}},
+            "ItemSelector": {"n.$": "$$.Map.Item.Value.a"},
+            "ItemBatcher": {"MaxItemsPerBatch": 2},
+            "ToleratedFailurePercentage": 40}));
+        let mut csv = csv.as_object().unwrap().clone();
+        csv.remove("ItemsPath");
+        let ask = |data: &str, failed: u64| {
+            call(
+                json!({"definition": Value::Object(csv.clone()).to_string(), "input": r#"{"key": "k.csv"}"#,
+                "inspectionLevel": "DEBUG", "mock": {"result": "[]"},
+                "stateConfiguration": {"mapItemReaderData": data, "mapIterationFailureCount": failed}}),
+            )
+        };
+        let a = ask("a,b\n1,2\n3,4\n5,6\n", 0).unwrap();
+        assert_eq!(a["status"], "SUCCEEDED");
+        assert_eq!(
+            inspection_json(&a, "afterItemSelector"),
+            json!([{"n": "1"}, {"n": "3"}, {"n": "5"}])
+        );
+        assert_eq!(
+            inspection_json(&a, "afterItemBatcher"),
+            json!([{"Items": [{"n": "1"}, {"n": "3"}]}, {"Items": [{"n": "5"}]}])
+        );
+        assert!(a["inspectionData"].get("afterItemsPath").is_none());
+        // Two batches: one failed is 50% > 40%.
+        assert_eq!(ask("a,b\n1,2\n3,4\n5,6\n", 1).unwrap()["error"], EXCEEDED);
+        assert_eq!(
+            ask("a,b\n1,2\n3,4\n5,6\n", 3).unwrap_err().kind,
+            "ValidationException"
+        );
+
+        // JSON with an ItemsPointer: afterItemsPointer.
+        let pointer = json!({"Type": "Map",
+            "ItemReader": {"Resource": "arn:aws:states:::s3:getObject",
+                           "ReaderConfig": {"InputType": "JSON", "ItemsPointer": "/orders"},
+                           "Parameters": {"Bucket": "b", "Key": "k"}},
+            "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                              "StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}},
+            "End": true});
+        let a = call(
+            json!({"definition": pointer.to_string(), "inspectionLevel": "DEBUG",
+            "mock": {"result": "[]"},
+            "stateConfiguration": {"mapItemReaderData": r#"{"orders": [{"id": 1}, {"id": 2}]}"#}}),
+        )
+        .unwrap();
+        assert_eq!(
+            a["inspectionData"]["afterItemsPointer"],
+            r#"[{"id":1},{"id":2}]"#
+        );
+        // Data the reader cannot read fails the state with the reader's error.
+        let a = call(
+            json!({"definition": pointer.to_string(), "mock": {"result": "[]"},
+            "stateConfiguration": {"mapItemReaderData": "not json"}}),
+        )
+        .unwrap();
+        assert_eq!(a["status"], "FAILED");
+        assert_eq!(a["error"], "States.ItemReaderFailed");
+
+        // Refused: no ItemReader; an S3 listing.
+        let kind = |def: Value| {
+            call(json!({"definition": def.to_string(), "input": r#"{"items": []}"#, "mock": {"result": "[]"},
+                "stateConfiguration": {"mapItemReaderData": "[]"}}))
+            .unwrap_err()
+            .kind
+        };
+        assert_eq!(kind(distributed(json!({}))), "ValidationException");
+        let mut listing = pointer.clone();
+        listing["ItemReader"] = json!({"Resource": "arn:aws:states:::s3:listObjectsV2",
+                                       "Parameters": {"Bucket": "b"}});
+        assert_eq!(kind(listing), "ValidationException");
+    }
+
+    /// inspectionData.variables: the request's variables and what the state assigned
+    /// (API_InspectionData.html).
+    #[test]
+    fn variables_after_the_state() {
+        let def = json!({"Type": "Pass", "Assign": {"x": 1, "y.$": "$.v"}, "End": true});
+        let a = call(
+            json!({"definition": def.to_string(), "input": r#"{"v": "new"}"#,
+            "variables": r#"{"y": "old", "z": [true]}"#, "inspectionLevel": "DEBUG"}),
+        )
+        .unwrap();
+        assert_eq!(
+            inspection_json(&a, "variables"),
+            json!({"y": "new", "z": [true], "x": 1})
+        );
+        // A JSONata Choice rule's Assign.
+        let choice = json!({"Type": "Choice", "QueryLanguage": "JSONata", "Choices": [
+            {"Condition": "{% $states.input.n > 1 %}", "Assign": {"big": "{% $states.input.n %}"}, "Next": "Big"}],
+            "Default": "Small"});
+        let a = call(
+            json!({"definition": choice.to_string(), "input": r#"{"n": 5}"#,
+            "inspectionLevel": "TRACE"}),
+        )
+        .unwrap();
+        assert_eq!(a["nextState"], "Big");
+        assert_eq!(inspection_json(&a, "variables"), json!({"big": 5}));
+        // No variables: no member.
+        let a = call(
+            json!({"definition": json!({"Type": "Pass", "End": true}).to_string(),
+            "inspectionLevel": "DEBUG"}),
+        )
+        .unwrap();
+        assert!(a["inspectionData"].get("variables").is_none());
     }
 }

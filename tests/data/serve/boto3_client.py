@@ -2,8 +2,8 @@
 
 Runs the seed's patterns through the API as a Python test suite would: create, start,
 describe, history, callbacks (Human approval: approve, reject, expire, heartbeats), an
-activity worker, a synchronous EXPRESS execution, a nested execution, TestState, and the typed
-errors.
+activity worker, a synchronous EXPRESS execution, a nested execution, TestState, a redrive, and
+the typed errors.
 Prints "boto3 client: all checks passed" at the end; any failed check raises.
 """
 
@@ -317,9 +317,36 @@ try:
 except sfn.exceptions.ValidationException:
     pass
 
+# Redrive: a Parallel whose second branch fails until the execution is redriven; the redrive
+# runs that branch again, not the first one, and the history goes on under the same ARN.
+redo = create("Redo", {"StartAt": "Work", "States": {
+    "Work": {"Type": "Parallel", "End": True, "Branches": [
+        {"StartAt": "Kept", "States": {"Kept": {"Type": "Pass", "Result": "kept", "End": True}}},
+        {"StartAt": "Gate", "States": {
+            "Gate": {"Type": "Choice", "Default": "Fine", "Choices": [
+                {"Variable": "$$.Execution.RedriveCount", "NumericEquals": 0, "Next": "Boom"}]},
+            "Boom": {"Type": "Fail", "Error": "Flaky"},
+            "Fine": {"Type": "Pass", "Result": "fine", "End": True}}}]}}})
+failed = sfn.start_execution(stateMachineArn=redo)["executionArn"]
+check("before redrive", ended(failed)["status"], "FAILED")
+check("redrivable", sfn.describe_execution(executionArn=failed)["redriveStatus"], "REDRIVABLE")
+sfn.redrive_execution(executionArn=failed, clientToken="once")
+redriven = ended(failed)
+check("after redrive", (redriven["status"], json.loads(redriven["output"]), redriven["redriveCount"]),
+      ("SUCCEEDED", ["kept", "fine"], 1))
+kinds = [e["type"] for e in sfn.get_execution_history(executionArn=failed)["events"]]
+check("redriven history", kinds.count("ExecutionRedriven"), 1)
+check("Kept ran once", sum(1 for e in sfn.get_execution_history(executionArn=failed)["events"]
+                           if e.get("stateEnteredEventDetails", {}).get("name") == "Kept"), 1)
+try:
+    sfn.redrive_execution(executionArn=failed)
+    raise AssertionError("a succeeded execution was redriven")
+except sfn.exceptions.ExecutionNotRedrivable:
+    pass
+
 names = sorted(m["name"] for m in sfn.list_state_machines()["stateMachines"])
 check("machines", names, ["Child", "Express", "HumanApproval", "HumanApprovalExpiring",
-                          "Parent", "Polling", "Saga", "Worker"])
+                          "Parent", "Polling", "Redo", "Saga", "Worker"])
 sfn.delete_state_machine(stateMachineArn=saga)
-check("after delete", len(sfn.list_state_machines()["stateMachines"]), 7)
+check("after delete", len(sfn.list_state_machines()["stateMachines"]), 8)
 print("boto3 client: all checks passed")

@@ -29,6 +29,13 @@ pub struct Graph {
     pub states: Vec<State>,
 }
 
+impl Graph {
+    /// The index of the state called `name`.
+    pub fn index_of(&self, name: &str) -> Option<usize> {
+        self.states.iter().position(|s| s.name == name)
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct State {
     pub name: String,

@@ -31,6 +31,13 @@ pub struct ExecutionContext<'a> {
     /// An EXPRESS workflow's execution: its ARN has the `express` form and its context object
     /// no `RedriveCount` (recorded AWS run `test_query_runtime_memory`, 2024-07).
     pub express: bool,
+    /// A redriven execution's redrive count and the time of its last redrive:
+    /// `$$.Execution.RedriveCount` counts redrives and `RedriveTime` appears
+    /// (https://docs.aws.amazon.com/step-functions/latest/dg/redrive-executions.html).
+    pub redrive: Option<(u32, Millis)>,
+    /// Context object members given from outside (TestState's `context`), merged over the
+    /// interpreter's own: objects member by member, anything else replaced.
+    pub given: Option<Map<String, Value>>,
     /// `{"Execution": {"Id","Input","StartTime","Name","RoleArn","RedriveCount"},
     /// "StateMachine": {"Id","Name"}}`.
     root: OnceCell<Value>,
@@ -60,6 +67,8 @@ impl<'a> ExecutionContext<'a> {
             input,
             start_time,
             express: false,
+            redrive: None,
+            given: None,
             root: OnceCell::new(),
             vars: Rc::default(),
         }
@@ -144,7 +153,14 @@ impl<'a> ExecutionContext<'a> {
             execution.insert("Name".into(), Value::String(self.name().to_string()));
             execution.insert("RoleArn".into(), Value::String(self.role_arn()));
             if !self.express {
-                execution.insert("RedriveCount".into(), Value::from(0));
+                let (count, time) = match self.redrive {
+                    Some((count, at)) => (count, Some(at)),
+                    None => (0, None),
+                };
+                execution.insert("RedriveCount".into(), Value::from(count));
+                if let Some(at) = time {
+                    execution.insert("RedriveTime".into(), Value::String(format_millis(at)));
+                }
             }
             let mut sm = Map::new();
             sm.insert("Id".into(), Value::String(self.state_machine_arn()));
@@ -155,8 +171,32 @@ impl<'a> ExecutionContext<'a> {
             let mut root = Map::new();
             root.insert("Execution".into(), Value::Object(execution));
             root.insert("StateMachine".into(), Value::Object(sm));
+            if let Some(given) = &self.given {
+                for key in ["Execution", "StateMachine"] {
+                    if let (Some(v), Some(slot)) = (given.get(key), root.get_mut(key)) {
+                        merge(slot, v);
+                    }
+                }
+            }
             Value::Object(root)
         })
+    }
+}
+
+/// `given` over `slot`: objects member by member, anything else replaced.
+fn merge(slot: &mut Value, given: &Value) {
+    match (slot, given) {
+        (Value::Object(s), Value::Object(g)) => {
+            for (k, v) in g {
+                match s.get_mut(k) {
+                    Some(existing) => merge(existing, v),
+                    None => {
+                        s.insert(k.clone(), v.clone());
+                    }
+                }
+            }
+        }
+        (slot, given) => *slot = given.clone(),
     }
 }
 
@@ -226,7 +266,7 @@ impl<'a> Context<'a> {
         }
         match path.first_name() {
             Some("Execution") | Some("StateMachine") => path.select(self.execution.root()),
-            Some("Map") if self.map_item.is_some() => {
+            Some("Map") if self.map_item.is_some() && self.execution.given.is_none() => {
                 path.select(self.local.get_or_init(|| self.build_map()))
             }
             Some("State") | Some("Task") | Some("Map") => path.select(self.value()),
@@ -247,7 +287,16 @@ impl<'a> Context<'a> {
         if let Value::Object(local) = self.build_local() {
             root.extend(local);
         }
-        Value::Object(root)
+        let mut root = Value::Object(root);
+        if let Some(given) = &self.execution.given {
+            let rest: Map<String, Value> = given
+                .iter()
+                .filter(|(k, _)| !matches!(k.as_str(), "Execution" | "StateMachine"))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
+            merge(&mut root, &Value::Object(rest));
+        }
+        root
     }
 
     /// `{"Map": {"Item": {"Index", "Value"}}}` alone: what ItemSelector reads for every item.

@@ -93,6 +93,11 @@ pub enum Detail {
     MapStarted {
         length: usize,
     },
+    /// `ExecutionRedriven`: how many times the execution has been redriven, this time included
+    /// (API_ExecutionRedrivenEventDetails).
+    Redriven {
+        count: u32,
+    },
     /// `MapRunStarted`: the Map Run of a Distributed Map.
     MapRunStarted {
         arn: String,
@@ -460,6 +465,7 @@ fn render_detail(kind: &str, d: &Detail, ids: &[u64]) -> Option<(String, Value)>
             Value::Object(obj)
         }
         Detail::MapStarted { length } => json!({"length": length}),
+        Detail::Redriven { count } => json!({"redriveCount": count}),
         Detail::MapRunStarted { arn } => json!({"mapRunArn": arn}),
         Detail::MapIteration { name, index } => json!({"name": name, "index": index}),
         Detail::LambdaScheduled {

@@ -71,6 +71,83 @@ pub struct RunOptions {
     /// A deliberate deviation from AWS, for testing that the differ and shrinker find it.
     /// Always `None` outside such tests.
     pub fault: Option<Fault>,
+    /// Note where the execution stands before each top-level state, so that an execution that
+    /// does not succeed can be redriven ([`Outcome::resume`]). Costs a copy of each top-level
+    /// state's input.
+    pub resumable: bool,
+    /// Run as a redrive of an earlier run that did not succeed, from where it stopped.
+    pub redrive: Option<Redrive>,
+    /// Context object members that replace the interpreter's own, merged member by member
+    /// (TestState's `context`, API_TestState).
+    pub context: Option<serde_json::Map<String, Value>>,
+}
+
+/// Where an execution that did not succeed stopped: the top-level state it was in, with the
+/// input and variables that state was entered with. For a Parallel or an inline Map, also the
+/// outputs of the branches or iterations that succeeded in its last attempt (those that ended
+/// before the failure), which a redrive does not run again
+/// (https://docs.aws.amazon.com/step-functions/latest/apireference/API_RedriveExecution.html).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResumePoint {
+    pub state: String,
+    pub input: Value,
+    pub variables: serde_json::Map<String, Value>,
+    /// One slot per branch or iteration: its output if it succeeded. Empty when every one
+    /// runs again (not a Parallel or inline Map, or a failure that was
+    /// `States.DataLimitExceeded`, after which a redrive runs all of them).
+    pub kept: Vec<Option<Value>>,
+}
+
+impl ResumePoint {
+    /// `{"state", "input", "variables", "kept"}`, for keeping it on disk.
+    pub fn to_json(&self) -> Value {
+        serde_json::json!({
+            "state": self.state,
+            "input": self.input,
+            "variables": self.variables,
+            "kept": self.kept,
+        })
+    }
+
+    /// The inverse of [`ResumePoint::to_json`]; the error names the member that is wrong.
+    pub fn from_json(v: &Value) -> Result<ResumePoint, String> {
+        let state = v
+            .get("state")
+            .and_then(Value::as_str)
+            .ok_or("/state: expected a string")?
+            .to_string();
+        let input = v.get("input").cloned().ok_or("/input: expected a value")?;
+        let variables = match v.get("variables") {
+            Some(Value::Object(m)) => m.clone(),
+            _ => return Err("/variables: expected an object".into()),
+        };
+        let kept = match v.get("kept") {
+            Some(Value::Array(a)) => a
+                .iter()
+                .map(|x| if x.is_null() { None } else { Some(x.clone()) })
+                .collect(),
+            _ => return Err("/kept: expected an array".into()),
+        };
+        Ok(ResumePoint {
+            state,
+            input,
+            variables,
+            kept,
+        })
+    }
+}
+
+/// A redrive (API_RedriveExecution): the run continues the earlier one at `from`, its history
+/// opens with `ExecutionRedriven` instead of `ExecutionStarted`, and its clock starts at
+/// [`RunOptions::start_time`] (the redrive time), from which the execution's `TimeoutSeconds`
+/// counts again (https://docs.aws.amazon.com/step-functions/latest/dg/redrive-executions.html).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Redrive {
+    pub from: ResumePoint,
+    /// How many times the execution has been redriven, this time included.
+    pub count: u32,
+    /// When the execution first started (`$$.Execution.StartTime`).
+    pub started: Millis,
 }
 
 /// Deliberate faults that make the interpreter depart from AWS in one known way.
@@ -95,6 +172,9 @@ impl Default for RunOptions {
             resources: Box::new(Registry::default()),
             callbacks: Box::new(Silent),
             fault: None,
+            resumable: false,
+            redrive: None,
+            context: None,
         }
     }
 }
@@ -136,6 +216,8 @@ pub struct Outcome {
     /// The Map Runs of the execution's Distributed Map states, in the order they ended (not
     /// those of Distributed Maps inside a Map Run's children).
     pub map_runs: Vec<crate::states::distributed::MapRun>,
+    /// Where a run with [`RunOptions::resumable`] stopped, when it did not succeed.
+    pub resume: Option<ResumePoint>,
 }
 
 impl Outcome {
@@ -239,6 +321,15 @@ pub(crate) struct Runner<'a> {
     pub entered_seq: Seq,
     /// Map Runs that ended so far.
     pub map_runs: Vec<crate::states::distributed::MapRun>,
+    /// How many graphs are running inside each other: 1 in the machine's own states.
+    pub depth: u32,
+    /// Whether to note [`Runner::resume`] before each top-level state.
+    pub resumable: bool,
+    /// Where the top-level thread stands (see [`ResumePoint`]).
+    pub resume: Option<ResumePoint>,
+    /// A redrive's outputs of the branches or iterations that need not run again, for the
+    /// first attempt of the named top-level state.
+    pub kept: Option<(String, Vec<Option<Value>>)>,
 }
 
 /// Runs `machine` on `input`.
@@ -249,6 +340,7 @@ pub fn run(machine: &Machine, input: &Value, options: RunOptions) -> Outcome {
         (None, false) => DEFAULT_START_TIME,
     };
     let rng = RunRng::new(options.seed, options.execution_name.is_some());
+    let redrive = options.redrive;
     let mut exec = ExecutionContext::new(
         options.region,
         options.account,
@@ -256,9 +348,14 @@ pub fn run(machine: &Machine, input: &Value, options: RunOptions) -> Outcome {
         options.execution_name,
         options.seed,
         input,
-        start,
+        redrive.as_ref().map_or(start, |r| r.started),
     );
     exec.express = options.express;
+    exec.given = options.context;
+    if let Some(r) = &redrive {
+        exec.redrive = Some((r.count, start));
+        exec.restore_variables(std::rc::Rc::new(r.from.variables.clone()));
+    }
     let mut resources = options.resources;
     resources.begin(&crate::tasks::Execution {
         execution_arn: exec.execution_arn(),
@@ -294,27 +391,62 @@ pub fn run(machine: &Machine, input: &Value, options: RunOptions) -> Outcome {
         assigned: None,
         entered_seq: 0,
         map_runs: Vec::new(),
+        depth: 0,
+        resumable: options.resumable,
+        resume: None,
+        kept: None,
     };
-    runner
+    let Some(redrive) = redrive else {
+        runner
+            .history
+            .push_with(start, "ExecutionStarted", None, |t| {
+                Detail::ExecutionStarted {
+                    input: t.text(input),
+                    role_arn: runner.exec.role_arn(),
+                }
+            });
+        let mut cur = Cursor {
+            now: start,
+            last: None,
+        };
+        let result = runner
+            .run_graph(
+                &machine.graph,
+                input.clone(),
+                tight_bound(input, MAX_PAYLOAD_BYTES),
+                &mut cur,
+            )
+            .map(|(output, _)| output);
+        return runner.finish(result, cur);
+    };
+    // UNVERIFIED: the redriven state's `…StateEntered` follows `ExecutionRedriven` (AWS's
+    // documentation shows no redriven history).
+    let seq = runner
         .history
-        .push_with(start, "ExecutionStarted", None, |t| {
-            Detail::ExecutionStarted {
-                input: t.text(input),
-                role_arn: runner.exec.role_arn(),
-            }
+        .push_with(start, "ExecutionRedriven", None, |_| Detail::Redriven {
+            count: redrive.count,
         });
     let mut cur = Cursor {
         now: start,
-        last: None,
+        last: Some(seq),
     };
-    let result = runner
-        .run_graph(
-            &machine.graph,
-            input.clone(),
-            tight_bound(input, MAX_PAYLOAD_BYTES),
-            &mut cur,
-        )
-        .map(|(output, _)| output);
+    let from = redrive.from;
+    let result = match machine.graph.index_of(&from.state) {
+        None => Err(Stop::Fail(Failure::runtime(format!(
+            "the redriven state '{}' is not in the definition",
+            from.state
+        )))),
+        Some(index) => {
+            if !from.kept.is_empty() {
+                runner.kept = Some((from.state.clone(), from.kept));
+            }
+            let bound = tight_bound(&from.input, MAX_PAYLOAD_BYTES);
+            runner.depth = 1;
+            let r = runner.run_states(&machine.graph, index, from.input, bound, &mut cur);
+            runner.depth = 0;
+            r.map(|(output, _)| output)
+        }
+    };
     runner.finish(result, cur)
 }
 
@@ -377,6 +509,11 @@ impl Runner<'_> {
             notes: std::mem::take(&mut self.notes),
             stopped_at: at,
             map_runs: std::mem::take(&mut self.map_runs),
+            resume: if status == Status::Succeeded {
+                None
+            } else {
+                self.resume.take()
+            },
         }
     }
 
@@ -597,20 +734,24 @@ impl Runner<'_> {
         // A branch or iteration reads the variables around it; what it assigns is its own and
         // is gone when it ends (docs/semantics/variables.md, "Scope").
         let vars = self.exec.variables();
-        let result = self.run_states(graph, input, input_bound, cur);
+        self.depth += 1;
+        let result = self.run_states(graph, graph.start, input, input_bound, cur);
+        self.depth -= 1;
         self.exec.restore_variables(vars);
         self.in_bound = outer;
         result
     }
 
+    /// Runs `graph` from the state at `start` to its end.
     fn run_states(
         &mut self,
         graph: &Graph,
+        start: usize,
         input: Value,
         input_bound: Option<usize>,
         cur: &mut Cursor,
     ) -> Result<(Value, usize), Stop> {
-        let mut index = graph.start;
+        let mut index = start;
         // Unknown until a state's output is measured or derived.
         let mut bound = input_bound;
         let mut input = input;
@@ -619,6 +760,14 @@ impl Runner<'_> {
                 .states
                 .get(index)
                 .ok_or_else(|| Failure::runtime("transition to a state that does not exist"))?;
+            if self.resumable && self.depth == 1 {
+                self.resume = Some(ResumePoint {
+                    state: state.name.clone(),
+                    input: input.clone(),
+                    variables: self.exec.variables().as_ref().clone(),
+                    kept: Vec::new(),
+                });
+            }
             let (entered, exited) = event_kinds(&state.body);
             let entered_seq = self.event_with(cur, entered, |t| Detail::StateEntered {
                 name: state.name.clone(),

@@ -130,7 +130,12 @@ impl Runner<'_> {
         let mut threads = Vec::with_capacity(inputs.len());
         let mut first_failure: Option<Millis> = None;
         let mut previous_last = Some(started);
+        let mut kept = self.take_kept(state).unwrap_or_default();
         for (index, item) in inputs.into_iter().enumerate() {
+            if let Some(output) = kept.get_mut(index).and_then(Option::take) {
+                threads.push(self.kept_thread(output, cur, started));
+                continue;
+            }
             let start = if (index as u64) < slots {
                 cur.now
             } else {

@@ -224,6 +224,7 @@ impl Runner<'_> {
                     self.history.kill_after(t.events.clone(), at);
                 }
             }
+            self.note_kept(&threads, failed, at);
             let mut threads = threads;
             let t = threads.swap_remove(failed);
             let stop = match t.result {
@@ -248,6 +249,56 @@ impl Runner<'_> {
             }
         }
         Settled::Done(outputs, bound, end)
+    }
+
+    /// For a redrive of the top-level state that fails here: the outputs of the threads that
+    /// ended before the failure. A redrive runs only the others again, or all of them after a
+    /// `States.DataLimitExceeded` (API_RedriveExecution; redrive-executions.html).
+    fn note_kept(&mut self, threads: &[Thread], failed: usize, at: Millis) {
+        if !self.resumable || self.depth != 1 {
+            return;
+        }
+        let limit = matches!(&threads[failed].result,
+            Err(Stop::Fail(f)) if f.error.as_deref() == Some(crate::errors::DATA_LIMIT_EXCEEDED));
+        if let Some(point) = self.resume.as_mut() {
+            point.kept = if limit {
+                Vec::new()
+            } else {
+                threads
+                    .iter()
+                    .map(|t| match &t.result {
+                        Ok((v, _)) if t.cursor.now <= at => Some(v.clone()),
+                        _ => None,
+                    })
+                    .collect()
+            };
+        }
+    }
+
+    /// A redrive's kept outputs for the first attempt of `state`, if it is the redriven one.
+    pub(crate) fn take_kept(&mut self, state: &State) -> Option<Vec<Option<Value>>> {
+        match &self.kept {
+            Some((name, _)) if self.depth == 1 && *name == state.name => {
+                self.kept.take().map(|(_, k)| k)
+            }
+            _ => None,
+        }
+    }
+
+    /// A branch or iteration that a redrive does not run again: its output from before, at
+    /// the attempt's start, with no events.
+    pub(crate) fn kept_thread(&self, output: Value, cur: &Cursor, started: Seq) -> Thread {
+        let bound =
+            crate::engine::size_bound(&output, MAX_PAYLOAD_BYTES).unwrap_or(MAX_PAYLOAD_BYTES);
+        let at = self.history.len();
+        Thread {
+            result: Ok((output, bound)),
+            cursor: Cursor {
+                now: cur.now,
+                last: Some(started),
+            },
+            events: at..at,
+        }
     }
 
     pub(crate) fn parallel(
@@ -318,8 +369,13 @@ impl Runner<'_> {
         };
         let branch_bound = crate::engine::size_bound(&branch_input, MAX_PAYLOAD_BYTES);
         let started = self.mark(cur, "ParallelStateStarted")?;
+        let mut kept = self.take_kept(state).unwrap_or_default();
         let mut threads = Vec::with_capacity(p.branches.len());
-        for branch in &p.branches {
+        for (i, branch) in p.branches.iter().enumerate() {
+            if let Some(output) = kept.get_mut(i).and_then(Option::take) {
+                threads.push(self.kept_thread(output, cur, started));
+                continue;
+            }
             let mut bc = Cursor {
                 now: cur.now,
                 last: Some(started),
