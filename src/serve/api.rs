@@ -563,7 +563,9 @@ impl Api {
         if let Some(t) = token {
             check_length(t.chars().count(), "clientToken", 1, 64)?;
         }
-        let s = self.store();
+        // Checked, and the execution marked as running, under one lock: two redrives of one
+        // execution cannot both start.
+        let mut s = self.store();
         let e = self.find_execution(&s, arn)?;
         // The same clientToken answers the redrive it started (API_RedriveExecution).
         if let Some((_, date)) = token.and_then(|t| e.redrive.tokens.iter().find(|(k, _)| k == t)) {
@@ -573,25 +575,41 @@ impl Api {
         if let Some(reason) = not_redrivable(&e, m.is_some(), now_secs()) {
             return Err(ApiError::new("ExecutionNotRedrivable", reason));
         }
-        drop(s);
         let (Some(m), Some(from)) = (m, e.redrive.resume.clone()) else {
             return Err(ApiError::new(
                 "ExecutionNotRedrivable",
                 "Execution cannot be redriven: the state it stopped in is not known",
             ));
         };
+        let definition = e.redrive.definition.clone().unwrap_or(m.definition.clone());
+        // A machine updated since (and kept across a restart, which keeps no definitions) may
+        // no longer have the state.
+        if definition.machine.graph.index_of(&from.state).is_none() {
+            return Err(ApiError::new(
+                "ExecutionNotRedrivable",
+                format!(
+                    "Execution cannot be redriven: its state machine no longer has the state '{}'",
+                    from.state
+                ),
+            ));
+        }
         let input: Value = serde_json::from_str(&e.input).unwrap_or(Value::Null);
         let registry = self.registry(&m, &m.arn, e.redrive.test_case.as_deref())?;
-        let definition = e.redrive.definition.clone().unwrap_or(m.definition.clone());
         let date_ms = now_millis().max((e.stop.unwrap_or(e.start) * 1000.0).ceil() as i64);
         let date = date_ms as f64 / 1000.0;
         let count = e.redrive.count + 1;
+        let prior_events = e
+            .history
+            .last()
+            .and_then(|ev| ev["id"].as_u64())
+            .unwrap_or(0);
         let options = RunOptions {
             resumable: true,
             redrive: Some(engine::Redrive {
                 from,
                 count,
                 started: (e.start * 1000.0).round() as i64,
+                prior_events,
             }),
             ..self.options(&m, &e.name, date_ms, registry)
         };
@@ -619,6 +637,8 @@ impl Api {
             },
             ..e
         };
+        s.insert_execution(shown_while_running(&running));
+        drop(s);
         self.launch(running, definition, &m, input, options);
         Ok(json!({"redriveDate": date}))
     }
@@ -635,9 +655,11 @@ impl Api {
         mut options: RunOptions,
     ) {
         options.resumable = true;
-        // A machine with a task that waits for its token (or an activity task, which waits for
-        // a worker) runs on its own thread, answered by the API's SendTask* calls.
-        let live = m.waits;
+        // A stop of an earlier run of this ARN does not stop this one.
+        self.tokens.ended(&running.arn);
+        // A definition with a task that waits for its token (or an activity task, which waits
+        // for a worker) runs on its own thread, answered by the API's SendTask* calls.
+        let live = m.waits || waits_for_callers(&definition.json.to_string());
         let background = self.cfg.time == Time::Real || live;
         let (parked_tx, parked) = mpsc::channel::<()>();
         if live {
@@ -649,7 +671,7 @@ impl Api {
             ));
         }
         let role = m.role_arn.clone();
-        let pending = background.then(|| running.clone());
+        let pending = background.then(|| shown_while_running(&running));
         let run = move || {
             finish(
                 running,
@@ -659,25 +681,14 @@ impl Api {
         };
         let Some(pending) = pending else {
             let e = run();
-            self.store().insert_execution(e);
+            ended(&mut self.store(), e);
             return;
         };
         self.store().insert_execution(pending);
         let store = self.store.clone();
         std::thread::spawn(move || {
             let e = run();
-            {
-                let mut s = store.lock().unwrap_or_else(|p| p.into_inner());
-                // A StopExecution that came first decides the outcome; where the run stopped
-                // is what a redrive of the aborted execution starts from.
-                if let Some(slot) = s.executions.get_mut(&e.arn) {
-                    if slot.status == "RUNNING" {
-                        *slot = e;
-                    } else {
-                        slot.redrive.resume = e.redrive.resume;
-                    }
-                }
-            }
+            ended(&mut store.lock().unwrap_or_else(|p| p.into_inner()), e);
             let _ = parked_tx.send(());
         });
         if self.cfg.time == Time::Virtual {
@@ -1296,8 +1307,8 @@ fn finish(running: Execution, o: engine::Outcome, role_arn: &str) -> Execution {
     }
 }
 
-/// A redrive's events after those of the runs before it: the ids go on from the last one,
-/// and `ExecutionRedriven` follows it.
+/// A redrive's events after those of the runs before it (the interpreter numbers them on
+/// from the last one): `ExecutionRedriven` follows the last earlier event.
 fn continued(before: &[Value], new: Vec<Value>) -> Vec<Value> {
     let Some(last) = before.last().and_then(|e| e["id"].as_u64()) else {
         return new;
@@ -1305,17 +1316,42 @@ fn continued(before: &[Value], new: Vec<Value>) -> Vec<Value> {
     let mut all = Vec::with_capacity(before.len() + new.len());
     all.extend_from_slice(before);
     for (i, mut e) in new.into_iter().enumerate() {
-        if let Some(id) = e["id"].as_u64() {
-            e["id"] = json!(id + last);
-        }
-        match e["previousEventId"].as_u64() {
-            Some(0) if i == 0 => e["previousEventId"] = json!(last),
-            Some(p) if p > 0 => e["previousEventId"] = json!(p + last),
-            _ => {}
+        if i == 0 && e["previousEventId"].as_u64() == Some(0) {
+            e["previousEventId"] = json!(last);
         }
         all.push(e);
     }
     all
+}
+
+/// What an execution shows while it runs: for a redrive, its earlier events and
+/// `ExecutionRedriven` (so that a StopExecution before anything else is published shows it).
+fn shown_while_running(running: &Execution) -> Execution {
+    let (Some(date), Some(last)) = (
+        running.redrive.date,
+        running.history.last().and_then(|e| e["id"].as_u64()),
+    ) else {
+        return running.clone();
+    };
+    let mut events = running.history.as_ref().clone();
+    events.push(
+        json!({"timestamp": date, "type": "ExecutionRedriven", "id": last + 1,
+        "previousEventId": last,
+        "executionRedrivenEventDetails": {"redriveCount": running.redrive.count}}),
+    );
+    Execution {
+        history: Arc::new(events),
+        ..running.clone()
+    }
+}
+
+/// Keeps a run's result, unless a StopExecution decided the outcome first: then only where the
+/// run stopped is kept, which a redrive of the aborted execution starts from.
+fn ended(s: &mut Store, e: Execution) {
+    match s.executions.get_mut(&e.arn) {
+        Some(slot) if slot.status != "RUNNING" => slot.redrive.resume = e.redrive.resume,
+        _ => s.insert_execution(e),
+    }
 }
 
 /// Why RedriveExecution would refuse the execution, in DescribeExecution's
@@ -1830,6 +1866,72 @@ mod tests {
             json!({"executionArn": format!("{exec}-not")}),
         );
         assert_eq!(missing.body["__type"], "ExecutionDoesNotExist");
+    }
+
+    /// A redrive that waits for a task token: while it runs it shows `ExecutionRedriven` and
+    /// cannot be redriven again; stopped, it ends ABORTED after the redriven events, and is
+    /// redrivable again from the waiting task once its run has ended.
+    #[test]
+    fn a_running_redrive_cannot_start_twice_and_a_stopped_one_can_be_redriven_again() {
+        let api = Api::new(Config::default());
+        // The branch fails on the first run; its rerun waits for a token.
+        let def = json!({"StartAt": "Work", "States": {"Work": {"Type": "Parallel", "End": true,
+            "Branches": [{"StartAt": "Gate", "States": {
+                "Gate": {"Type": "Choice", "Default": "Ask", "Choices": [
+                    {"Variable": "$$.Execution.RedriveCount", "NumericEquals": 0, "Next": "Boom"}]},
+                "Boom": {"Type": "Fail", "Error": "E"},
+                "Ask": {"Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+                        "Parameters": {"QueueUrl": "https://sqs.us-east-1.amazonaws.com/123456789012/q",
+                                       "MessageBody": {"token.$": "$$.Task.Token"}},
+                        "End": true}}}]}}});
+        assert_eq!(create(&api, "Ask", def, "STANDARD").status, 200);
+        let exec = start(&api, "Ask");
+        for _ in 0..500 {
+            if describe(&api, &exec)["status"] != "RUNNING" {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        assert_eq!(describe(&api, &exec)["status"], "FAILED");
+        let r = call(&api, "RedriveExecution", json!({"executionArn": exec}));
+        assert_eq!(r.status, 200, "{:?}", r.body);
+        let d = describe(&api, &exec);
+        assert_eq!(
+            (&d["status"], &d["redriveStatus"]),
+            (&json!("RUNNING"), &json!("NOT_REDRIVABLE")),
+            "{d}"
+        );
+        let twice = call(&api, "RedriveExecution", json!({"executionArn": exec}));
+        assert_eq!(
+            twice.body["message"],
+            "Execution is RUNNING and cannot be redriven"
+        );
+        let stop = call(&api, "StopExecution", json!({"executionArn": exec}));
+        assert_eq!(stop.status, 200);
+        let events = call(&api, "GetExecutionHistory", json!({"executionArn": exec})).body
+            ["events"]
+            .as_array()
+            .unwrap()
+            .clone();
+        let kinds: Vec<&str> = events.iter().filter_map(|e| e["type"].as_str()).collect();
+        let redriven = kinds
+            .iter()
+            .position(|k| *k == "ExecutionRedriven")
+            .unwrap();
+        assert_eq!(kinds.last(), Some(&"ExecutionAborted"));
+        assert!(kinds[redriven..].contains(&"TaskScheduled"), "{kinds:?}");
+        let mut status = Value::Null;
+        for _ in 0..500 {
+            status = describe(&api, &exec)["redriveStatus"].clone();
+            if status == "REDRIVABLE" {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        assert_eq!(
+            status, "REDRIVABLE",
+            "the stopped run ended in the waiting task"
+        );
     }
 
     fn describe(api: &Api, arn: &str) -> Value {

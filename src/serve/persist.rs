@@ -481,9 +481,15 @@ fn read_execution(path: &Path, o: &Map<String, Value>) -> Result<Execution, Stri
     })
 }
 
-/// What can change in an ended execution: a redrive, and UpdateMapRun's settings.
+/// What can change in an ended execution: a redrive, where an aborted one stopped (known once
+/// its thread ends), and UpdateMapRun's settings.
 fn execution_fingerprint(e: &Execution) -> u64 {
-    let mut text = e.redrive.count.to_string();
+    let mut text = format!(
+        "{}:{}:{}",
+        e.redrive.count,
+        e.status,
+        e.redrive.resume.is_some()
+    );
     for m in &e.map_runs {
         text.push_str(&format!(
             ";{},{},{}",

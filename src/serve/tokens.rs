@@ -117,8 +117,8 @@ impl Hub {
         }
     }
 
-    /// Forgets a stopped execution once it has ended.
-    fn ended(&self, execution_arn: &str) {
+    /// Forgets a stopped execution once it has ended (and before a redrive runs it again).
+    pub fn ended(&self, execution_arn: &str) {
         self.lock().stopped.remove(execution_arn);
     }
 

@@ -43,6 +43,7 @@ fn redrive(m: &aslcheck_interp::asl::model::Machine, input: &Value, first: &Outc
                 from,
                 count: 1,
                 started: 1_000_000,
+                prior_events: 0,
             }),
             ..RunOptions::default()
         },
@@ -188,4 +189,41 @@ fn a_resume_point_round_trips_through_json() {
     assert_eq!(back, point);
     let err = aslcheck_interp::engine::ResumePoint::from_json(&json!({"state": 1})).unwrap_err();
     assert_eq!(err, "/state: expected a string");
+    // A kept output of `null` stays an output.
+    let mut with_null = point.clone();
+    with_null.kept = vec![Some(Value::Null), None];
+    let back = aslcheck_interp::engine::ResumePoint::from_json(&with_null.to_json()).unwrap();
+    assert_eq!(back.kept, vec![Some(Value::Null), None]);
+}
+
+#[test]
+fn a_redrive_numbers_its_events_after_the_earlier_ones_causes_included() {
+    let m = machine(json!({"StartAt": "P", "States": {
+        "P": {"Type": "Pass", "InputPath": "$.missing", "End": true}}}));
+    let input = json!({});
+    let first = first_run(&m, &input);
+    assert_eq!(first.status, Status::Failed);
+    let again = run(
+        &m,
+        &input,
+        RunOptions {
+            history: true,
+            resumable: true,
+            redrive: Some(Redrive {
+                from: first.resume.clone().unwrap(),
+                count: 1,
+                started: 1_000_000,
+                prior_events: 10,
+            }),
+            ..RunOptions::default()
+        },
+    );
+    let ev = events(&again);
+    assert_eq!(
+        (ev[0]["id"].clone(), ev[1]["id"].clone()),
+        (json!(11), json!(12))
+    );
+    assert_eq!(ev[1]["previousEventId"], 11);
+    let cause = again.cause.unwrap_or_default();
+    assert!(cause.contains("(entered at the event id #12)"), "{cause}");
 }

@@ -150,6 +150,9 @@ pub struct Event {
 pub struct History {
     pub enabled: bool,
     pub events: Vec<Event>,
+    /// Events the execution recorded before this run (a redrive's earlier runs): ids go on
+    /// after them, and they count toward the history limit.
+    pub id_base: u64,
     texts: Texts,
 }
 
@@ -158,6 +161,7 @@ impl History {
         History {
             enabled,
             events: Vec::with_capacity(if enabled { 64 } else { 32 }),
+            id_base: 0,
             texts: Texts::default(),
         }
     }
@@ -228,7 +232,7 @@ impl History {
     pub fn ids(&self) -> Vec<u64> {
         let mut ids = vec![0u64; self.events.len()];
         for (n, &i) in self.order().iter().enumerate() {
-            ids[i] = n as u64 + 1;
+            ids[i] = self.id_base + n as u64 + 1;
         }
         ids
     }

@@ -99,13 +99,22 @@ pub struct ResumePoint {
 }
 
 impl ResumePoint {
-    /// `{"state", "input", "variables", "kept"}`, for keeping it on disk.
+    /// `{"state", "input", "variables", "kept"}`, for keeping it on disk; each kept slot is
+    /// `{"output": …}` or `null`.
     pub fn to_json(&self) -> Value {
+        let kept: Vec<Value> = self
+            .kept
+            .iter()
+            .map(|k| match k {
+                Some(v) => serde_json::json!({ "output": v }),
+                None => Value::Null,
+            })
+            .collect();
         serde_json::json!({
             "state": self.state,
             "input": self.input,
             "variables": self.variables,
-            "kept": self.kept,
+            "kept": kept,
         })
     }
 
@@ -124,8 +133,13 @@ impl ResumePoint {
         let kept = match v.get("kept") {
             Some(Value::Array(a)) => a
                 .iter()
-                .map(|x| if x.is_null() { None } else { Some(x.clone()) })
-                .collect(),
+                .enumerate()
+                .map(|(i, x)| match x {
+                    Value::Null => Ok(None),
+                    Value::Object(o) if o.contains_key("output") => Ok(o.get("output").cloned()),
+                    _ => Err(format!("/kept/{i}: expected null or {{\"output\": …}}")),
+                })
+                .collect::<Result<_, _>>()?,
             _ => return Err("/kept: expected an array".into()),
         };
         Ok(ResumePoint {
@@ -148,6 +162,9 @@ pub struct Redrive {
     pub count: u32,
     /// When the execution first started (`$$.Execution.StartTime`).
     pub started: Millis,
+    /// How many events the execution's history has from its earlier runs: this run's ids go
+    /// on after them, and they count toward the history limit.
+    pub prior_events: u64,
 }
 
 /// Deliberate faults that make the interpreter depart from AWS in one known way.
@@ -421,6 +438,7 @@ pub fn run(machine: &Machine, input: &Value, options: RunOptions) -> Outcome {
     };
     // UNVERIFIED: the redriven state's `…StateEntered` follows `ExecutionRedriven` (AWS's
     // documentation shows no redriven history).
+    runner.history.id_base = redrive.prior_events;
     let seq = runner
         .history
         .push_with(start, "ExecutionRedriven", None, |_| Detail::Redriven {
@@ -556,7 +574,7 @@ impl Runner<'_> {
     ) -> Result<Seq, Stop> {
         // UNVERIFIED (docs/semantics/execution.md §13.1, appendix 31): the error name AWS uses when the history
         // limit is reached.
-        if self.history.len() + 1 >= MAX_EVENTS {
+        if self.history.len() + self.history.id_base as usize + 1 >= MAX_EVENTS {
             return Err(history_limit());
         }
         let seq = self.history.push_with(cur.now, kind, prev, detail);

@@ -78,6 +78,12 @@ impl Runner<'_> {
         let entered_seq = self.entered_seq;
         loop {
             let retry_count = attempts.total();
+            // What a redrive may keep comes from the last attempt only.
+            if self.depth == 1 {
+                if let Some(point) = self.resume.as_mut() {
+                    point.kept.clear();
+                }
+            }
             self.entered_seq = entered_seq;
             let threads = attempt(self, &input, retry_count, cur)?;
             self.entered_seq = entered_seq;
