@@ -469,23 +469,12 @@ impl Api {
             ..self.options(&m, &name, start_ms, registry)
         };
         let running = Execution {
-            arn: execution_arn.clone(),
-            machine_arn: m.arn.clone(),
-            name: name.clone(),
-            input: input_text.clone(),
-            status: "RUNNING",
-            start,
-            stop: None,
-            output: None,
-            error: None,
-            cause: None,
-            history: Arc::new(Vec::new()),
-            map_runs: Vec::new(),
             redrive: store::Redrives {
                 definition: (!express).then(|| m.definition.clone()),
                 test_case,
                 ..Default::default()
             },
+            ..Execution::running(&execution_arn, &m.arn, &name, &input_text, start)
         };
         if sync {
             let e = finish(
@@ -892,22 +881,18 @@ impl Api {
                 format!("1 validation error detected: Value '{value}' at '{member}' failed to satisfy constraint: {rule}"),
             )
         };
-        let concurrency = r.int("maxConcurrency")?;
-        if let Some(n) = concurrency.filter(|n| *n < 0) {
-            return Err(out_of_range(
-                n.to_string(),
-                "maxConcurrency",
-                "Member must have value greater than or equal to 0",
-            ));
-        }
-        let count = r.int("toleratedFailureCount")?;
-        if let Some(n) = count.filter(|n| *n < 0) {
-            return Err(out_of_range(
-                n.to_string(),
-                "toleratedFailureCount",
-                "Member must have value greater than or equal to 0",
-            ));
-        }
+        let non_negative = |member: &str| -> Result<Option<i64>, ApiError> {
+            match r.int(member)? {
+                Some(n) if n < 0 => Err(out_of_range(
+                    n.to_string(),
+                    member,
+                    "Member must have value greater than or equal to 0",
+                )),
+                other => Ok(other),
+            }
+        };
+        let concurrency = non_negative("maxConcurrency")?;
+        let count = non_negative("toleratedFailureCount")?;
         let percentage = match r.0.get("toleratedFailurePercentage") {
             None | Some(Value::Null) => None,
             Some(v) => Some(v.as_f64().ok_or_else(|| {

@@ -637,19 +637,17 @@ mod tests {
 
     fn execution(n: usize, status: &'static str) -> Execution {
         Execution {
-            arn: format!("arn:aws:states:us-east-1:123456789012:execution:m:e{n}"),
-            machine_arn: "arn:aws:states:us-east-1:123456789012:stateMachine:m".into(),
-            name: format!("e{n}"),
-            input: "{}".into(),
             status,
-            start: n as f64,
             stop: (status != "RUNNING").then_some(n as f64 + 1.0),
             output: Some("{\"n\":1}".into()),
-            error: None,
-            cause: None,
             history: Arc::new(vec![json!({"id": 1, "type": "ExecutionStarted"})]),
-            map_runs: Vec::new(),
-            redrive: Default::default(),
+            ..Execution::running(
+                &format!("arn:aws:states:us-east-1:123456789012:execution:m:e{n}"),
+                "arn:aws:states:us-east-1:123456789012:stateMachine:m",
+                &format!("e{n}"),
+                "{}",
+                n as f64,
+            )
         }
     }
 

@@ -66,6 +66,27 @@ pub struct Execution {
     pub redrive: Redrives,
 }
 
+impl Execution {
+    /// An execution that has just started: no outcome, no events yet.
+    pub fn running(arn: &str, machine_arn: &str, name: &str, input: &str, start: f64) -> Execution {
+        Execution {
+            arn: arn.to_string(),
+            machine_arn: machine_arn.to_string(),
+            name: name.to_string(),
+            input: input.to_string(),
+            status: "RUNNING",
+            start,
+            stop: None,
+            output: None,
+            error: None,
+            cause: None,
+            history: Arc::new(Vec::new()),
+            map_runs: Vec::new(),
+            redrive: Redrives::default(),
+        }
+    }
+}
+
 /// An execution's redrives (API_RedriveExecution).
 #[derive(Debug, Clone, Default)]
 pub struct Redrives {
@@ -189,19 +210,8 @@ mod tests {
 
     fn execution(n: usize, status: &'static str) -> Execution {
         Execution {
-            arn: format!("e{n}"),
-            machine_arn: "m".into(),
-            name: format!("e{n}"),
-            input: "{}".into(),
             status,
-            start: 0.0,
-            stop: None,
-            output: None,
-            error: None,
-            cause: None,
-            history: Arc::new(Vec::new()),
-            map_runs: Vec::new(),
-            redrive: Redrives::default(),
+            ..Execution::running(&format!("e{n}"), "m", &format!("e{n}"), "{}", 0.0)
         }
     }
 

@@ -342,8 +342,11 @@ pub(crate) struct Runner<'a> {
     pub depth: u32,
     /// Whether to note [`Runner::resume`] before each top-level state.
     pub resumable: bool,
-    /// Where the top-level thread stands (see [`ResumePoint`]).
+    /// Where the top-level thread stands (see [`ResumePoint`]); its `variables` are filled in
+    /// from `resume_vars` only when the run ends without succeeding.
     pub resume: Option<ResumePoint>,
+    /// The variables the state of `resume` was entered with (shared, not copied per state).
+    pub resume_vars: std::rc::Rc<serde_json::Map<String, Value>>,
     /// A redrive's outputs of the branches or iterations that need not run again, for the
     /// first attempt of the named top-level state.
     pub kept: Option<(String, Vec<Option<Value>>)>,
@@ -411,6 +414,7 @@ pub fn run(machine: &Machine, input: &Value, options: RunOptions) -> Outcome {
         depth: 0,
         resumable: options.resumable,
         resume: None,
+        resume_vars: Default::default(),
         kept: None,
     };
     let Some(redrive) = redrive else {
@@ -530,7 +534,10 @@ impl Runner<'_> {
             resume: if status == Status::Succeeded {
                 None
             } else {
-                self.resume.take()
+                self.resume.take().map(|point| ResumePoint {
+                    variables: self.resume_vars.as_ref().clone(),
+                    ..point
+                })
             },
         }
     }
@@ -782,9 +789,10 @@ impl Runner<'_> {
                 self.resume = Some(ResumePoint {
                     state: state.name.clone(),
                     input: input.clone(),
-                    variables: self.exec.variables().as_ref().clone(),
+                    variables: serde_json::Map::new(),
                     kept: Vec::new(),
                 });
+                self.resume_vars = self.exec.variables();
             }
             let (entered, exited) = event_kinds(&state.body);
             let entered_seq = self.event_with(cur, entered, |t| Detail::StateEntered {
